@@ -1,0 +1,39 @@
+// The TCP part of tcpdump's line ("src.sport > dst.dport: Flags [S.], cksum ...,
+// seq ..., ack ..., win ..., options [...], length N" and its markers), with
+// tcpdump's relative-sequence tables as members.
+#pragma once
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "core/addr.hpp"
+#include "core/bytes.hpp"
+#include "print/print_options.hpp"
+
+namespace tcpscope::print {
+
+struct TcpPrintContext {
+  IpAddr src;
+  IpAddr dst;
+  bool print_addresses = true;    // false when the IP layer already printed the addresses (IPv6 extension headers)
+  std::uint32_t segment_len = 0;  // TCP header + payload according to the IP header
+  bool ip_fragment = false;       // first fragment: checksum is not verified
+};
+
+class TcpPrinter {
+ public:
+  TcpPrinter();
+  ~TcpPrinter();
+  TcpPrinter(const TcpPrinter&) = delete;
+  TcpPrinter& operator=(const TcpPrinter&) = delete;
+
+  // Appends the TCP part for the TCP bytes actually captured (`captured` starts at
+  // the TCP header). No trailing newline.
+  void print(fmt::memory_buffer& out, const PrintOptions& options, ByteView captured, const TcpPrintContext& ctx);
+
+ private:
+  struct SeqTables;
+  std::unique_ptr<SeqTables> tables_;
+};
+
+}  // namespace tcpscope::print
