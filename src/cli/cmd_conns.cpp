@@ -1,18 +1,17 @@
 // `tcpscope conns [-r FILE | -i IFACE] [filter] [--format table|json|ndjson|zeek] [--max-conns N]`:
-// one row per TCP connection. Reading is libpcap directly (offline or live);
+// one row per TCP connection. Frames come from the capture sources (file or live);
 // rows are printed as connections end (Zeek's order), the rest at end of input
 // or on Ctrl-C.
 #include <fmt/format.h>
-#include <pcap/pcap.h>
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "capture/source.hpp"
+#include "capture/stop_signals.hpp"
 #include "cli/commands.hpp"
 #include "decode/packet.hpp"
 #include "render/conns_table.hpp"
@@ -35,13 +34,6 @@ struct ConnsOptions {
 int run_conns(const ConnsOptions& options);
 
 namespace {
-
-// The live capture to stop on SIGINT/SIGTERM; a signal handler can reach nothing else.
-std::atomic<pcap_t*> g_live_capture{nullptr};
-
-extern "C" void stop_live_capture(int) {
-  if (pcap_t* p = g_live_capture.load()) pcap_breakloop(p);
-}
 
 enum class Format { table, json, ndjson, zeek };
 
@@ -97,10 +89,6 @@ class RowWriter {
   fmt::memory_buffer buf_;
 };
 
-struct PcapCloser {
-  void operator()(pcap_t* p) const { pcap_close(p); }
-};
-
 }  // namespace
 
 int run_conns(const ConnsOptions& options) {
@@ -121,42 +109,31 @@ int run_conns(const ConnsOptions& options) {
     return 2;
   }
 
-  char errbuf[PCAP_ERRBUF_SIZE] = {};
   const bool live = !options.iface.empty();
-  std::unique_ptr<pcap_t, PcapCloser> pcap;
+  capture::OpenedSource opened;
   if (live) {
-    pcap.reset(pcap_create(options.iface.c_str(), errbuf));
-    if (pcap) {
-      pcap_set_snaplen(pcap.get(), 262144);
-      pcap_set_promisc(pcap.get(), 1);
-      pcap_set_timeout(pcap.get(), 200);
-      pcap_set_immediate_mode(pcap.get(), 1);
-      const int rc = pcap_activate(pcap.get());
-      if (rc < 0) {
-        std::fprintf(stderr, "tcpscope conns: %s: %s\n", options.iface.c_str(), pcap_geterr(pcap.get()));
-        return 1;
-      }
-    }
+    capture::LiveOptions lo;
+    lo.interface = options.iface;
+    lo.immediate = true;
+    lo.timeout_ms = 200;
+    opened = capture::open_live(lo);
   } else {
-    pcap.reset(
-        pcap_open_offline_with_tstamp_precision(options.file.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf));
+    opened = capture::open_capture_file(options.file);
   }
-  if (!pcap) {
-    std::fprintf(stderr, "tcpscope conns: %s\n", errbuf);
+  if (!opened.source) {
+    std::fprintf(stderr, "tcpscope conns: %s\n", opened.error.message.c_str());
     return 1;
   }
+  if (!opened.warning.empty()) std::fprintf(stderr, "tcpscope conns: warning: %s\n", opened.warning.c_str());
+  capture::FrameSource& source = *opened.source;
 
   std::string filter;
   for (const auto& w : options.filter_words) filter += (filter.empty() ? "" : " ") + w;
   if (!filter.empty()) {
-    bpf_program program{};
-    if (pcap_compile(pcap.get(), &program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0 ||
-        pcap_setfilter(pcap.get(), &program) != 0) {
-      std::fprintf(stderr, "tcpscope conns: bad filter '%s': %s\n", filter.c_str(), pcap_geterr(pcap.get()));
-      pcap_freecode(&program);
+    if (const Error e = source.set_filter(filter)) {
+      std::fprintf(stderr, "tcpscope conns: %s\n", e.message.c_str());
       return 2;
     }
-    pcap_freecode(&program);
   }
 
   RowWriter writer(format, live);
@@ -166,47 +143,34 @@ int run_conns(const ConnsOptions& options) {
   topt.zeek.validate_checksums = options.validate_checksums;
   track::Tracker tracker(topt, [&writer](const track::Connection& c) { writer.row(c); });
 
-  const int link_type = pcap_datalink(pcap.get());
-  if (live) {
-    g_live_capture.store(pcap.get());
-    std::signal(SIGINT, stop_live_capture);
-    std::signal(SIGTERM, stop_live_capture);
-  }
-
+  capture::StopOnSignals stop_on_signals(source);
   decode::Packet packet;
   Frame frame;
   std::uint64_t number = 0;
   int status = 0;
-  for (;;) {
-    pcap_pkthdr* hdr = nullptr;
-    const u_char* data = nullptr;
-    const int rc = pcap_next_ex(pcap.get(), &hdr, &data);
-    if (rc == 1) {
-      frame.ts.sec = hdr->ts.tv_sec;
-      frame.ts.nsec = live ? std::int64_t{hdr->ts.tv_usec} * 1000 : hdr->ts.tv_usec;
-      frame.caplen = hdr->caplen;
-      frame.wire_len = hdr->len;
-      frame.link_type = link_type;
-      frame.data = ByteView(data, hdr->caplen);
-      frame.number = ++number;
-      decode::decode(frame, packet);
-      tracker.feed(frame, packet);
-    } else if (rc == 0) {  // live timeout: let packet-time timers follow the clock
-      timespec now{};
-      clock_gettime(CLOCK_REALTIME, &now);
-      tracker.advance_time(Timestamp{now.tv_sec, now.tv_nsec});
-    } else if (rc == PCAP_ERROR_BREAK) {
-      break;
-    } else {
-      if (rc != PCAP_ERROR_BREAK && !live && rc == PCAP_ERROR) {
-        std::fprintf(stderr, "tcpscope conns: %s: damaged after packet %llu: %s\n", options.file.c_str(),
-                     static_cast<unsigned long long>(number), pcap_geterr(pcap.get()));
-        status = 1;
+  for (bool reading = true; reading;) {
+    switch (source.next(frame)) {
+      case capture::NextResult::frame:
+        frame.number = ++number;
+        decode::decode(frame, packet);
+        tracker.feed(frame, packet);
+        break;
+      case capture::NextResult::timeout: {  // live, no traffic: packet-time timers follow the clock
+        timespec now{};
+        clock_gettime(CLOCK_REALTIME, &now);
+        tracker.advance_time(Timestamp{now.tv_sec, now.tv_nsec});
+        break;
       }
-      break;
+      case capture::NextResult::end:
+        reading = false;
+        break;
+      case capture::NextResult::error:
+        std::fprintf(stderr, "tcpscope conns: %s\n", source.error().message.c_str());
+        status = 1;
+        reading = false;
+        break;
     }
   }
-  if (live) g_live_capture.store(nullptr);
   tracker.flush();
   writer.end();
   if (options.stats) {

@@ -7,7 +7,7 @@ namespace tcpscope::render {
 
 namespace {
 constexpr std::string_view kFormat =
-    "{:>5} {:<45} {:<45} {:<14} {:>17} {:>11} {:>17} {:>17} {:<12} {:<25} {:<6} {:<16} {:>9}\n";
+    "{:>5} {:<21} {:<21} {:<14} {:>17} {:>10} {:>11} {:>15} {:<6} {:<23} {:<6} {:<14} {:>9}\n";
 
 std::string secs(std::int64_t ns, int decimals) {
   if (ns < 0) return "-";
