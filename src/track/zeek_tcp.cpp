@@ -149,22 +149,22 @@ void ZeekSession::update_history(int side, std::uint16_t flags, std::uint64_t re
       const std::uint32_t mask = is_orig(side) ? zeek_hist::syn : zeek_hist::syn << 16;
       const bool seen_before = (history_.seen() & mask) != 0;
       check_history(side, zeek_hist::syn, code);
-      if (seen_before && rel_seq != e.hist_last_syn) add_history(side, code);
-      e.hist_last_syn = rel_seq;
+      if (seen_before && static_cast<std::uint32_t>(rel_seq) != e.hist_last_syn) add_history(side, code);
+      e.hist_last_syn = static_cast<std::uint32_t>(rel_seq);
     }
     if (fin) {
       const std::uint32_t mask = is_orig(side) ? zeek_hist::fin : zeek_hist::fin << 16;
       const bool seen_before = (history_.seen() & mask) != 0;
       check_history(side, zeek_hist::fin, 'F');
-      if (seen_before && rel_seq + len != e.hist_last_fin) add_history(side, 'F');
-      e.hist_last_fin = rel_seq + len;
+      if (seen_before && static_cast<std::uint32_t>(rel_seq + len) != e.hist_last_fin) add_history(side, 'F');
+      e.hist_last_fin = static_cast<std::uint32_t>(rel_seq + len);
     }
     if (rst) {
       const std::uint32_t mask = is_orig(side) ? zeek_hist::rst : zeek_hist::rst << 16;
       const bool seen_before = (history_.seen() & mask) != 0;
       check_history(side, zeek_hist::rst, 'R');
-      if (seen_before && rel_seq != e.hist_last_rst) add_history(side, 'R');
-      e.hist_last_rst = rel_seq;
+      if (seen_before && static_cast<std::uint32_t>(rel_seq) != e.hist_last_rst) add_history(side, 'R');
+      e.hist_last_rst = static_cast<std::uint32_t>(rel_seq);
     }
     return;
   }
@@ -298,19 +298,11 @@ void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t c
 
   update_history(side, flags, rel_seq, len);
 
-  // update_window
-  {
-    const std::uint32_t scaled = static_cast<std::uint32_t>(tcp.window) << e.window_scale;
-    if (scaled == 0 && !rst && p.state != S::closed && e.state != S::reset)
-      scaled_history(side, e.zero_windows, 'W');
-    if (!syn && !fin && !rst && e.state != S::closed && e.state != S::reset) {
-      if (seq_delta(base_seq, e.window_seq) >= 0 && seq_delta(ack_seq, e.window_ack_seq) >= 0) {
-        e.window = scaled;
-        e.window_ack_seq = ack_seq;
-        e.window_seq = base_seq;
-      }
-    }
-  }
+  // update_window: only the zero-window letter shows in conn.log (Zeek's window
+  // bookkeeping beyond it feeds a weird, which tcpscope does not report).
+  if ((static_cast<std::uint32_t>(tcp.window) << e.window_scale) == 0 && !rst && p.state != S::closed &&
+      e.state != S::reset)
+    scaled_history(side, e.zero_windows, 'W');
 
   if (!orig().did_close || !resp().did_close) last_time_ = t;
 
@@ -320,12 +312,8 @@ void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t c
       e.window_scale = 0;
       if (ack) p.window_scale = 0;
     } else {
-      if (scale > 14) scale = 14;
+      if (scale > 14) scale = 14;  // RFC 7323's cap, as Zeek applies it
       e.window_scale = static_cast<std::uint8_t>(scale);
-      e.window_seq = base_seq;
-      e.window_ack_seq = ack_seq;
-      p.window_seq = ack_seq;
-      p.window_ack_seq = base_seq;
     }
   }
   if (fin) {

@@ -20,7 +20,7 @@ namespace tcpscope::track {
 // delivered in order (last_reassem), what the peer's ACKs trimmed (trim), and
 // the data buffered above a hole (a few merged blocks; bounded).
 struct ZeekReassembly {
-  static constexpr std::size_t kMaxBlocks = 3;
+  static constexpr std::size_t kMaxBlocks = 2;
   std::uint64_t last_reassem = 1;  // relative; 1 is the first byte after the SYN
   std::uint64_t trim = 0;
   std::array<std::pair<std::uint64_t, std::uint64_t>, kMaxBlocks>
@@ -48,13 +48,12 @@ struct ZeekEndpoint {
   std::uint32_t ack_seq = 0;
   std::uint32_t seq_wraps = 0;
   std::uint32_t ack_wraps = 0;
-  std::uint32_t window = 0;
-  std::uint32_t window_seq = 0;
-  std::uint32_t window_ack_seq = 0;
+  // Relative sequence of the last SYN, FIN end and RST, for the history repeat rule
+  // (kept modulo 2^32: equal numbers 4 GiB apart are treated as a repeat).
+  std::uint32_t hist_last_syn = 0;
+  std::uint32_t hist_last_fin = 0;
+  std::uint32_t hist_last_rst = 0;
   std::uint64_t fin_seq = 0;  // relative, one past the FIN
-  std::uint64_t hist_last_syn = 0;
-  std::uint64_t hist_last_fin = 0;
-  std::uint64_t hist_last_rst = 0;
   ZeekScaledCounter gaps;
   ZeekScaledCounter checksum_errors;
   ZeekScaledCounter retransmissions;
