@@ -39,7 +39,7 @@ void half(It it, const track::Half& h, std::uint64_t segments) {
   fmt::format_to(it, "{{\"segments\":{},\"bytes\":{},\"retransmitted_bytes\":{},", segments, h.payload_bytes,
                  h.retransmitted_bytes);
   if (h.isn_known)
-    fmt::format_to(it, "\"isn\":{},\"isn_from_syn\":{},", h.isn.raw(), h.isn_from_syn);
+    fmt::format_to(it, "\"isn\":{},\"isn_from_syn\":{},", h.isn().raw(), h.isn_from_syn);
   else
     fmt::format_to(it, "\"isn\":null,\"isn_from_syn\":false,");
   if (h.mss)

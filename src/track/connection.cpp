@@ -103,8 +103,7 @@ void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, st
 
   // Sender's half.
   if (syn) {
-    if (!s.isn_known || !s.isn_from_syn || s.isn != tcp.seq) {
-      s.isn = tcp.seq;
+    if (!s.isn_known || !s.isn_from_syn || s.isn() != tcp.seq) {
       s.unwrap = SeqUnwrapper(tcp.seq);
       s.max_rel_end = 0;
       s.next_seq = tcp.seq;
@@ -114,8 +113,7 @@ void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, st
     s.wscale = static_cast<std::int8_t>(tcp.options.wscale > 127 ? 127 : tcp.options.wscale);
     s.sack_permitted = tcp.options.sack_permitted;
   } else if (!s.isn_known) {
-    s.isn = tcp.seq - 1;  // as if the SYN had been just before the first byte seen
-    s.unwrap = SeqUnwrapper(s.isn);
+    s.unwrap = SeqUnwrapper(tcp.seq - 1);  // as if the SYN had been just before the first byte seen
     s.next_seq = tcp.seq;
     s.max_rel_end = 1;
     s.isn_known = true;
@@ -153,7 +151,7 @@ void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, st
     rec.frame = frame_number;
     rec.ts = ts;
     rec.rel_seq = rel;
-    rec.rel_ack = (ack && r.isn_known) ? static_cast<std::int64_t>(tcp.ack.since(r.isn)) : 0;
+    rec.rel_ack = (ack && r.isn_known) ? static_cast<std::int64_t>(tcp.ack.since(r.isn())) : 0;
     rec.payload_len = tcp.payload_len;
     rec.flags = flags;
     rec.window = tcp.window;
