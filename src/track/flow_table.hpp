@@ -39,6 +39,11 @@ class FlowTable {
 
   // Removes `slot` (stored under `hash`).
   void erase(std::uint64_t hash, std::uint32_t slot);
+  // Removes everything (keeps the capacity).
+  void clear() {
+    entries_.assign(entries_.size(), Entry{});
+    count_ = 0;
+  }
 
  private:
   struct Entry {

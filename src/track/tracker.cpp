@@ -130,7 +130,16 @@ void Tracker::flush() {
     if (slots_[i].live) live.push_back(i);
   std::sort(live.begin(), live.end(),
             [this](std::uint32_t a, std::uint32_t b) { return slots_[a].conn.id < slots_[b].conn.id; });
-  for (std::uint32_t slot : live) end(slot, EndReason::end_of_input);
+  table_.clear();  // cheaper than erasing one by one
+  for (std::uint32_t slot : live) {
+    Slot& s = slots_[slot];
+    s.conn.end_reason = EndReason::end_of_input;
+    s.live = false;
+    ++s.serial;
+    if (on_ended_) on_ended_(s.conn);
+    s.conn.timeline.reset();
+    free_slots_.push_back(slot);
+  }
   heap_.clear();
 }
 

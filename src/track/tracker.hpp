@@ -5,6 +5,7 @@
 // --max-conns, or the final flush). Memory is bounded by max_conns.
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <vector>
 
@@ -72,7 +73,7 @@ class Tracker {
   TrackerOptions options_;
   EndedFn on_ended_;
   FlowTable table_;
-  std::vector<Slot> slots_;
+  std::deque<Slot> slots_;  // chunked: stable, no doubling slack, no moves when it grows
   std::vector<std::uint32_t> free_slots_;
   std::vector<TimerEntry> heap_;  // min-heap on `at`, lazily invalidated
   std::uint64_t next_id_ = 1;
