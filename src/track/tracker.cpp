@@ -94,7 +94,14 @@ void Tracker::advance_time(Timestamp now) { run_timers(now.ns()); }
 void Tracker::feed(const Frame& frame, const decode::Packet& packet) {
   ++stats_.packets;
   run_timers(frame.ts.ns());
-  if (!packet.has_tcp) {
+  // A segment whose options were cut by the snapshot length still has its fixed
+  // header: it counts for tcpscope's own facts (and creates the connection, as
+  // in Zeek), but Zeek's analysis drops it ("truncated_header").
+  const bool header_complete = packet.has_tcp;
+  const bool fixed_header = header_complete || (packet.status.code == decode::DecodeCode::truncated &&
+                                                packet.status.layer == decode::LayerKind::tcp &&
+                                                packet.status.have >= 20 && packet.tcp.header_len >= 20);
+  if (!fixed_header) {
     ++stats_.skipped;
     return;
   }
@@ -119,7 +126,7 @@ void Tracker::feed(const Frame& frame, const decode::Packet& packet) {
   Connection& c = slots_[slot].conn;
   const std::uint32_t captured =
       static_cast<std::uint32_t>(std::min<std::size_t>(tcp.payload.size(), tcp.payload_len));
-  c.zeek.deliver(side, tcp, captured, frame.ts, options_.zeek);
+  if (header_complete) c.zeek.deliver(side, tcp, captured, frame.ts, options_.zeek);
   c.observe(side, tcp, frame.ts, frame.number);
   schedule(slot);
 }

@@ -32,7 +32,8 @@ struct Seg {
   double t = 0;
   std::uint16_t win = 65535;
   int wscale = -1;
-  bool captured = true;  // payload captured (false: only the IP length says it was there)
+  bool captured = true;      // payload captured (false: only the IP length says it was there)
+  bool options_cut = false;  // the snapshot cut the TCP options: only the fixed header was captured
   decode::ChecksumStatus checksum = decode::ChecksumStatus::unverifiable;
 };
 
@@ -96,6 +97,12 @@ struct Harness {
     t.options.wscale = static_cast<std::int16_t>(s.wscale);
     t.checksum = s.checksum;
     t.payload = s.captured ? ByteView(zeros.data(), s.len) : ByteView{};
+    if (s.options_cut) {
+      t.header_len = 32;
+      t.payload = {};
+      p.has_tcp = false;
+      p.status = {decode::DecodeCode::truncated, decode::LayerKind::tcp, 32, 24, ""};
+    }
     tracker.feed(frame, p);
   }
   const Connection& finish() {
@@ -149,6 +156,31 @@ TEST(Tracker, RefusedConnectionIsREJ) {
   const Connection& c = h.finish();
   EXPECT_EQ(c.zeek.history(), "Sr");
   EXPECT_EQ(c.zeek.conn_state(), ZeekConnState::REJ);
+}
+
+TEST(Tracker, SegmentWithCutOptionsStartsAConnectionThatZeekNeverAnalyses) {
+  Harness h;
+  h.feed({.flags = SYN, .seq = C, .options_cut = true});
+  h.feed({.flags = ACK, .seq = C + 1, .ack = S + 1, .t = 0.02});
+  const Connection& c = h.finish();
+  ASSERT_EQ(h.ended.size(), 1u);
+  EXPECT_EQ(c.client_half().segments, 2u);  // tcpscope's facts use the fixed header
+  EXPECT_TRUE(c.client_half().isn_from_syn);
+  EXPECT_EQ(c.zeek.orig().packets, 1u);    // Zeek drops it ("truncated_header")...
+  EXPECT_EQ(c.zeek.start_time().ns(), 0);  // ...but the connection started with it
+  EXPECT_EQ(c.zeek.history(), "A");
+}
+
+TEST(Tracker, SynAckAfterAnUnanalysedSynIsANewZeekConnection) {
+  // Zeek's IsReuse compares a SYN-ACK with the responder's start while the
+  // originator is still INACTIVE: the SYN it never analysed does not count.
+  Harness h;
+  h.feed({.flags = SYN, .seq = C, .options_cut = true});
+  h.feed({.from_client = false, .flags = SYN | ACK, .seq = S, .ack = C + 1, .t = 0.01});
+  h.tracker.flush();
+  ASSERT_EQ(h.ended.size(), 2u);
+  EXPECT_EQ(h.ended[0].zeek.history(), "");
+  EXPECT_EQ(h.ended[1].zeek.history(), "H");
 }
 
 // ---- roles ----
