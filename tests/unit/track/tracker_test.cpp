@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -423,6 +425,37 @@ TEST(Tracker, ManyConnectionsFindTheirOwnState) {
   int answered = 0;
   for (const Connection& c : h.ended) answered += c.zeek.history() == "Sh";
   EXPECT_EQ(answered, 1500);
+}
+
+TEST(Tracker, RandomSegmentStormsStayBoundedAndEndEveryConnectionOnce) {
+  track::TrackerOptions o;
+  o.max_conns = 4;
+  Harness h(o);
+  std::mt19937 mt(12345);
+  auto rng = [&mt] { return static_cast<std::uint32_t>(mt()); };
+  double t = 0;
+  for (int i = 0; i < 20000; ++i) {
+    h.client.port = static_cast<std::uint16_t>(1 + rng() % 8);
+    t += (rng() % 100 == 0) ? 400.0 : (rng() % 1000) * 1e-4;  // now and then a long idle gap
+    h.feed({.from_client = rng() % 2 == 0,
+            .flags = static_cast<std::uint16_t>(rng() & 0x3f),
+            .seq = (rng() % 4 == 0) ? rng() : C + rng() % 5000,
+            .ack = (rng() % 4 == 0) ? rng() : S + rng() % 5000,
+            .len = static_cast<std::uint32_t>(rng() % 3 == 0 ? rng() % 1500 : 0),
+            .t = t,
+            .win = static_cast<std::uint16_t>(rng() % 3 == 0 ? 0 : rng()),
+            .wscale = static_cast<int>(rng() % 20) - 1,
+            .captured = rng() % 5 != 0});
+    ASSERT_LE(h.tracker.tracked(), 4u);
+  }
+  h.tracker.flush();
+  EXPECT_EQ(h.ended.size(), h.tracker.stats().connections);
+  std::set<std::uint64_t> ids;
+  for (const Connection& c : h.ended) {
+    EXPECT_TRUE(ids.insert(c.id).second);
+    EXPECT_NE(c.end_reason, EndReason::none);
+    EXPECT_LE(c.zeek.history().size(), track::ZeekHistory::kCapacity);
+  }
 }
 
 TEST(Tracker, StateStaysSmall) {
