@@ -16,9 +16,9 @@ std::string secs(std::int64_t ns, int decimals) {
 }  // namespace
 
 void conns_table_header(fmt::memory_buffer& out) {
-  fmt::format_to(std::back_inserter(out), kFormat, "conn", "client", "server", "roles_from", "start",
-                 "duration", "segs c>s/s>c", "bytes c>s/s>c", "close", "zeek_states orig/resp", "state",
-                 "history", "irtt");
+  fmt::format_to(fmt::appender(out), kFormat, "conn", "client", "server", "roles_from", "start", "duration",
+                 "segs c>s/s>c", "bytes c>s/s>c", "close", "zeek_states orig/resp", "state", "history",
+                 "irtt");
 }
 
 void conns_table_row(fmt::memory_buffer& out, const track::Connection& c) {
@@ -26,7 +26,7 @@ void conns_table_row(fmt::memory_buffer& out, const track::Connection& c) {
   const std::string history(z.history().empty() ? std::string_view("-") : z.history());
   const std::string roles =
       std::string(track::role_reason_name(c.role_reason)) + (c.role_contradicted ? "!" : "");
-  fmt::format_to(std::back_inserter(out), kFormat, c.id, endpoint_text(c.client()), endpoint_text(c.server()),
+  fmt::format_to(fmt::appender(out), kFormat, c.id, endpoint_text(c.client()), endpoint_text(c.server()),
                  roles, secs(c.first_ts.ns(), 6), secs(c.duration(), 6),
                  fmt::format("{}/{}", c.client_half().segments, c.server_half().segments),
                  fmt::format("{}/{}", c.client_half().payload_bytes, c.server_half().payload_bytes),

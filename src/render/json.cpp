@@ -8,6 +8,8 @@
 // Times are seconds (float, microsecond precision); unknown values are null.
 #include "render/json.hpp"
 
+#include <fmt/compile.h>
+
 #include "render/conn_fields.hpp"
 #include "track/zeek_state.hpp"
 
@@ -15,82 +17,84 @@ namespace tcpscope::render {
 
 namespace {
 
-using It = std::back_insert_iterator<fmt::memory_buffer>;
+using It = fmt::appender;
 
 void seconds(It it, std::int64_t ns) {
   const bool negative = ns < 0;
   const std::uint64_t v = negative ? static_cast<std::uint64_t>(-ns) : static_cast<std::uint64_t>(ns);
   const std::uint64_t us = (v + 500) / 1000;
-  fmt::format_to(it, "{}{}.{:06}", negative ? "-" : "", us / 1'000'000, us % 1'000'000);
+  fmt::format_to(it, FMT_COMPILE("{}{}.{:06}"), negative ? "-" : "", us / 1'000'000, us % 1'000'000);
 }
 
 void optional_seconds(It it, std::int64_t ns) {
   if (ns < 0)
-    fmt::format_to(it, "null");
+    fmt::format_to(it, FMT_COMPILE("null"));
   else
     seconds(it, ns);
 }
 
 void endpoint(It it, const Endpoint& e) {
-  fmt::format_to(it, "{{\"addr\":\"{}\",\"port\":{}}}", e.addr.to_string(), e.port);
+  fmt::format_to(it, FMT_COMPILE("{{\"addr\":\"{}\",\"port\":{}}}"), e.addr.to_string(), e.port);
 }
 
 void half(It it, const track::Half& h, std::uint64_t segments) {
-  fmt::format_to(it, "{{\"segments\":{},\"bytes\":{},\"retransmitted_bytes\":{},", segments, h.payload_bytes,
-                 h.retransmitted_bytes);
+  fmt::format_to(it, FMT_COMPILE("{{\"segments\":{},\"bytes\":{},\"retransmitted_bytes\":{},"), segments,
+                 h.payload_bytes, h.retransmitted_bytes);
   if (h.isn_known)
-    fmt::format_to(it, "\"isn\":{},\"isn_from_syn\":{},", h.isn().raw(), h.isn_from_syn);
+    fmt::format_to(it, FMT_COMPILE("\"isn\":{},\"isn_from_syn\":{},"), h.isn().raw(), h.isn_from_syn);
   else
-    fmt::format_to(it, "\"isn\":null,\"isn_from_syn\":false,");
+    fmt::format_to(it, FMT_COMPILE("\"isn\":null,\"isn_from_syn\":false,"));
   if (h.mss)
-    fmt::format_to(it, "\"mss\":{},", h.mss);
+    fmt::format_to(it, FMT_COMPILE("\"mss\":{},"), h.mss);
   else
-    fmt::format_to(it, "\"mss\":null,");
+    fmt::format_to(it, FMT_COMPILE("\"mss\":null,"));
   if (h.wscale >= 0)
-    fmt::format_to(it, "\"wscale\":{},", int{h.wscale});
+    fmt::format_to(it, FMT_COMPILE("\"wscale\":{},"), int{h.wscale});
   else
-    fmt::format_to(it, "\"wscale\":null,");
-  fmt::format_to(it, "\"sack_permitted\":{},\"timestamps\":{},\"fin\":{},\"rst\":{}}}", h.sack_permitted,
-                 h.timestamps, h.fin_seen, h.rst_seen);
+    fmt::format_to(it, FMT_COMPILE("\"wscale\":null,"));
+  fmt::format_to(it, FMT_COMPILE("\"sack_permitted\":{},\"timestamps\":{},\"fin\":{},\"rst\":{}}}"),
+                 h.sack_permitted, h.timestamps, h.fin_seen, h.rst_seen);
 }
 
 }  // namespace
 
 void conn_json(fmt::memory_buffer& out, const track::Connection& c) {
-  auto it = std::back_inserter(out);
-  fmt::format_to(it, "{{\"conn\":{},\"generation\":{},\"client\":", c.id, c.generation);
+  auto it = fmt::appender(out);
+  fmt::format_to(it, FMT_COMPILE("{{\"conn\":{},\"generation\":{},\"client\":"), c.id, c.generation);
   endpoint(it, c.client());
-  fmt::format_to(it, ",\"server\":");
+  fmt::format_to(it, FMT_COMPILE(",\"server\":"));
   endpoint(it, c.server());
-  fmt::format_to(it, ",\"role_reason\":\"{}\",\"role_contradicted\":{},\"start\":",
+  fmt::format_to(it, FMT_COMPILE(",\"role_reason\":\"{}\",\"role_contradicted\":{},\"start\":"),
                  track::role_reason_name(c.role_reason), c.role_contradicted);
   seconds(it, c.first_ts.ns());
-  fmt::format_to(it, ",\"duration\":");
+  fmt::format_to(it, FMT_COMPILE(",\"duration\":"));
   seconds(it, c.duration());
-  fmt::format_to(it, ",\"end_reason\":\"{}\",\"close_kind\":\"{}\",\"irtt\":",
+  fmt::format_to(it, FMT_COMPILE(",\"end_reason\":\"{}\",\"close_kind\":\"{}\",\"irtt\":"),
                  track::end_reason_name(c.end_reason), close_kind_text(c));
   optional_seconds(it, c.irtt_ns);
-  fmt::format_to(it, ",\"irtt_client\":");
+  fmt::format_to(it, FMT_COMPILE(",\"irtt_client\":"));
   optional_seconds(it, c.irtt_client_ns);
-  fmt::format_to(it, ",\"irtt_server\":");
+  fmt::format_to(it, FMT_COMPILE(",\"irtt_server\":"));
   optional_seconds(it, c.irtt_server_ns);
-  fmt::format_to(it, ",\"client_to_server\":");
+  fmt::format_to(it, FMT_COMPILE(",\"client_to_server\":"));
   half(it, c.client_half(), c.client_half().segments);
-  fmt::format_to(it, ",\"server_to_client\":");
+  fmt::format_to(it, FMT_COMPILE(",\"server_to_client\":"));
   half(it, c.server_half(), c.server_half().segments);
 
   const ZeekConnView v = zeek_view(c);
   const track::ZeekSession& z = c.zeek;
-  fmt::format_to(it,
-                 ",\"zeek\":{{\"uid\":\"{}\",\"orig_h\":\"{}\",\"orig_p\":{},\"resp_h\":\"{}\",\"resp_p\":{},"
-                 "\"conn_state\":\"{}\",\"history\":\"{}\",\"duration\":",
-                 v.uid, v.orig->addr.to_string(), v.orig->port, v.resp->addr.to_string(), v.resp->port,
-                 track::zeek_conn_state_name(z.conn_state()), z.history());
+  fmt::format_to(
+      it,
+      FMT_COMPILE(
+          ",\"zeek\":{{\"uid\":\"{}\",\"orig_h\":\"{}\",\"orig_p\":{},\"resp_h\":\"{}\",\"resp_p\":{},"
+          "\"conn_state\":\"{}\",\"history\":\"{}\",\"duration\":"),
+      v.uid, v.orig->addr.to_string(), v.orig->port, v.resp->addr.to_string(), v.resp->port,
+      track::zeek_conn_state_name(z.conn_state()), z.history());
   if (z.has_duration()) {
     seconds(it, z.last_time() - z.start_time());
-    fmt::format_to(it, ",\"orig_bytes\":{},\"resp_bytes\":{}", z.orig_size(), z.resp_size());
+    fmt::format_to(it, FMT_COMPILE(",\"orig_bytes\":{},\"resp_bytes\":{}"), z.orig_size(), z.resp_size());
   } else {
-    fmt::format_to(it, "null,\"orig_bytes\":null,\"resp_bytes\":null");
+    fmt::format_to(it, FMT_COMPILE("null,\"orig_bytes\":null,\"resp_bytes\":null"));
   }
   fmt::format_to(
       it,
