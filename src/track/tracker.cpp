@@ -128,6 +128,7 @@ void Tracker::feed(const Frame& frame, const decode::Packet& packet) {
       static_cast<std::uint32_t>(std::min<std::size_t>(tcp.payload.size(), tcp.payload_len));
   if (header_complete) c.zeek.deliver(side, tcp, captured, frame.ts, options_.zeek);
   c.observe(side, tcp, frame.ts, frame.number);
+  if (on_segment_) on_segment_(c, side, frame, packet);
   schedule(slot);
 }
 

@@ -36,8 +36,13 @@ class Tracker {
  public:
   // Called for each connection when it ends; the reference is valid during the call.
   using EndedFn = std::function<void(const Connection&)>;
+  // Called after each segment updated its connection (for per-segment analyses
+  // such as endpoint-state inference or Wireshark's flags); `side` is the sender
+  // (0: key.a, 1: key.b).
+  using SegmentFn = std::function<void(const Connection&, int side, const Frame&, const decode::Packet&)>;
 
   Tracker(TrackerOptions options, EndedFn on_ended);
+  void set_segment_observer(SegmentFn fn) { on_segment_ = std::move(fn); }
 
   void feed(const Frame& frame, const decode::Packet& packet);
   // Runs the timers up to `now` (live capture without traffic).
@@ -72,6 +77,7 @@ class Tracker {
 
   TrackerOptions options_;
   EndedFn on_ended_;
+  SegmentFn on_segment_;
   FlowTable table_;
   std::deque<Slot> slots_;  // chunked: stable, no doubling slack, no moves when it grows
   std::vector<std::uint32_t> free_slots_;

@@ -458,6 +458,19 @@ TEST(Tracker, RandomSegmentStormsStayBoundedAndEndEveryConnectionOnce) {
   }
 }
 
+TEST(Tracker, SegmentObserverSeesEverySegmentWithItsConnection) {
+  Harness h;
+  std::vector<std::pair<std::uint64_t, int>> seen;
+  h.tracker.set_segment_observer([&seen](const Connection& c, int side, const Frame&, const decode::Packet&) {
+    seen.emplace_back(c.id, side);
+  });
+  handshake(h);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].first, seen[2].first);
+  EXPECT_NE(seen[0].second, seen[1].second);
+  EXPECT_EQ(seen[0].second, seen[2].second);
+}
+
 TEST(Tracker, StateStaysSmall) {
   // The per-connection budget: tracker state without a timeline.
   EXPECT_LE(sizeof(Connection), 800u);
