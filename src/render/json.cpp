@@ -66,7 +66,7 @@ void conn_json(fmt::memory_buffer& out, const track::Connection& c) {
   endpoint(it, c.server());
   fmt::format_to(it, FMT_COMPILE(",\"role_reason\":\"{}\",\"role_contradicted\":{},\"start\":"),
                  track::role_reason_name(c.role_reason), c.role_contradicted);
-  seconds(it, c.first_ts.ns());
+  seconds(it, c.first_ns);
   fmt::format_to(it, FMT_COMPILE(",\"duration\":"));
   seconds(it, c.duration());
   fmt::format_to(it, FMT_COMPILE(",\"end_reason\":\"{}\",\"close_kind\":\"{}\",\"irtt\":"),

@@ -57,7 +57,7 @@ int guess_server_side(int sender, const decode::TcpFacts& tcp) {
 }  // namespace
 
 void Connection::start(int side, const decode::TcpFacts& tcp, Timestamp ts) {
-  first_ts = last_ts = ts;
+  first_ns = last_ns = ts.ns();
   client_side = static_cast<std::uint8_t>(1 - guess_server_side(side, tcp));
   role_reason = RoleReason::port_heuristic;
 }
@@ -70,7 +70,7 @@ void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, st
   const bool ack = has(flags, tcp_flag::ack);
   const bool fin = has(flags, tcp_flag::fin);
   const bool rst = has(flags, tcp_flag::rst);
-  last_ts = ts;
+  last_ns = ts.ns();
 
   // Roles: a SYN names its sender the client; a SYN-ACK names its receiver.
   if (syn && !ack) {

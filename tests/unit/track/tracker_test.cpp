@@ -68,8 +68,8 @@ struct Harness {
           copy.role_reason = c.role_reason;
           copy.role_contradicted = c.role_contradicted;
           copy.end_reason = c.end_reason;
-          copy.first_ts = c.first_ts;
-          copy.last_ts = c.last_ts;
+          copy.first_ns = c.first_ns;
+          copy.last_ns = c.last_ns;
           copy.half = c.half;
           copy.zeek = c.zeek;
           copy.irtt_ns = c.irtt_ns;
