@@ -41,6 +41,10 @@ class PrintConsumer final : public PacketConsumer {
     if (flush_every_packet_ || out_.size() >= kOutputChunkBytes) flush();
   }
 
+  // tcpdump ends the output with a newline when a signal stops a live capture
+  // (so that the statistics start on a fresh line after the terminal's "^C").
+  void on_interrupted() override { out_.push_back('\n'); }
+
   void flush() override {
     if (out_.size() != 0) {
       std::fwrite(out_.data(), 1, out_.size(), stdout);

@@ -149,7 +149,10 @@ int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
     }
     break;
   }
-  if (consumer) consumer->flush();
+  if (consumer) {
+    if (source.is_live() && capture::StopOnSignals::received_signal() != 0) consumer->on_interrupted();
+    consumer->flush();
+  }
   if (writer) {
     if (Error error = writer->close()) {
       report_error(error.message);

@@ -581,6 +581,7 @@ def case_signal_during_write():
             lines = banner + err.decode(errors="replace").splitlines()
             check(proc.returncode == 0, f"{name}: exit status {proc.returncode}: {lines!r}")
             printed = packet_numbers(first + rest)
+            check((first + rest).endswith(b"\n\n"), f"{name}: tcpdump ends the output with an empty line")
             check_statistics(lines, len(printed))
             reread = tcpdump("-#", "-n", "-r", out)
             check(reread.returncode == 0, f"{name}: tcpdump cannot read the file: {reread.stderr!r}")
