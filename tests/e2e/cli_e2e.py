@@ -212,8 +212,14 @@ def case_empty_file():
         expect_one_error_line(tcpscope("-r", path), 1, path, "truncated")
 
 
+# Captures whose every packet is plain TCP with nothing decoded above it, so that
+# tcpscope's printing must equal tcpdump's byte for byte (other captures are
+# compared by packet selection and numbering only).
+PURE_TCP_ETHERNET = "tfo-5c1fa7f9ae91.pcap"
+
+
 def truncated_case(cut_inside_header):
-    source = corpus_file("geneve.pcap")
+    source = corpus_file(PURE_TCP_ETHERNET)
     data = read(source)
     records = pcap_records(data)
     last_offset, last = records[-1]
@@ -322,7 +328,7 @@ def case_help_and_version():
 # ---- -c, --skip, -w, filters ------------------------------------------------
 
 def case_count():
-    capture = corpus_file("geneve.pcap")
+    capture = corpus_file(PURE_TCP_ETHERNET)
     total = len(pcap_records(read(capture)))
     for n in (1, 3, total, total + 5):
         ours = tcpscope("-#", "-n", "-c", str(n), "-r", capture)
@@ -361,7 +367,8 @@ def case_count_after_filter():
 
 
 def case_write_read_round_trip():
-    for name in ("geneve.pcap", "mptcp-v0.pcap", "of13_ericsson.pcapng", "tcp-handshake-nano.pcap"):
+    pure_tcp = (PURE_TCP_ETHERNET, "mptcp-v1.pcap", "tcp-handshake-nano.pcap", "dns_tcp_8053.pcap")
+    for name in (*pure_tcp, "geneve.pcap", "of13_ericsson.pcapng"):
         capture = corpus_file(name)
         with TempDir() as tmp:
             ours, theirs = os.path.join(tmp, "ours.pcap"), os.path.join(tmp, "theirs.pcap")
@@ -374,7 +381,8 @@ def case_write_read_round_trip():
             check(reread.returncode == 0, f"{name}: tcpdump cannot read tcpscope's file: {reread.stderr!r}")
             check(reread.stdout == tcpdump("-#", "-nn", "-r", capture).stdout,
                   f"{name}: tcpdump reads tcpscope's copy differently from the original")
-            compare_printing(ours, "-nn")
+            if name in pure_tcp:
+                compare_printing(ours, "-nn")
 
 
 def case_write_nano_round_trip():
