@@ -292,6 +292,32 @@ def case_unlisted_link_type():
         print(f"error line: {line}")
 
 
+def case_corrupt_record_length():
+    # A record in the middle announces an impossible captured length: the packets
+    # before it are printed, then one error line names the packet and its offset.
+    source = corpus_file(PURE_TCP_ETHERNET)
+    data = bytearray(read(source))
+    records = pcap_records(bytes(data))
+    offset, _ = records[5]
+    data[offset + 8:offset + 12] = struct.pack("<I", 0x7FFFFFF0)
+    with TempDir() as tmp:
+        damaged = write(os.path.join(tmp, "corrupt.pcap"), bytes(data))
+        result = tcpscope("-#", "-n", "-r", damaged)
+        line = expect_one_error_line(result, 1, damaged, "packet 6", f"byte offset {offset}")
+        print(f"error line: {line}")
+        check(packet_numbers(result.stdout) == [1, 2, 3, 4, 5], "the five packets before the damage are printed")
+        check(packet_numbers(result.stdout) == packet_numbers(tcpdump("-#", "-n", "-r", damaged).stdout),
+              "tcpdump prints the same packets before the damage")
+
+
+def case_unwritable_output():
+    capture = corpus_file(PURE_TCP_ETHERNET)
+    with TempDir() as tmp:
+        out = os.path.join(tmp, "no-such-dir", "out.pcap")
+        expect_one_error_line(tcpscope("-r", capture, "-w", out), 1, out, "No such file or directory")
+        expect_one_error_line(tcpscope("-r", capture, "-F", os.path.join(tmp, "nope")), 1, "filter file")
+
+
 def case_bad_filter():
     capture = corpus_file("geneve.pcap")
     result = tcpscope("-r", capture, "tcp", "port")
@@ -367,7 +393,8 @@ def case_count_after_filter():
 
 
 def case_write_read_round_trip():
-    pure_tcp = (PURE_TCP_ETHERNET, "mptcp-v1.pcap", "tcp-handshake-nano.pcap", "dns_tcp_8053.pcap")
+    pure_tcp = (PURE_TCP_ETHERNET, "mptcp-v1.pcap", "tcp-handshake-nano.pcap", "dns_tcp_8053.pcap",
+                "timestamp_invalid_micro.pcap", "timestamp_invalid_nano.pcap")
     for name in (*pure_tcp, "geneve.pcap", "of13_ericsson.pcapng"):
         capture = corpus_file(name)
         with TempDir() as tmp:
@@ -386,7 +413,11 @@ def case_write_read_round_trip():
 
 
 def case_write_nano_round_trip():
-    capture = corpus_file("tcp-handshake-nano.pcap")
+    for name in ("tcp-handshake-nano.pcap", "timestamp_invalid_micro.pcap", PURE_TCP_ETHERNET):
+        nano_round_trip(corpus_file(name))
+
+
+def nano_round_trip(capture):
     with TempDir() as tmp:
         ours, theirs = os.path.join(tmp, "ours.pcap"), os.path.join(tmp, "theirs.pcap")
         check(tcpscope("--nano", "-r", capture, "-w", ours).returncode == 0, "tcpscope --nano -w")
