@@ -24,13 +24,16 @@
 namespace tcpscope::cli {
 namespace {
 
-constexpr std::size_t kOutputChunkBytes = 256 * 1024;
+// Reading a file, output leaves in big chunks; a live capture flushes about as
+// often as tcpdump's stdio buffer would, so a pipe reader sees packets promptly.
+constexpr std::size_t kFileOutputChunkBytes = 256 * 1024;
+constexpr std::size_t kLiveOutputChunkBytes = 8 * 1024;
 
 class PrintConsumer final : public PacketConsumer {
  public:
-  PrintConsumer(const print::PrintOptions& options, bool flush_every_packet)
-      : printer_(options), flush_every_packet_(flush_every_packet) {
-    out_.reserve(kOutputChunkBytes + 64 * 1024);
+  PrintConsumer(const print::PrintOptions& options, std::size_t chunk_bytes, bool flush_every_packet)
+      : printer_(options), chunk_bytes_(chunk_bytes), flush_every_packet_(flush_every_packet) {
+    out_.reserve(chunk_bytes + 64 * 1024);
   }
   ~PrintConsumer() override { flush(); }
   PrintConsumer(const PrintConsumer&) = delete;
@@ -38,7 +41,7 @@ class PrintConsumer final : public PacketConsumer {
 
   void on_packet(const Frame& frame, const decode::Packet& packet) override {
     printer_.print(frame, packet, out_);
-    if (flush_every_packet_ || out_.size() >= kOutputChunkBytes) flush();
+    if (flush_every_packet_ || out_.size() >= chunk_bytes_) flush();
   }
 
   // tcpdump ends the output with a newline when a signal stops a live capture
@@ -56,6 +59,7 @@ class PrintConsumer final : public PacketConsumer {
  private:
   print::TcpdumpPrinter printer_;
   fmt::memory_buffer out_;
+  std::size_t chunk_bytes_;
   bool flush_every_packet_;
 };
 
@@ -122,7 +126,9 @@ int run_print_argv(int argc, char** argv) {
   const bool printing = command.source.write_file.empty() || command.print_when_writing;
   if (!printing) return run_pipeline(command.source, nullptr);
   const bool flush_every_packet = command.line_buffered || isatty(STDOUT_FILENO) != 0;
-  PrintConsumer consumer(command.print, flush_every_packet);
+  const bool live = command.source.read_file.empty();
+  PrintConsumer consumer(command.print, live ? kLiveOutputChunkBytes : kFileOutputChunkBytes,
+                         flush_every_packet);
   return run_pipeline(command.source, &consumer);
 }
 
