@@ -343,6 +343,12 @@ def case_bad_options():
         check(result.stdout == b"", f"stdout should be empty for {args}")
 
 
+def case_list_interfaces():
+    ours, theirs = tcpscope("-D"), tcpdump("-D")
+    check(ours.returncode == 0 and ours.stdout != b"", f"-D failed: {ours.stderr!r}")
+    check(ours.stdout == theirs.stdout, f"-D differs from tcpdump's:\n{ours.stdout!r}\n{theirs.stdout!r}")
+
+
 def case_help_and_version():
     result = tcpscope("-h")
     check(result.returncode == 0 and b"Usage: tcpscope" in result.stdout, "-h prints the usage")
