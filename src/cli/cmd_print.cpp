@@ -5,7 +5,9 @@
 #include <pcap/pcap.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string_view>
@@ -50,17 +52,24 @@ class PrintConsumer final : public PacketConsumer {
 
   void flush() override {
     if (out_.size() != 0) {
-      std::fwrite(out_.data(), 1, out_.size(), stdout);
+      if (!write_failed_ && std::fwrite(out_.data(), 1, out_.size(), stdout) != out_.size())
+        write_failed_ = true;
       out_.clear();
     }
-    std::fflush(stdout);
+    if (!write_failed_ && (std::fflush(stdout) != 0 || std::ferror(stdout) != 0)) write_failed_ = true;
+    if (write_failed_ && write_errno_ == 0) write_errno_ = errno;
   }
+
+  bool failed() const override { return write_failed_; }
+  int write_errno() const { return write_errno_; }
 
  private:
   print::TcpdumpPrinter printer_;
   fmt::memory_buffer out_;
   std::size_t chunk_bytes_;
   bool flush_every_packet_;
+  bool write_failed_ = false;
+  int write_errno_ = 0;
 };
 
 int list_interfaces() {
@@ -129,7 +138,14 @@ int run_print_argv(int argc, char** argv) {
   const bool live = command.source.read_file.empty();
   PrintConsumer consumer(command.print, live ? kLiveOutputChunkBytes : kFileOutputChunkBytes,
                          flush_every_packet);
-  return run_pipeline(command.source, &consumer);
+  const int status = run_pipeline(command.source, &consumer);
+  consumer.flush();
+  if (consumer.failed()) {
+    std::fprintf(stderr, "tcpscope: cannot write to standard output: %s\n",
+                 std::strerror(consumer.write_errno()));
+    return 1;
+  }
+  return status;
 }
 
 }  // namespace tcpscope::cli

@@ -133,6 +133,7 @@ int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
       if (consumer) {
         decode::decode(frame, packet);
         consumer->on_packet(frame, packet);
+        if (consumer->failed()) break;
       }
       ++processed;
       if (options.count != 0 && processed >= options.count) break;

@@ -76,8 +76,10 @@ def corpus_file(name):
 
 
 def run(argv, **kwargs):
+    if "stdout" not in kwargs:
+        kwargs["capture_output"] = True
     try:
-        return subprocess.run(argv, capture_output=True, timeout=TIMEOUT, env=ENV, **kwargs)
+        return subprocess.run(argv, timeout=TIMEOUT, env=ENV, **kwargs)
     except subprocess.TimeoutExpired:
         raise Failure(f"timed out (hang?): {' '.join(argv)}")
 
@@ -316,6 +318,16 @@ def case_unwritable_output():
         out = os.path.join(tmp, "no-such-dir", "out.pcap")
         expect_one_error_line(tcpscope("-r", capture, "-w", out), 1, out, "No such file or directory")
         expect_one_error_line(tcpscope("-r", capture, "-F", os.path.join(tmp, "nope")), 1, "filter file")
+
+
+def case_output_write_error():
+    if not os.path.exists("/dev/full"):
+        raise Skip("/dev/full is not available")
+    capture = corpus_file("mptcp-v0.pcap")
+    with open("/dev/full", "wb") as full:
+        result = run([BINARY, "-r", capture], stdout=full, stderr=subprocess.PIPE)
+    check(result.returncode == 1, f"exit status {result.returncode}")
+    expect_one_error_line(result, 1, "cannot write to standard output", "No space left on device")
 
 
 def case_bad_filter():
