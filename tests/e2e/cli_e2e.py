@@ -267,6 +267,34 @@ def case_truncated_pcapng():
         check(packet_numbers(result.stdout) == expected, "packets before the damage differ from tcpdump's")
 
 
+def case_damaged_file_sweep():
+    """Deterministic damage of a capture (cuts at many offsets, flipped bytes after
+    the file header): never a crash or hang, one error line when the reading
+    breaks, and the same packets as tcpdump before the damage."""
+    import random
+    rng = random.Random(20240601)
+    source = read(corpus_file("mptcp-v1.pcap"))
+    variants = [("cut", source[:n]) for n in sorted(rng.sample(range(25, len(source)), 40))]
+    for _ in range(40):
+        data = bytearray(source)
+        for _ in range(rng.randint(1, 8)):
+            data[rng.randrange(24, len(data))] = rng.randrange(256)
+        variants.append(("flip", bytes(data)))
+    with TempDir() as tmp:
+        for i, (kind, data) in enumerate(variants):
+            path = write(os.path.join(tmp, f"{kind}{i}.pcap"), data)
+            ours = tcpscope("-#", "-nn", "-vvv", "-r", path)
+            check(ours.returncode in (0, 1), f"{kind} #{i}: exit status {ours.returncode}")
+            lines = error_lines(ours)
+            check(len(lines) == ours.returncode, f"{kind} #{i}: messages {lines!r} for exit {ours.returncode}")
+            check(all(l.startswith("tcpscope: ") for l in lines), f"{kind} #{i}: unprefixed message {lines!r}")
+            theirs = tcpdump("-#", "-nn", "-vvv", "-r", path)
+            check(ours.returncode == theirs.returncode, f"{kind} #{i}: exit {ours.returncode}, tcpdump's {theirs.returncode}")
+            check(packet_numbers(ours.stdout) == packet_numbers(theirs.stdout),
+                  f"{kind} #{i}: {len(packet_numbers(ours.stdout))} packets, tcpdump {len(packet_numbers(theirs.stdout))}")
+    print(f"{len(variants)} damaged variants handled")
+
+
 def case_unknown_link_type():
     # DLT_USER0 (147): libpcap knows it, tcpdump has no printer for it.
     with TempDir() as tmp:

@@ -2,7 +2,8 @@
 # with the installed tcpdump, live capture on lo, signals, and every bad-input case.
 set(TCPSCOPE_E2E_CASES
   missing_file not_a_capture empty_file truncated_last_record truncated_record_header
-  truncated_pcapng corrupt_record_length unwritable_output output_write_error unknown_link_type unlisted_link_type bad_filter bad_options list_interfaces help_and_version
+  truncated_pcapng corrupt_record_length unwritable_output output_write_error damaged_file_sweep
+  unknown_link_type unlisted_link_type bad_filter bad_options list_interfaces help_and_version
   count skip count_after_filter write_read_round_trip write_nano_round_trip filter_selection
   no_such_interface no_capture_permission privilege_drop live_loopback_exchange
   signal_during_write)
