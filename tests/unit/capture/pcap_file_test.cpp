@@ -30,6 +30,8 @@ struct Record {
 void put32(std::string& out, std::uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); }
 void put16(std::string& out, std::uint16_t v) { out.append(reinterpret_cast<const char*>(&v), 2); }
 
+constexpr std::uint32_t kPatchedMagic = 0xa1b2cd34;  // Kuznetzov's format: 24-byte record headers
+
 // A little-endian classic pcap file.
 std::string pcap_bytes(std::uint32_t magic, const std::vector<Record>& records, int link_type = kEthernet) {
   std::string out;
@@ -45,6 +47,7 @@ std::string pcap_bytes(std::uint32_t magic, const std::vector<Record>& records, 
     put32(out, r.subsec);
     put32(out, static_cast<std::uint32_t>(r.bytes.size()));
     put32(out, static_cast<std::uint32_t>(r.bytes.size()));
+    if (magic == kPatchedMagic) out.append(8, '\0');  // ifindex, protocol, pkt_type, pad
     out.append(r.bytes.begin(), r.bytes.end());
   }
   return out;
@@ -135,6 +138,19 @@ TEST_F(PcapFile, FilterSelectsFramesAndOffsetsStillCountEveryRecord) {
   EXPECT_EQ(error.byte_offset, 24u + 4 * 16 + 60 + 200 + 70 + 300);
   EXPECT_NE(error.message.find("packet 5"), std::string::npos) << error.message;
   EXPECT_NE(error.message.find("truncated dump file"), std::string::npos) << error.message;
+}
+
+TEST_F(PcapFile, PatchedPcapOffsetsCountItsLongerRecordHeaders) {
+  const auto path = write_file(
+      "patched.pcap",
+      pcap_bytes(kPatchedMagic, {{1, 0, bytes_of(60, 1)}, {2, 0, bytes_of(80, 2)}}) + std::string(10, '\0'));
+  auto opened = open_capture_file(path);
+  ASSERT_TRUE(opened.source) << opened.error.message;
+  NextResult last{};
+  EXPECT_EQ(read_all(*opened.source, last).size(), 2u);
+  ASSERT_EQ(last, NextResult::error);
+  EXPECT_EQ(opened.source->error().packet, 3u);
+  EXPECT_EQ(opened.source->error().byte_offset, 24u + 2 * 24 + 60 + 80);
 }
 
 TEST_F(PcapFile, BadFilterIsAUsageError) {
