@@ -511,6 +511,7 @@ def case_no_such_interface():
     require_root("opening an interface")
     result = tcpscope("-i", "nosuch0", "-c", "1")
     expect_one_error_line(result, 1, "nosuch0", "no such capture interface")
+    expect_one_error_line(tcpscope("-i", "99999", "-c", "1"), 1, "interface number 99999 does not exist")
 
 
 def unprivileged_prefix():
@@ -542,7 +543,9 @@ def case_privilege_drop():
 
 
 class LoopbackServer:
-    """A ping/pong server on 127.0.0.1: reads one message, answers 'pong', closes."""
+    """A ping/pong server on 127.0.0.1: reads 'ping', answers 'pong', and closes only
+    after the client has closed, so the exchange has at least 8 segments whatever the
+    kernel merges: SYN, SYN-ACK, ACK, ping, pong, client FIN, server FIN, last ACK."""
 
     def __init__(self):
         self.sock = socket.socket()
@@ -557,6 +560,8 @@ class LoopbackServer:
             conn, _ = self.sock.accept()
             conn.recv(100)
             conn.sendall(b"pong")
+            while conn.recv(100):  # until the client's FIN
+                pass
             conn.close()
 
         server = threading.Thread(target=serve)
@@ -620,7 +625,7 @@ def case_live_loopback_exchange():
     server = LoopbackServer()
     with TempDir() as tmp:
         out = os.path.join(tmp, "live.pcap")
-        count = 8  # a ping/pong exchange is at least: 3 handshake, ping, pong, FIN, FIN, ACK
+        count = 8  # the exchange's minimum (see LoopbackServer)
         proc, watchdog = start_capture(["-i", "lo", "--immediate-mode", "-c", str(count), "-w", out,
                                         "tcp", "port", str(server.port)])
         try:
@@ -644,13 +649,17 @@ def case_live_loopback_exchange():
 def case_signal_during_write():
     require_root("live capture on lo")
     require_tcpdump()
+    # lo by its number in the -D list, as tcpdump allows (-i 3).
+    listing = tcpscope("-D").stdout.decode().splitlines()
+    lo_number = next((l.split(".", 1)[0] for l in listing if l.split(".", 1)[1].split(" ")[0] == "lo"), None)
+    check(lo_number is not None, f"lo is not in the -D list {listing!r}")
     for signo in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         server = LoopbackServer()
         with TempDir() as tmp:
             out = os.path.join(tmp, "interrupted.pcap")
             # --print -l: each packet line reaches the pipe at once, so the test knows when
             # packets have been captured; the -w file itself is not flushed per packet.
-            proc, watchdog = start_capture(["-i", "lo", "--immediate-mode", "-w", out, "--print", "-l", "-#",
+            proc, watchdog = start_capture(["-i", lo_number, "--immediate-mode", "-w", out, "--print", "-l", "-#",
                                             "-n", "tcp", "port", str(server.port)])
             try:
                 banner = wait_for_listening(proc)
