@@ -65,7 +65,7 @@ def require_tcpdump():
 
 def require_root(what):
     if os.geteuid() != 0:
-        raise Skip(f"{what} needs root (or CAP_NET_RAW); running as uid {os.geteuid()}")
+        raise Skip(f"{what} needs root; running as uid {os.geteuid()}")
 
 
 def corpus_file(name):
