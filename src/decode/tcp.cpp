@@ -34,10 +34,31 @@ DecodeStatus malformed(const char* reason) {
 
 }  // namespace
 
+// One's-complement sum of the segment taken 32 bits at a time into a 64-bit
+// accumulator, folded to the 16-bit-word sum RFC 1071 defines (the fold is the same
+// modulo 0xffff, and zero only for all-zero data, as with 16-bit words).
+std::uint32_t sum_segment(std::uint32_t sum, ByteView data) {
+  std::uint64_t acc = sum;
+  const std::uint8_t* p = data.data();
+  std::size_t n = data.size();
+  for (; n >= 16; p += 16, n -= 16)
+    acc += std::uint64_t{load_be32(p)} + load_be32(p + 4) + load_be32(p + 8) + load_be32(p + 12);
+  for (; n >= 4; p += 4, n -= 4) acc += load_be32(p);
+  // A 16-bit word counts the same in either half of a 32-bit word once folded.
+  if (n >= 2) {
+    acc += load_be16(p);
+    p += 2;
+    n -= 2;
+  }
+  if (n == 1) acc += std::uint32_t{p[0]} << 8;  // odd trailing byte, padded with zero
+  while (acc >> 32) acc = (acc & 0xffffffffu) + (acc >> 32);
+  return static_cast<std::uint32_t>(acc);
+}
+
 std::uint16_t tcp_checksum_residue(const IpAddr& src, const IpAddr& dst, ByteView segment) {
   const std::uint32_t sum =
       pseudo_header_sum(src, dst, kIpProtoTcp, static_cast<std::uint32_t>(segment.size()));
-  return checksum_finish(checksum_add(sum, segment));
+  return checksum_finish(sum_segment(sum, segment));
 }
 
 std::uint16_t tcp_checksum_should_be(std::uint16_t stored, std::uint16_t residue) {

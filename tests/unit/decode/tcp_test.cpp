@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/tcp_flags.hpp"
+#include "decode/checksum.hpp"
 
 namespace tcpscope::decode {
 namespace {
@@ -154,6 +155,23 @@ TEST(TcpChecksum, ShouldBeValueMatchesTcpdump) {
                                                      ByteView(bytes.data(), bytes.size()));
   EXPECT_NE(residue, 0);
   EXPECT_EQ(tcp_checksum_should_be(0, residue), 0x1421);
+}
+
+TEST(TcpChecksum, AgreesWithTheRfc1071SumForEveryLengthAndAddressFamily) {
+  std::vector<std::uint8_t> data(300);
+  std::uint32_t x = 12345;
+  for (auto& b : data) b = static_cast<std::uint8_t>((x = x * 1103515245 + 12345) >> 16);
+  const std::uint8_t v6a[16] = {0x20, 0x01, 0x0d, 0xb8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+  const std::uint8_t v6b[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 1};
+  const IpAddr pairs[][2] = {{IpAddr::v4(kLoopback), IpAddr::v4(v6a)}, {IpAddr::v6(v6a), IpAddr::v6(v6b)}};
+  for (const auto& pair : pairs) {
+    for (std::size_t len = 0; len <= data.size(); ++len) {
+      const ByteView seg(data.data(), len);
+      const std::uint16_t reference = checksum_finish(
+          checksum_add(pseudo_header_sum(pair[0], pair[1], 6, static_cast<std::uint32_t>(len)), seg));
+      ASSERT_EQ(tcp_checksum_residue(pair[0], pair[1], seg), reference) << "length " << len;
+    }
+  }
 }
 
 }  // namespace
