@@ -16,7 +16,6 @@
 #include <cstring>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/tcp_flags.hpp"
@@ -158,24 +157,61 @@ struct TcpPrinter::SeqTables {
     std::array<std::uint8_t, 16> first{};   // address of the canonical first end
     std::array<std::uint8_t, 16> second{};  // address of the other end
     std::uint32_t ports = 0;                // first port << 16 | second port
-    std::uint8_t family = 0;
+    std::uint8_t family = 0;                // 0 marks an empty slot
     bool operator==(const Key&) const = default;
-  };
-  struct KeyHash {
-    std::size_t operator()(const Key& k) const noexcept {
-      std::uint64_t h = 0xcbf29ce484222325ull ^ k.ports ^ (std::uint64_t{k.family} << 40);
-      std::uint64_t w[4];
-      std::memcpy(w, k.first.data(), 16);
-      std::memcpy(w + 2, k.second.data(), 16);
-      for (std::uint64_t v : w) h = (h ^ v) * 0x100000001b3ull + (h >> 29);
-      return static_cast<std::size_t>(h ^ (h >> 32));
-    }
   };
   struct Bases {
     std::uint32_t first = 0;   // tcpdump's th->seq: subtracted from the first end's numbers
     std::uint32_t second = 0;  // tcpdump's th->ack
   };
-  std::unordered_map<Key, Bases, KeyHash> table;
+  struct Slot {
+    Key key;
+    Bases bases;
+  };
+
+  // Open addressing with linear probing; the slot array doubles at half load, so
+  // memory is allocated only as new conversations appear (like tcpdump's calloc per entry).
+  std::vector<Slot> slots = std::vector<Slot>(1024);
+  std::size_t used = 0;
+
+  static std::size_t hash(const Key& k) {
+    std::uint64_t w[4];
+    std::memcpy(w, k.first.data(), 16);
+    std::memcpy(w + 2, k.second.data(), 16);
+    std::uint64_t h = (std::uint64_t{k.ports} << 8 | k.family) * 0x9e3779b97f4a7c15ull;
+    for (std::uint64_t v : w) h = (h ^ v) * 0xff51afd7ed558ccdull;
+    return static_cast<std::size_t>(h ^ (h >> 29));
+  }
+
+  // The entry for `key`, and whether it was just created (zero bases).
+  std::pair<Bases*, bool> find_or_insert(const Key& key) {
+    const std::size_t mask = slots.size() - 1;
+    for (std::size_t i = hash(key) & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots[i];
+      if (slot.key.family == 0) {
+        if (2 * (used + 1) > slots.size()) {
+          grow();
+          return find_or_insert(key);
+        }
+        slot.key = key;
+        ++used;
+        return {&slot.bases, true};
+      }
+      if (slot.key == key) return {&slot.bases, false};
+    }
+  }
+
+  void grow() {
+    std::vector<Slot> old(slots.size() * 2);
+    old.swap(slots);
+    const std::size_t mask = slots.size() - 1;
+    for (const Slot& s : old) {
+      if (s.key.family == 0) continue;
+      std::size_t i = hash(s.key) & mask;
+      while (slots[i].key.family != 0) i = (i + 1) & mask;
+      slots[i] = s;
+    }
+  }
 };
 
 // TCP service names for printing without -n, as tcpdump's init_servarray() builds
@@ -298,12 +334,12 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
       rev = std::memcmp(ctx.src.bytes.data(), ctx.dst.bytes.data(), alen) > 0;
     }
     SeqTables::Key key;
-    key.family = ctx.src.family;
+    key.family = ctx.src.is_v6() ? 6 : 4;
     std::memcpy(key.first.data(), (rev ? ctx.dst : ctx.src).bytes.data(), alen);
     std::memcpy(key.second.data(), (rev ? ctx.src : ctx.dst).bytes.data(), alen);
     key.ports = rev ? (std::uint32_t{dport} << 16 | sport) : (std::uint32_t{sport} << 16 | dport);
-    auto [it, inserted] = tables_->table.try_emplace(key);
-    SeqTables::Bases& bases = it->second;
+    auto [entry, inserted] = tables_->find_or_insert(key);
+    SeqTables::Bases& bases = *entry;
     if (inserted || (flags & tcp_flag::syn)) {
       if (rev) {
         bases.second = seq;

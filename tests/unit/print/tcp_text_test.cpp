@@ -152,6 +152,30 @@ TEST(TcpPrinterState, TablesBelongToThePrinter) {
   EXPECT_EQ(to_string(out), "10.0.0.1.40000 > 10.0.0.2.5001: Flags [.], ack 5001, win 512, length 0");
 }
 
+// Many conversations: every one keeps its own bases while the table grows.
+TEST(TcpPrinterState, ThousandsOfConversationsKeepTheirBases) {
+  TcpPrinter printer;
+  PrintOptions options;
+  options.numeric = 2;
+  std::vector<std::uint8_t> seg = from_hex("0000138800000000000000075018020000000000616263");
+  auto print_one = [&](std::uint32_t conn, std::uint32_t seq) {
+    seg[0] = static_cast<std::uint8_t>((10000 + conn) >> 8);
+    seg[1] = static_cast<std::uint8_t>(10000 + conn);
+    for (int i = 0; i < 4; ++i) seg[4 + i] = static_cast<std::uint8_t>(seq >> (24 - 8 * i));
+    fmt::memory_buffer out;
+    printer.print(out, options, ByteView(seg.data(), seg.size()), context(false, false, 23));
+    return to_string(out);
+  };
+  for (std::uint32_t c = 0; c < 5000; ++c) {
+    const std::string first = print_one(c, c * 1000);
+    ASSERT_NE(first.find(", seq " + std::to_string(c * 1000) + ":"), std::string::npos) << first;
+  }
+  for (std::uint32_t c = 0; c < 5000; ++c) {
+    const std::string later = print_one(c, c * 1000 + 3);
+    ASSERT_NE(later.find("Flags [P.], seq 3:6, ack 1, win 512"), std::string::npos) << later;
+  }
+}
+
 // Without -n ports are named from the services database, as tcpdump's init_servarray does.
 TEST(TcpPrinterPorts, NamesWithoutNumericOption) {
   if (getservbyport(htons(22), "tcp") == nullptr) GTEST_SKIP() << "no services database (/etc/services)";
