@@ -21,7 +21,11 @@ void append_tcp_layer(Packet& out, ByteView captured, std::uint32_t header_len) 
     offset = static_cast<std::uint32_t>(captured.data() - out.frame->data.data());
   }
   const auto captured_len = static_cast<std::uint32_t>(std::min<std::size_t>(captured.size(), header_len));
-  out.layers[out.layer_count++] = Layer{LayerKind::tcp, offset, captured_len};
+  Layer& layer = out.layers[out.layer_count++];
+  layer = Layer{};
+  layer.kind = LayerKind::tcp;
+  layer.offset = offset;
+  layer.length = captured_len;
 }
 
 DecodeStatus truncated(std::uint32_t need, std::size_t have) {
