@@ -21,7 +21,6 @@
 #include "core/tcp_flags.hpp"
 #include "decode/tcp.hpp"
 #include "decode/tcp_options.hpp"
-#include "print/addr_text.hpp"
 #include "print/mptcp_text.hpp"
 #include "print/text_writer.hpp"
 
@@ -34,9 +33,10 @@ using decode::kTcpMinHeaderLen;
 
 constexpr std::uint32_t kMaxRstDataLen = 30;
 constexpr std::uint32_t kMd5SignatureLen = 16;
-// Upper bound of the text after the ports: the fixed fields take under 200 bytes, the
-// at most 40 option bytes under 1,000 (the longest forms, e.g. a remove-address list
-// or "sackOK[len 38]" repeated, stay below 25 characters per option byte), RST data 100.
+// Upper bound of the TCP text: addresses, ports (names capped at 64) and the fixed
+// fields take under 400 bytes, the at most 40 option bytes under 1,000 (the longest
+// forms, e.g. a remove-address list or "sackOK[len 38]" repeated, stay below 25
+// characters per option byte), RST data about 100.
 constexpr std::size_t kMaxTcpTextLen = 4096;
 
 // tcpdump's tcp_flag_values, in its printing order.
@@ -120,8 +120,6 @@ bool option_has_name(std::uint8_t k) {
       return false;
   }
 }
-
-void append_text(fmt::memory_buffer& out, std::string_view s) { out.append(s.data(), s.data() + s.size()); }
 
 // A byte as fn_print_char() shows it: M- for the high bit, ^X for control characters.
 void append_safe_char(TextWriter& w, std::uint8_t c) {
@@ -225,20 +223,20 @@ struct TcpPrinter::PortNames {
     while (const servent* sv = getservent()) {
       if (std::strcmp(sv->s_proto, "tcp") != 0) continue;
       const auto port = static_cast<std::uint16_t>(ntohs(static_cast<std::uint16_t>(sv->s_port)));
-      if (names[port].empty()) names[port] = sv->s_name;
+      // (Service names are short; the cap keeps the printer's text bound.)
+      if (names[port].empty()) names[port] = std::string(sv->s_name).substr(0, 64);
     }
     endservent();
   }
 };
 
-void TcpPrinter::append_port(fmt::memory_buffer& out, const PrintOptions& options, std::uint16_t port) {
+void TcpPrinter::append_port(TextWriter& w, const PrintOptions& options, std::uint16_t port) {
   if (options.numeric == 0) {
     if (!port_names_) port_names_ = std::make_unique<PortNames>();
     const std::string& name = port_names_->names[port];
-    if (!name.empty()) return out.append(name.data(), name.data() + name.size());
+    if (!name.empty()) return w.text(name);
   }
-  fmt::format_int digits(port);
-  out.append(digits.data(), digits.data() + digits.size());
+  w.dec32(port);
 }
 
 TcpPrinter::TcpPrinter() : tables_(std::make_unique<SeqTables>()) {}
@@ -252,29 +250,29 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
   // tcpdump limits the captured data to the IP length (Ethernet padding is not TCP).
   if (captured.size() > length) captured = captured.first(length);
 
+  TextWriter w(out, kMaxTcpTextLen);
   if (captured.size() < 4) {
-    append_ip(out, ctx.src);
-    append_text(out, " > ");
-    append_ip(out, ctx.dst);
-    append_text(out, ": [|tcp]");
+    w.ip(ctx.src);
+    w.text(" > ");
+    w.ip(ctx.dst);
+    w.text(": [|tcp]");
     return;
   }
   const std::uint16_t sport = load_be16(captured.data());
   const std::uint16_t dport = load_be16(captured.data() + 2);
   if (ctx.print_addresses) {
-    append_ip(out, ctx.src);
-    out.push_back('.');
-    append_port(out, options, sport);
-    append_text(out, " > ");
-    append_ip(out, ctx.dst);
-    out.push_back('.');
-    append_port(out, options, dport);
+    w.ip(ctx.src);
+    w.put('.');
+    append_port(w, options, sport);
+    w.text(" > ");
+    w.ip(ctx.dst);
+    w.put('.');
+    append_port(w, options, dport);
   } else {
-    append_port(out, options, sport);
-    append_text(out, " > ");
-    append_port(out, options, dport);
+    append_port(w, options, sport);
+    w.text(" > ");
+    append_port(w, options, dport);
   }
-  TextWriter w(out, kMaxTcpTextLen);
   w.text(": ");
   auto stop_truncated = [&] {  // tcpdump's longjmp on a failed capture check
     w.text(" [|");

@@ -27,13 +27,17 @@ class TextWriter {
 
   void put(char c) { *p_++ = c; }
   void text(std::string_view s) {
-    // Mostly short pieces: a byte loop beats a call into the library's memmove.
-    if (s.size() > 32) {
+    // Literals (size known after inlining) become a few moves; short runtime pieces
+    // are copied by a loop on a local pointer (a char store could alias p_, which
+    // would otherwise be reloaded for every byte); long ones go to memcpy.
+    if (__builtin_constant_p(s.size()) || s.size() > 32) {
       std::memcpy(p_, s.data(), s.size());
       p_ += s.size();
       return;
     }
-    for (char c : s) *p_++ = c;
+    char* p = p_;
+    for (char c : s) *p++ = c;
+    p_ = p;
   }
   template <std::size_t N>
   void lit(const char (&s)[N]) {  // a string literal, its length known at compile time
@@ -97,20 +101,24 @@ class TextWriter {
 
   // Each byte as two lowercase hex digits, no separator.
   void hex_bytes(const std::uint8_t* bytes, std::size_t n) {
+    char* p = p_;
     for (std::size_t i = 0; i < n; ++i) {
-      *p_++ = kHexDigits[bytes[i] >> 4];
-      *p_++ = kHexDigits[bytes[i] & 0xf];
+      *p++ = kHexDigits[bytes[i] >> 4];
+      *p++ = kHexDigits[bytes[i] & 0xf];
     }
+    p_ = p;
   }
 
   void ipv4(const std::uint8_t* a) {
+    char* p = p_;
     for (int i = 0; i < 4; ++i) {
       const unsigned v = a[i];
-      if (v >= 100) *p_++ = static_cast<char>('0' + v / 100);
-      if (v >= 10) *p_++ = static_cast<char>('0' + (v / 10) % 10);
-      *p_++ = static_cast<char>('0' + v % 10);
-      if (i < 3) *p_++ = '.';
+      if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+      if (v >= 10) *p++ = static_cast<char>('0' + (v / 10) % 10);
+      *p++ = static_cast<char>('0' + v % 10);
+      if (i < 3) *p++ = '.';
     }
+    p_ = p;
   }
   void ipv6(const std::uint8_t* a);  // inet_ntop form, as print/addr_text.hpp
   void ip(const IpAddr& a) {
