@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "decode/tcp.hpp"
 #include "print/tcp_text.hpp"
@@ -84,4 +85,18 @@ void BM_TcpText_S_nn(benchmark::State& state) {
   print_segment(state, o);
 }
 BENCHMARK(BM_TcpText_S_nn);
+}  // namespace
+
+namespace {
+// The TCP checksum over a full-size (1,500-byte MTU) segment.
+void BM_TcpChecksum1480(benchmark::State& state) {
+  std::vector<std::uint8_t> seg(1480);
+  for (std::size_t i = 0; i < seg.size(); ++i) seg[i] = static_cast<std::uint8_t>(i * 7);
+  const auto a = tcpscope::IpAddr::v4(std::array<std::uint8_t, 4>{10, 0, 0, 1}.data());
+  for (auto _ : state)
+    benchmark::DoNotOptimize(
+        tcpscope::decode::tcp_checksum_residue(a, a, tcpscope::ByteView(seg.data(), seg.size())));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * seg.size()));
+}
+BENCHMARK(BM_TcpChecksum1480);
 }  // namespace

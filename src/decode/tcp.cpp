@@ -3,6 +3,8 @@
 #include "decode/tcp.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 
 #include "decode/checksum.hpp"
 #include "decode/tcp_options.hpp"
@@ -38,25 +40,48 @@ DecodeStatus malformed(const char* reason) {
 
 }  // namespace
 
-// One's-complement sum of the segment taken 32 bits at a time into a 64-bit
-// accumulator, folded to the 16-bit-word sum RFC 1071 defines (the fold is the same
-// modulo 0xffff, and zero only for all-zero data, as with 16-bit words).
+// One's-complement sum of `data` as big-endian 16-bit words (RFC 1071), not folded
+// below 32 bits. The sum does not depend on byte order (RFC 1071 §2 B): on a
+// little-endian host the bytes are summed as native 64-bit loads split into 32-bit
+// halves, folded to 16 bits and swapped once at the end.
 std::uint32_t sum_segment(std::uint32_t sum, ByteView data) {
-  std::uint64_t acc = sum;
   const std::uint8_t* p = data.data();
   std::size_t n = data.size();
-  for (; n >= 16; p += 16, n -= 16)
-    acc += std::uint64_t{load_be32(p)} + load_be32(p + 4) + load_be32(p + 8) + load_be32(p + 12);
-  for (; n >= 4; p += 4, n -= 4) acc += load_be32(p);
-  // A 16-bit word counts the same in either half of a 32-bit word once folded.
-  if (n >= 2) {
-    acc += load_be16(p);
-    p += 2;
-    n -= 2;
+  if constexpr (std::endian::native == std::endian::little) {
+    std::uint64_t acc = 0;
+    for (; n >= 8; p += 8, n -= 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p, 8);
+      acc += (w & 0xffffffffu) + (w >> 32);
+    }
+    if (n >= 4) {
+      std::uint32_t w;
+      std::memcpy(&w, p, 4);
+      acc += w;
+      p += 4;
+      n -= 4;
+    }
+    if (n >= 2) {
+      acc += std::uint32_t{p[0]} | (std::uint32_t{p[1]} << 8);
+      p += 2;
+      n -= 2;
+    }
+    if (n == 1) acc += p[0];  // odd trailing byte: the high byte of a zero-padded word
+    while (acc >> 16) acc = (acc & 0xffffu) + (acc >> 16);
+    const auto swapped = static_cast<std::uint32_t>(((acc & 0xffu) << 8) | (acc >> 8));
+    return sum + swapped;  // the pseudo-header sum is far below 2^31: no overflow; the caller folds
+  } else {
+    std::uint64_t acc = sum;
+    for (; n >= 4; p += 4, n -= 4) acc += load_be32(p);
+    if (n >= 2) {
+      acc += load_be16(p);
+      p += 2;
+      n -= 2;
+    }
+    if (n == 1) acc += std::uint32_t{p[0]} << 8;
+    while (acc >> 32) acc = (acc & 0xffffffffu) + (acc >> 32);
+    return static_cast<std::uint32_t>(acc);
   }
-  if (n == 1) acc += std::uint32_t{p[0]} << 8;  // odd trailing byte, padded with zero
-  while (acc >> 32) acc = (acc & 0xffffffffu) + (acc >> 32);
-  return static_cast<std::uint32_t>(acc);
 }
 
 std::uint16_t tcp_checksum_residue(const IpAddr& src, const IpAddr& dst, ByteView segment) {
