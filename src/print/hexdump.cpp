@@ -12,14 +12,16 @@ char* put_offset(char* o, std::size_t offset) {
   *o++ = '\t';
   *o++ = '0';
   *o++ = 'x';
-  for (int shift = 12; shift >= 0; shift -= 4) *o++ = kHex[(offset >> shift) & 0xf];
+  int shift = 12;  // "%04x": at least four digits, more past 0xffff
+  while (shift < 60 && (offset >> (shift + 4)) != 0) shift += 4;
+  for (; shift >= 0; shift -= 4) *o++ = kHex[(offset >> shift) & 0xf];
   *o++ = ':';
   return o;
 }
 }  // namespace
 
 void append_hex(fmt::memory_buffer& out, ByteView data) {
-  char line[80];
+  char line[96];
   const std::size_t n = data.size();
   for (std::size_t base = 0; base < n; base += 16) {
     char* o = put_offset(line, base);
@@ -39,7 +41,7 @@ void append_hex(fmt::memory_buffer& out, ByteView data) {
 }
 
 void append_hex_ascii(fmt::memory_buffer& out, ByteView data) {
-  char line[100];
+  char line[112];
   const std::size_t n = data.size();
   for (std::size_t base = 0; base < n; base += 16) {
     char* o = put_offset(line, base);

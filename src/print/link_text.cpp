@@ -27,7 +27,42 @@ bool is_vlan_type(std::uint16_t t) { return t == 0x8100 || t == 0x88a8 || t == 0
 
 void ethertype_text(PacketWalk& w, std::uint16_t type) {
   const std::string_view name = ethertype_name(type);
+  if (w.options.quiet) {  // -q: the bare name
+    if (name.empty())
+      w.fmt("Unknown Ethertype (0x{:04x})", type);
+    else
+      w.put(name);
+    return;
+  }
   w.fmt("ethertype {} (0x{:04x})", name.empty() ? std::string_view("Unknown") : name, type);
+}
+
+// tcpdump's ARCNET system-code names (arctypemap).
+std::string_view arcnet_type_name(std::uint8_t type) {
+  switch (type) {
+    case 240:
+      return "oldip";
+    case 241:
+      return "oldarp";
+    case 212:
+      return "ip";
+    case 213:
+      return "arp";
+    case 214:
+      return "rarp";
+    case 221:
+      return "atalk";
+    case 247:
+      return "banyan";
+    case 250:
+      return "ipx";
+    case 196:
+      return "ipv6";
+    case 128:
+      return "diag";
+    default:
+      return "";
+  }
 }
 
 void vlan_tci_text(PacketWalk& w, std::uint16_t tci) {
@@ -229,10 +264,10 @@ std::uint32_t print_sll(PacketWalk& w, bool v2) {
       } else {
         ethertype_text(w, proto);
       }
+      w.put(", length ");
+      w.put_uint(length);
+      w.put(": ");
     }
-    w.put(", length ");
-    w.put_uint(length);
-    w.put(": ");
   };
   if (w.options.link_header) header_text(w.frame.wire_len);
   std::uint16_t type = proto;
@@ -471,7 +506,13 @@ std::uint32_t print_link(PacketWalk& w) {
       const std::uint16_t type = load_be16(w.frame.data.data() + 40);
       if (w.options.link_header) {
         w.put("IPOIB, ");
-        ethertype_text(w, type);
+        if (w.options.quiet) {
+          const std::string_view name = ethertype_name(type);
+          w.put("ethertype ");
+          w.put(name.empty() ? std::string_view("Unknown") : name);
+        } else {
+          ethertype_text(w, type);
+        }
         w.put(", length ");
         w.put_uint(w.frame.wire_len);
         w.put(": ");
@@ -486,8 +527,18 @@ std::uint32_t print_link(PacketWalk& w) {
       }
       const Layer& arc = w.packet.layers[0];
       if (w.options.link_header) {
+        // tcpdump 4.99.3 prints the Linux header through the plain ARCNET layout,
+        // so the "type" it shows is the first byte of the offset field.
         const std::uint8_t* p = w.frame.data.data();
-        w.fmt("{:02x} {:02x} {}: ", p[0], p[1], arc.aux);
+        w.fmt("{:02x} {:02x}", p[0], p[1]);
+        if (!w.options.quiet) {
+          const std::string_view name = arcnet_type_name(p[2]);
+          if (name.empty())
+            w.fmt(" {:02x}", p[2]);
+          else
+            w.fmt(" {}", name);
+        }
+        w.fmt(" {}: ", w.frame.wire_len);
       }
       print_ethertype_payload(w, 0, 1, 0);
       return arc.length;
@@ -496,6 +547,10 @@ std::uint32_t print_link(PacketWalk& w) {
       if (w.packet.layer_count == 0) {
         w.trunc("juniper");
         return caplen;
+      }
+      if (w.options.link_header) {
+        const Layer& jh = w.packet.layers[0];
+        w.fmt("{:>3} hlen {}, proto 0x0000, ", (jh.aux & 0x01) ? "In" : "Out", jh.length);
       }
       const std::size_t eth = find_layer(w, 1, LayerKind::ethernet);
       if (eth < w.packet.layer_count)

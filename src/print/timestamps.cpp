@@ -101,18 +101,23 @@ void TimestampFormatter::append(fmt::memory_buffer& out, const Timestamp& ts) {
       break;
     case TimeFormat::delta_previous:
     case TimeFormat::delta_first: {
+      // tcpdump's timeval arithmetic, field by field: an invalid sub-second
+      // part (>= 1 s) is carried through as it is, not normalised.
       if (!have_reference_) {
         reference_ = ts;
         have_reference_ = true;
       }
       const std::int64_t unit = nano_ ? 1'000'000'000 : 1'000'000;
       const std::int64_t ref_frac = nano_ ? reference_.nsec : reference_.nsec / 1000;
-      std::int64_t a = ts.sec * unit + frac;
-      std::int64_t b = reference_.sec * unit + ref_frac;
-      const bool negative = a < b;
-      const std::int64_t d = negative ? b - a : a - b;
+      const bool negative = ts.sec == reference_.sec ? frac < ref_frac : ts.sec < reference_.sec;
+      std::int64_t d_sec = negative ? reference_.sec - ts.sec : ts.sec - reference_.sec;
+      std::int64_t d_frac = negative ? ref_frac - frac : frac - ref_frac;
+      if (d_frac < 0) {
+        --d_sec;
+        d_frac += unit;
+      }
       out.push_back(negative ? '-' : ' ');
-      append_clock(out, d / unit, d % unit, false, false);
+      append_clock(out, d_sec, d_frac, false, false);
       if (format_ == TimeFormat::delta_previous) reference_ = ts;
       break;
     }
