@@ -237,8 +237,6 @@ std::string_view ipproto_name(std::uint8_t proto) {
       return "Mobile IP";
     case 58:
       return "ICMPv6";
-    case 60:
-      return "Destination Options";
     case 62:
       return "Mobile IP (old)";
     case 88:
@@ -524,7 +522,7 @@ void print_ipv6(PacketWalk& w, std::size_t index) {
       case 43: {
         const std::uint32_t units = p[1];
         const std::uint8_t type = p[2];
-        w.fmt("srcrt (len={}, type={}", units, type);
+        w.fmt("RT6 (len={}, type={}", units, type);
         if (type == 0) w.put(" [Deprecated]");
         w.fmt(", segleft={}", p[3]);
         if (type == 0 || type == 2) {
@@ -552,10 +550,17 @@ void print_ipv6(PacketWalk& w, std::size_t index) {
         break;
       }
       case 51: {
-        const std::uint32_t sumlen = std::uint32_t{p[1]} << 2;
-        w.fmt("AH(spi=0x{:08x}", load_be32(p + 4));
-        if (w.options.verbose) w.fmt(",sumlen={}", sumlen);
-        w.fmt(",seq=0x{:x}): ", load_be32(p + 8));
+        // RFC 4302: length in 4-byte units minus 2; SPI, sequence number, ICV.
+        const std::uint32_t units = p[1];
+        const std::uint32_t total = (units + 2) * 4;
+        w.put("AH(");
+        if (w.options.verbose) w.fmt("length={}({}-bytes),", units, total);
+        w.fmt("spi=0x{:08x},seq=0x{:x}", load_be32(p + 4), load_be32(p + 8));
+        if (total > 12) {
+          w.put(",icv=0x");
+          for (std::uint32_t k = 12; k < total; ++k) w.fmt("{:02x}", p[k]);
+        }
+        w.put("): ");
         break;
       }
       default:

@@ -1,7 +1,10 @@
 // Link-layer text: nothing by default; with -e the header as tcpdump 4.99.3
 // prints it (Ethernet and 802.1Q tags, Linux cooked v1/v2, BSD loopback, PPP,
 // raw IP, IP over InfiniBand), then the protocol it carries.
+#include <net/if.h>
+
 #include <array>
+#include <cstring>
 
 #include "decode/link_types.hpp"
 #include "print/hexdump.hpp"
@@ -19,7 +22,7 @@ constexpr std::uint32_t kEthernetHeader = 14;
 // tcpdump's default printer for a payload it cannot decode: a hex and ASCII
 // dump, left out when -x, -X or -A dumps the whole packet anyway.
 void default_print(PacketWalk& w, const std::uint8_t* p, std::uint32_t n) {
-  if (w.options.hex || w.options.hex_ascii || w.options.ascii) return;
+  if (w.options.hex || w.options.hex_ascii || w.options.ascii || w.options.quiet) return;
   append_hex_ascii(w.out, ByteView(p, n));
 }
 
@@ -79,7 +82,7 @@ std::string_view ppp_protocol_name(std::uint16_t proto) {
     case 0x0021:
       return "IP";
     case 0x0057:
-      return "IPv6";
+      return "IP6";
     case 0x0281:
       return "MPLS";
     case 0x0283:
@@ -240,6 +243,12 @@ std::uint32_t print_sll(PacketWalk& w, bool v2) {
     return caplen;
   }
   const std::uint16_t proto = v2 ? load_be16(p) : load_be16(p + 14);
+  if (v2) {
+    // SLL2 lines start with the interface name (as this host names the index,
+    // "?" if none) and the packet type, with or without -e.
+    const std::string_view name = w.interface_name(load_be32(p + 4));
+    w.fmt("{:<5} {:<3} ", name.empty() ? std::string_view("?") : name, sll_packet_type(p[10]));
+  }
   auto header_text = [&](std::uint32_t length) {
     if (v2) {
       w.put("ifindex ");
@@ -248,7 +257,7 @@ std::uint32_t print_sll(PacketWalk& w, bool v2) {
     }
     const std::uint16_t pkttype = v2 ? p[10] : load_be16(p);
     const std::uint16_t halen = v2 ? p[11] : load_be16(p + 4);
-    w.fmt("{:>3} ", sll_packet_type(pkttype));
+    if (!v2) w.fmt("{:>3} ", sll_packet_type(pkttype));
     if (halen == 6) {
       append_mac(w, p + (v2 ? 12 : 6));
       w.put(' ');
@@ -295,8 +304,9 @@ std::uint32_t print_sll(PacketWalk& w, bool v2) {
   }
   if (i < w.packet.layer_count) {
     print_ethertype_payload(w, type, i, w.packet.layers[i].pdu_len);
-  } else if (!w.options.link_header) {
-    header_text(w.frame.wire_len);
+  } else {
+    if (!w.options.link_header) header_text(w.frame.wire_len);
+    default_print(w, p + hdrlen, caplen > hdrlen ? caplen - hdrlen : 0);
   }
   return hdrlen;
 }
@@ -327,8 +337,9 @@ std::uint32_t print_null_loop(PacketWalk& w, bool loop) {
       print_ipv4(w, 1);
     else
       print_ipv6(w, 1);
-  } else if (!w.options.link_header) {
-    header_text();
+  } else {
+    if (!w.options.link_header) header_text();
+    default_print(w, w.frame.data.data() + 4, caplen - 4);
   }
   return 4;
 }
@@ -378,6 +389,18 @@ std::uint32_t print_raw(PacketWalk& w) {
 }
 
 }  // namespace
+
+std::string_view InterfaceNames::name(std::uint32_t ifindex) {
+  if (!valid_ || ifindex != index_) {
+    char buf[IF_NAMESIZE] = {};
+    const char* found = if_indextoname(ifindex, buf);
+    len_ = found != nullptr ? std::strlen(buf) : 0;
+    std::memcpy(name_, buf, len_);
+    index_ = ifindex;
+    valid_ = true;
+  }
+  return std::string_view(name_, len_);
+}
 
 void append_mac(PacketWalk& w, const std::uint8_t* p, std::size_t n) {
   static constexpr char kHex[] = "0123456789abcdef";

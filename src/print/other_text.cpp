@@ -1,5 +1,6 @@
 // Summary lines for the non-TCP protocols tcpscope does not explain, so that no
 // packet disappears: ICMP, ICMPv6 and ARP in tcpdump's basic forms.
+#include "decode/checksum.hpp"
 #include "print/addr_text.hpp"
 #include "print/packet_walk.hpp"
 
@@ -25,19 +26,30 @@ void print_icmp(PacketWalk& w, std::size_t index, std::size_t ip_index) {
       }
       w.fmt("{}, id {}, seq {}, length {}", type == 0 ? "echo reply" : "echo request", load_be16(p + 4),
             load_be16(p + 6), length);
-      return;
+      break;
     case 3:
       w.fmt("unreachable, length {}", length);
-      return;
+      break;
     case 11:
       w.fmt("time exceeded in-transit, length {}", length);
-      return;
+      break;
     case 5:
       w.fmt("redirect, length {}", length);
-      return;
+      break;
     default:
       w.fmt("type-#{}, length {}", type, length);
-      return;
+      break;
+  }
+  // -v: the checksum over the whole message, when all of it was captured.
+  if (w.options.verbose && !w.options.no_checksum && l.cap_len >= length) {
+    const std::uint16_t sum = decode::internet_checksum(ByteView(p, length));
+    if (sum != 0) {
+      const std::uint16_t stored = load_be16(p + 2);
+      std::uint32_t shouldbe = std::uint32_t{stored} + sum;
+      shouldbe = (shouldbe & 0xffff) + (shouldbe >> 16);
+      shouldbe = (shouldbe & 0xffff) + (shouldbe >> 16);
+      w.fmt(" (wrong icmp cksum {:x} (->{:x})!)", stored, shouldbe);
+    }
   }
 }
 

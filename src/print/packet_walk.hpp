@@ -13,12 +13,28 @@
 
 namespace tcpscope::print::detail {
 
+// Interface names by index for SLL2 lines: one lookup per index change, not
+// one system call per packet.
+class InterfaceNames {
+ public:
+  std::string_view name(std::uint32_t ifindex);
+
+ private:
+  std::uint32_t index_ = 0;
+  bool valid_ = false;
+  char name_[64] = {};
+  std::size_t len_ = 0;
+};
+
 struct PacketWalk {
   const PrintOptions& options;
   const Frame& frame;
   const decode::Packet& packet;
   fmt::memory_buffer& out;
   TcpPrinter& tcp;
+  InterfaceNames& interfaces;
+
+  std::string_view interface_name(std::uint32_t ifindex) { return interfaces.name(ifindex); }
 
   const std::uint8_t* bytes(const decode::Layer& l) const { return frame.data.data() + l.offset; }
   // The layer after `index`, or nullptr when decoding stopped there.

@@ -12,6 +12,7 @@ struct TcpdumpPrinter::State {
   explicit State(const PrintOptions& options) : timestamps(options) {}
   TimestampFormatter timestamps;
   TcpPrinter tcp;
+  detail::InterfaceNames interfaces;
 };
 
 TcpdumpPrinter::TcpdumpPrinter(const PrintOptions& options)
@@ -47,7 +48,7 @@ void TcpdumpPrinter::print(const Frame& frame, const decode::Packet& packet, fmt
     fmt::format_to(std::back_inserter(out), "[Invalid header: caplen({}) > {}]\n", caplen, kMaximumSnaplen);
     return;
   }
-  detail::PacketWalk walk{options_, frame, packet, out, state_->tcp};
+  detail::PacketWalk walk{options_, frame, packet, out, state_->tcp, state_->interfaces};
   std::uint32_t hdrlen = detail::print_link(walk);
   if (hdrlen > caplen) hdrlen = caplen;
   const ByteView all = frame.data;

@@ -227,6 +227,15 @@ void print_udp(PacketWalk& w, std::size_t index, std::size_t ip_index) {
     w.fmt("UDP, length {}", ulen);
 }
 
+namespace {
+// -e: the protocol field by its Ethernet-type name.
+void gre_proto_text(PacketWalk& w, std::uint16_t proto) {
+  if (!w.options.link_header) return;
+  const std::string_view name = ethertype_name(proto);
+  w.fmt(", proto {} (0x{:04x})", name.empty() ? std::string_view("unknown") : name, proto);
+}
+}  // namespace
+
 void print_gre(PacketWalk& w, std::size_t index, std::uint32_t length) {
   const Layer& l = w.packet.layers[index];
   const std::uint8_t* p = w.bytes(l);
@@ -269,7 +278,9 @@ void print_gre(PacketWalk& w, std::size_t index, std::uint32_t length) {
       w.fmt(", seq {}", load_be32(p + at));
       at += 4;
     }
-    w.fmt(", length {}: ", length);
+    gre_proto_text(w, proto);
+    w.fmt(", length {}", length);
+    w.put(w.options.verbose < 1 ? ": " : "\n\t");
   } else {
     if (flags & 0x2000) w.fmt(", call {}", load_be16(p + 6));
     at = 8;
@@ -282,9 +293,10 @@ void print_gre(PacketWalk& w, std::size_t index, std::uint32_t length) {
       at += 4;
     }
     if (!(flags & 0x1000)) w.put(", no-payload");
+    gre_proto_text(w, proto);
     w.fmt(", length {}", length);
     if (!(flags & 0x1000)) return;
-    w.put(": ");
+    w.put(w.options.verbose < 1 ? ": " : "\n\t");
   }
   const std::size_t next = index + 1;
   if (next < w.packet.layer_count) {
