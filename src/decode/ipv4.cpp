@@ -26,7 +26,7 @@ void decode_ipv4(const Cursor& c, Packet& out) {
   const std::uint32_t total = c.be16(2);
   const std::uint16_t frag = c.be16(6);
   const bool later_fragment = (frag & 0x1fff) != 0;
-  push_layer(out, LayerKind::ipv4, c, hlen, later_fragment ? 1 : 0);
+  push_layer(out, LayerKind::ipv4, c, hlen < c.captured() ? hlen : c.captured(), later_fragment ? 1 : 0);
   if (c.length < kMinHeader) return set_malformed(out, LayerKind::ipv4, "shorter than an IPv4 header");
   if (hlen < kMinHeader) return set_malformed(out, LayerKind::ipv4, "header length below 20");
   if (total < hlen) return set_malformed(out, LayerKind::ipv4, "total length below header length");
