@@ -388,6 +388,66 @@ std::uint32_t print_raw(PacketWalk& w) {
   return 0;
 }
 
+// Juniper's capture-header extensions as tcpdump prints them with -vv.
+void print_juniper_extensions(PacketWalk& w, const Layer& jh) {
+  const std::uint8_t* p = w.bytes(jh);
+  const std::uint8_t flags = jh.aux;
+  w.put("\n\tJuniper PCAP Flags [");
+  static constexpr std::pair<std::uint8_t, const char*> kFlags[] = {
+      {0x01, "In"}, {0x02, "no-L2"}, {0x04, "IIF"}, {0x40, "Filter"}, {0x80, "Ext"}};
+  const char* sep = "";
+  bool any = false;
+  for (const auto& [bit, name] : kFlags) {
+    if (flags & bit) {
+      w.put(sep);
+      w.put(name);
+      sep = ", ";
+      any = true;
+    }
+  }
+  if (!any) w.put("none");
+  w.put(']');
+  if (flags & 0x80) {
+    const std::uint32_t ext_len = load_be16(p + 4);
+    w.fmt(", PCAP Extension(s) total length {}", ext_len);
+    std::uint32_t at = 6;
+    const std::uint32_t end = 6 + ext_len;
+    while (at + 2 <= end && at + 2 <= jh.length) {
+      const std::uint8_t type = p[at];
+      const std::uint8_t len = p[at + 1];
+      if (at + 2 + len > end) break;
+      static constexpr const char* kNames[] = {"Unknown",
+                                               "Device Interface Index",
+                                               "Device Interface Name",
+                                               "Device Media Type",
+                                               "Logical Interface Index",
+                                               "Logical Unit Number",
+                                               "Logical Interface Encapsulation",
+                                               "TTP derived Device Media Type",
+                                               "TTP derived Logical Interface Encapsulation"};
+      w.fmt("\n\t  {} Extension TLV #{}, length {}, value ", type < 9 ? kNames[type] : "Unknown", type, len);
+      const std::uint8_t* v = p + at + 2;
+      std::uint32_t value = 0;
+      for (int k = (len < 4 ? len : 4) - 1; k >= 0; --k) value = (value << 8) | v[k];  // little-endian
+      switch (type) {
+        case 3:
+        case 7:
+          w.fmt("{} ({})", value == 1 ? "Ethernet" : "Unknown", value);
+          break;
+        case 6:
+        case 8:
+          w.fmt("{} ({})", value == 14 ? "Ethernet" : "Unknown", value);
+          break;
+        default:
+          w.fmt("{}", value);
+          break;
+      }
+      at += 2u + len;
+    }
+  }
+  w.put("\n\t-----original packet-----\n\t");
+}
+
 }  // namespace
 
 std::string_view InterfaceNames::name(std::uint32_t ifindex) {
@@ -571,16 +631,15 @@ std::uint32_t print_link(PacketWalk& w) {
         w.trunc("juniper");
         return caplen;
       }
-      if (w.options.link_header) {
-        const Layer& jh = w.packet.layers[0];
-        w.fmt("{:>3} hlen {}, proto 0x0000, ", (jh.aux & 0x01) ? "In" : "Out", jh.length);
-      }
+      const Layer& jh = w.packet.layers[0];
+      if (w.options.link_header) w.fmt("{:>3} ", (jh.aux & 0x01) ? "In" : "Out");
+      if (w.options.verbose > 1) print_juniper_extensions(w, jh);
+      if (w.options.link_header) w.fmt("hlen {}, proto 0x0000, ", jh.length);
       const std::size_t eth = find_layer(w, 1, LayerKind::ethernet);
-      if (eth < w.packet.layer_count)
-        print_ethernet_at(w, eth);
-      else if (w.packet.layer_count > 1)
-        print_ethertype_payload(w, 0, 2, 0);
-      return w.packet.layers[0].length;
+      // -x leaves out the Juniper header and the Ethernet header behind it.
+      if (eth < w.packet.layer_count) return jh.length + print_ethernet_at(w, eth);
+      if (w.packet.layer_count > 1) print_ethertype_payload(w, 0, 2, 0);
+      return jh.length;
     }
     default:
       w.fmt("unsupported link type {}", w.frame.link_type);
