@@ -4,7 +4,9 @@
 #pragma once
 #include <fmt/format.h>
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/frame.hpp"
 #include "decode/packet.hpp"
@@ -26,6 +28,16 @@ class InterfaceNames {
   std::size_t len_ = 0;
 };
 
+// UDP service names for printing without -n (tcpdump's udpport_string): the
+// services database's "udp" entries, loaded on first use, first name of a port wins.
+class UdpPortNames {
+ public:
+  std::string_view name(std::uint16_t port);
+
+ private:
+  std::vector<std::string> names_;
+};
+
 struct PacketWalk {
   const PrintOptions& options;
   const Frame& frame;
@@ -33,6 +45,7 @@ struct PacketWalk {
   fmt::memory_buffer& out;
   TcpPrinter& tcp;
   InterfaceNames& interfaces;
+  UdpPortNames& udp_ports;
 
   std::string_view interface_name(std::uint32_t ifindex) { return interfaces.name(ifindex); }
 

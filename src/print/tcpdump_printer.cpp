@@ -13,6 +13,7 @@ struct TcpdumpPrinter::State {
   TimestampFormatter timestamps;
   TcpPrinter tcp;
   detail::InterfaceNames interfaces;
+  detail::UdpPortNames udp_ports;
 };
 
 TcpdumpPrinter::TcpdumpPrinter(const PrintOptions& options)
@@ -48,7 +49,7 @@ void TcpdumpPrinter::print(const Frame& frame, const decode::Packet& packet, fmt
     fmt::format_to(std::back_inserter(out), "[Invalid header: caplen({}) > {}]\n", caplen, kMaximumSnaplen);
     return;
   }
-  detail::PacketWalk walk{options_, frame, packet, out, state_->tcp, state_->interfaces};
+  detail::PacketWalk walk{options_, frame, packet, out, state_->tcp, state_->interfaces, state_->udp_ports};
   std::uint32_t hdrlen = detail::print_link(walk);
   if (hdrlen > caplen) hdrlen = caplen;
   const ByteView all = frame.data;

@@ -71,8 +71,18 @@ void TimestampFormatter::append_clock(fmt::memory_buffer& out, std::int64_t sec,
   *o++ = ':';
   put2(o, static_cast<unsigned>(rem % 60));
   *o++ = '.';
-  o = nano_ ? fmt::format_to(o, "{:09}", static_cast<std::uint32_t>(frac))
-            : fmt::format_to(o, "{:06}", static_cast<std::uint32_t>(frac));
+  const int digits = nano_ ? 9 : 6;
+  const std::uint32_t f = static_cast<std::uint32_t>(frac);
+  if (f < (nano_ ? 1'000'000'000u : 1'000'000u)) {  // the usual case: fixed width, no formatter
+    std::uint32_t v = f;
+    for (int i = digits - 1; i >= 0; --i) {
+      o[i] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+    o += digits;
+  } else {  // an invalid sub-second value is printed as it is, wider
+    o = fmt::format_to(o, "{}", f);
+  }
   out.append(buf, o);
 }
 

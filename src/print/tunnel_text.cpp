@@ -1,5 +1,10 @@
 // UDP and the tunnels tcpdump 4.99.3 decodes in front of an inner packet:
 // VXLAN, Geneve (with its options), GRE and MPLS.
+#include <arpa/inet.h>
+#include <netdb.h>
+
+#include <cstring>
+
 #include "decode/checksum.hpp"
 #include "print/addr_text.hpp"
 #include "print/packet_walk.hpp"
@@ -13,6 +18,14 @@ namespace {
 
 constexpr std::uint32_t kUdpHeader = 8;
 
+void udp_port(PacketWalk& w, int port) {
+  if (w.options.numeric == 0) {
+    const std::string_view name = w.udp_ports.name(static_cast<std::uint16_t>(port));
+    if (!name.empty()) return w.put(name);
+  }
+  w.put_uint(static_cast<std::uint64_t>(port));
+}
+
 void udp_addresses(PacketWalk& w, const Layer& ip, int sport, int dport) {
   const std::uint8_t* iph = w.bytes(ip);
   const bool v4 = ip.kind == LayerKind::ipv4;
@@ -22,16 +35,25 @@ void udp_addresses(PacketWalk& w, const Layer& ip, int sport, int dport) {
       append_ipv4(w.out, iph + 12);
     else
       append_ipv6(w.out, iph + 8);
-    if (sport >= 0) w.fmt(".{}", sport);
+    if (sport >= 0) {
+      w.put('.');
+      udp_port(w, sport);
+    }
     w.put(" > ");
     if (v4)
       append_ipv4(w.out, iph + 16);
     else
       append_ipv6(w.out, iph + 24);
-    if (dport >= 0) w.fmt(".{}", dport);
+    if (dport >= 0) {
+      w.put('.');
+      udp_port(w, dport);
+    }
     w.put(": ");
   } else if (sport >= 0) {
-    w.fmt("{} > {}: ", sport, dport);
+    udp_port(w, sport);
+    w.put(" > ");
+    udp_port(w, dport);
+    w.put(": ");
   }
 }
 
@@ -143,6 +165,20 @@ void print_geneve(PacketWalk& w, std::size_t index) {
 }
 
 }  // namespace
+
+std::string_view UdpPortNames::name(std::uint16_t port) {
+  if (names_.empty()) {
+    names_.resize(65536);
+    setservent(0);
+    while (const servent* sv = getservent()) {
+      if (std::strcmp(sv->s_proto, "udp") != 0) continue;
+      const auto p = static_cast<std::uint16_t>(ntohs(static_cast<std::uint16_t>(sv->s_port)));
+      if (names_[p].empty()) names_[p] = sv->s_name;
+    }
+    endservent();
+  }
+  return names_[port];
+}
 
 void print_udp(PacketWalk& w, std::size_t index, std::size_t ip_index) {
   const Layer& l = w.packet.layers[index];

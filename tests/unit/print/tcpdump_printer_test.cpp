@@ -6,7 +6,9 @@
 // TCP part is compared: that part belongs to TcpPrinter.
 #include "print/tcpdump_printer.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netdb.h>
 
 #include <cstdlib>
 #include <string>
@@ -129,6 +131,23 @@ TEST_F(PrinterTest, UdpIcmpAndUnknownProtocolSummaries) {
       "    10.0.0.1 > 10.0.0.2: ICMP echo request, id 1, seq 2, length 12 (wrong icmp cksum 0 (->3336)!)\n");
   EXPECT_EQ(print_one(ethernet(ipv4({1, 2, 3}, {.proto = 240}))),
             "22:13:20.123456 IP 10.0.0.1 > 10.0.0.2:  ip-proto-240 3\n");
+}
+
+TEST_F(PrinterTest, UdpPortNamesWithoutNumericOption) {
+  // Without -n tcpdump names UDP ports from the services database.
+  const servent* sv = getservbyport(htons(53), "udp");
+  if (sv == nullptr) GTEST_SKIP() << "no services database entry for 53/udp on this machine";
+  PrintOptions o;
+  o.numeric = 0;
+  const Bytes bytes = ethernet(ipv4(udp(5000, 53, {'a', 'b', 'c', 'd'}), {.proto = 17}));
+  const Frame f = frame_of(bytes);
+  decode::Packet p;
+  decode::decode(f, p);
+  TcpdumpPrinter printer(o);
+  fmt::memory_buffer out;
+  printer.print(f, p, out);
+  EXPECT_NE(fmt::to_string(out).find(std::string("10.0.0.2.") + sv->s_name + ": "), std::string::npos)
+      << fmt::to_string(out);
 }
 
 TEST_F(PrinterTest, LinkHeaderWithVlanTags) {
