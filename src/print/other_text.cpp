@@ -101,7 +101,8 @@ void print_arp(PacketWalk& w, std::size_t index) {
   const std::uint8_t hln = p[4], pln = p[5];
   const std::uint32_t need = 8u + 2u * hln + 2u * pln;
   if (w.options.verbose) {
-    w.fmt("{} (len {}), {} (len {}), ", hrd == 1 ? "Ethernet" : (hrd == 7 ? "ArcNet" : "Unknown Hardware"),
+    w.fmt("{} (len {}), {} (len {}), ",
+          hrd == 1 ? "Ethernet" : (hrd == 7 ? "ArcNet" : (hrd == 32 ? "InfiniBand" : "Unknown Hardware")),
           hln, pro == 0x0800 ? "IPv4" : "Unknown Protocol", pln);
   }
   if (l.cap_len < need || pro != 0x0800 || pln != 4) {
@@ -114,6 +115,14 @@ void print_arp(PacketWalk& w, std::size_t index) {
   if (op == 1) {
     w.put("Request who-has ");
     append_ipv4(w.out, tpa);
+    const std::uint8_t* tha = spa + pln;
+    bool nonzero = false;
+    for (std::uint8_t k = 0; k < hln; ++k) nonzero |= tha[k] != 0;
+    if (nonzero) {  // tcpdump shows a target hardware address that is filled in
+      w.put(" (");
+      append_mac(w, tha, hln);
+      w.put(')');
+    }
     w.put(" tell ");
     append_ipv4(w.out, spa);
   } else if (op == 2) {

@@ -30,25 +30,27 @@ void TcpdumpPrinter::print(const Frame& frame, const decode::Packet& packet, fmt
     auto* end = fmt::format_to(buf, "{:5}  ", frame.number);
     out.append(buf, end);
   }
-  state_->timestamps.append(out, frame.ts);
+  // Capture-header sanity checks come before the time stamp, as in tcpdump's
+  // pretty_print_packet(); all failed checks go into one bracket.
   const std::uint32_t caplen = static_cast<std::uint32_t>(frame.data.size());
-  if (caplen == 0) {
-    out.append(std::string_view("[Invalid header: caplen==0]\n"));
-    return;
-  }
+  bool invalid = false;
+  auto problem = [&](std::string_view text) {
+    out.append(invalid ? std::string_view(",") : std::string_view("[Invalid header:"));
+    invalid = true;
+    out.append(text);
+  };
+  if (caplen == 0) problem(" caplen==0");
   if (frame.wire_len == 0) {
-    out.append(std::string_view("[Invalid header: len==0]\n"));
+    problem(" len==0");
+  } else if (frame.wire_len < caplen) {
+    problem(fmt::format(" len({}) < caplen({})", frame.wire_len, caplen));
+  }
+  if (caplen > kMaximumSnaplen) problem(fmt::format(" caplen({}) > {}", caplen, kMaximumSnaplen));
+  if (invalid) {
+    out.append(std::string_view("]\n"));
     return;
   }
-  if (frame.wire_len < caplen) {
-    fmt::format_to(std::back_inserter(out), "[Invalid header: len({}) < caplen({})]\n", frame.wire_len,
-                   caplen);
-    return;
-  }
-  if (caplen > kMaximumSnaplen) {
-    fmt::format_to(std::back_inserter(out), "[Invalid header: caplen({}) > {}]\n", caplen, kMaximumSnaplen);
-    return;
-  }
+  state_->timestamps.append(out, frame.ts);
   detail::PacketWalk walk{options_, frame, packet, out, state_->tcp, state_->interfaces, state_->udp_ports};
   std::uint32_t hdrlen = detail::print_link(walk);
   if (hdrlen > caplen) hdrlen = caplen;

@@ -236,8 +236,19 @@ TEST_F(PrinterTest, HexDumpLeavesOutTheLinkHeaderUnlessAskedTwice) {
 }
 
 TEST_F(PrinterTest, InvalidCaptureHeaders) {
+  // As bgp_vpn_rt-oobr.pcap in the corpus shows: no time stamp, all failed checks in one bracket.
   const Bytes b = ethernet(ipv4(syn()));
-  EXPECT_EQ(print_one(b, {}, 1, SIZE_MAX, 20), "22:13:20.123456 [Invalid header: len(20) < caplen(59)]\n");
+  EXPECT_EQ(print_one(b, {}, 1, SIZE_MAX, 20), "[Invalid header: len(20) < caplen(59)]\n");
+  Frame empty;
+  empty.link_type = 1;
+  decode::Packet p;
+  decode::decode(empty, p);
+  PrintOptions o;
+  o.number = true;
+  TcpdumpPrinter printer(o);
+  fmt::memory_buffer out;
+  printer.print(empty, p, out);
+  EXPECT_EQ(fmt::to_string(out), "    0  [Invalid header: caplen==0, len==0]\n");
 }
 
 }  // namespace
