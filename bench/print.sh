@@ -159,25 +159,27 @@ bytes=$(stat -c %s "$big")
 cat "$big" >/dev/null # into the page cache
 
 # ------------------------------------------------------------------ measurements
-# Each entry: label | TZ (unset or UTC) | command...
+# Each entry: label | TZ (unset or UTC) | packets it reads | command...
+tenth=$((packets / 10))
 commands=(
-  "floor: mmap record walk|unset|$floor mmap $big"
-  "floor: libpcap pcap_next_ex loop|unset|$floor pcap_next_ex $big"
-  "tcpdump -S -nn -vvv|unset|tcpdump -S -nn -vvv -r $big"
-  "tcpscope -S -nn -vvv|unset|$tcpscope -S -nn -vvv -r $big"
-  "tcpdump -S -nn -vvv|UTC|tcpdump -S -nn -vvv -r $big"
-  "tcpscope -S -nn -vvv|UTC|$tcpscope -S -nn -vvv -r $big"
-  "tcpdump -nn|unset|tcpdump -nn -r $big"
-  "tcpscope -nn|unset|$tcpscope -nn -r $big"
-  "tcpdump -nn|UTC|tcpdump -nn -r $big"
-  "tcpscope -nn|UTC|$tcpscope -nn -r $big"
+  "floor: mmap record walk|unset|$packets|$floor mmap $big"
+  "floor: libpcap pcap_next_ex loop|unset|$packets|$floor pcap_next_ex $big"
+  "tcpdump -S -nn -vvv|unset|$packets|tcpdump -S -nn -vvv -r $big"
+  "tcpscope -S -nn -vvv|unset|$packets|$tcpscope -S -nn -vvv -r $big"
+  "tcpdump -S -nn -vvv|UTC|$packets|tcpdump -S -nn -vvv -r $big"
+  "tcpscope -S -nn -vvv|UTC|$packets|$tcpscope -S -nn -vvv -r $big"
+  "tcpdump -nn|unset|$packets|tcpdump -nn -r $big"
+  "tcpscope -nn|unset|$packets|$tcpscope -nn -r $big"
+  "tcpdump -nn|UTC|$packets|tcpdump -nn -r $big"
+  "tcpscope -nn|UTC|$packets|$tcpscope -nn -r $big"
+  "tcpscope -S -nn -vvv -c $tenth (first tenth: does memory grow with the file?)|UTC|$tenth|$tcpscope -S -nn -vvv -c $tenth -r $big"
 )
 results=$out/results.tsv
 : >"$results"
 now_ns() { date +%s%N; }
-measure() { # label tz cmd...
-  local label=$1 tz=$2
-  shift 2
+measure() { # label tz packets cmd...
+  local label=$1 tz=$2 count=$3
+  shift 3
   local envset=(env -u TZ)
   [[ $tz == UTC ]] && envset=(env TZ=UTC)
   local start end status=0
@@ -186,15 +188,15 @@ measure() { # label tz cmd...
   end=$(now_ns)
   local rss_kib
   rss_kib=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out/time.txt")
-  printf '%s\t%s\t%s\t%s\t%s\n' "$label" "$tz" "$(((end - start) / 1000))" "$rss_kib" "$status" >>"$results"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$tz" "$count" "$(((end - start) / 1000))" "$rss_kib" "$status" >>"$results"
   ((status == 0)) || log "$label (TZ $tz) exited $status: $(grep -v '^Command exited' "$out/cmd.stderr" | tail -1)"
 }
 log "measuring ${#commands[@]} commands x $runs runs on $big ($packets packets), alternating"
 for run in $(seq "$runs"); do
   for entry in "${commands[@]}"; do
-    IFS='|' read -r label tz cmd <<<"$entry"
+    IFS='|' read -r label tz count cmd <<<"$entry"
     read -ra argv <<<"$cmd"
-    measure "$label" "$tz" "${argv[@]}"
+    measure "$label" "$tz" "$count" "${argv[@]}"
   done
   log "run $run of $runs done"
 done
@@ -216,15 +218,15 @@ path, packets, size, recorder, runs, verdict_vvv, verdict_nn = sys.argv[1:]
 packets, size = int(packets), int(size)
 rows = {}
 for line in open(path):
-    label, tz, usec, rss, status = line.rstrip("\n").split("\t")
-    r = rows.setdefault((label, tz), {"usec": [], "rss": [], "failed": 0})
+    label, tz, count, usec, rss, status = line.rstrip("\n").split("\t")
+    r = rows.setdefault((label, tz), {"usec": [], "rss": [], "failed": 0, "packets": int(count)})
     if status == "0":
         r["usec"].append(int(usec)); r["rss"].append(int(rss))
     else:
         r["failed"] += 1
 def rate(key):
     r = rows.get(key)
-    return packets / (statistics.median(r["usec"]) / 1e6) if r and r["usec"] else None
+    return r["packets"] / (statistics.median(r["usec"]) / 1e6) if r and r["usec"] else None
 print(f"Capture: {size / 2**20:,.0f} MiB, {packets:,} packets of loopback HTTP (nginx + wrk), "
       f"recorded with `{recorder} -w`; median of {runs} runs each, commands alternating, "
       f"file in the page cache, stdout to /dev/null.\n")
@@ -238,7 +240,7 @@ for (label, tz), r in rows.items():
     pps = rate((label, tz))
     rss = max(r["rss"]) / 1024
     ratio = ""
-    if label.startswith("tcpscope"):
+    if label.startswith("tcpscope") and "(first tenth" not in label:
         ref = rate((label.replace("tcpscope", "tcpdump"), tz))
         ratio = f"{pps / ref:.1f}x" if ref else ""
     elif label.startswith("tcpdump"):
