@@ -81,7 +81,7 @@ void WiresharkAnalyzer::evict(std::uint32_t slot) {
 }
 
 void WiresharkAnalyzer::evict_idle(Timestamp now) {
-  if (limits_.idle_timeout_ns <= 0) return;
+  if (limits_.idle_timeout_ns <= 0 || stats_.live_conversations <= limits_.idle_eviction_above) return;
   while (lru_tail_ != kNone && now - slots_[lru_tail_].last_seen > limits_.idle_timeout_ns) {
     evict(lru_tail_);
     ++stats_.evicted_idle;
@@ -339,7 +339,9 @@ finished_fwd:
       const std::uint64_t threshold =
           c.first_rtt_ns == 0 ? kDefaultOutOfOrderWindowNs : static_cast<std::uint64_t>(c.first_rtt_ns);
       if (elapsed_unsigned(ts, fwd.nextseqtime) < threshold) {
-        if (fwd.nextseq != seq + seglen + (syn_or_fin ? 1u : 0u) || fwd.lastacklen == 0) {
+        // tshark 4.0.17 has no "highest segment was a pure ACK" case here (newer
+        // releases flag that as out-of-order too): an exact resend is a retransmission.
+        if (fwd.nextseq != seq + seglen + (syn_or_fin ? 1u : 0u)) {
           f.set(AnalysisFlag::out_of_order);
           goto finished_retransmission;
         }
@@ -359,7 +361,6 @@ finished_retransmission : {
       ++stats_.unacked_dropped;
     }
   }
-  if (!known(fwd.nextseq) || nextseq > fwd.nextseq + (syn_or_fin ? 1u : 0u)) fwd.lastacklen = seglen;
   const bool probe = f.has(AnalysisFlag::zero_window_probe);
   if ((nextseq > fwd.nextseq || !known(fwd.nextseq)) && !probe) {
     fwd.nextseq = nextseq;

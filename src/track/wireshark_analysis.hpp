@@ -27,8 +27,11 @@ namespace tcpscope::track {
 struct WiresharkLimits {
   // Conversations kept at once; the least recently active one is evicted beyond it.
   std::size_t max_conversations = 1u << 20;
-  // A conversation idle this long (capture time) is evicted; 0 disables.
+  // A conversation idle this long (capture time) is evicted; 0 disables. Only
+  // while more than `idle_eviction_above` conversations are live, so ordinary
+  // captures (and damaged ones whose clock jumps) keep Wireshark's numbering.
   DurationNs idle_timeout_ns = DurationNs{24} * 3600 * 1'000'000'000;
+  std::size_t idle_eviction_above = 65536;
   // Unacknowledged segments remembered per direction (TCP_MAX_UNACKED_SEGMENTS).
   std::uint32_t max_unacked_segments = 10000;
 };
@@ -107,7 +110,6 @@ class WiresharkAnalyzer {
     Timestamp lastacktime;
     std::uint64_t lastnondupack = 0;
     std::int32_t dupacknum = 0;
-    std::uint32_t lastacklen = 0;
     AnalysisFlags lastsegmentflags;
     std::vector<Unacked> unacked;  // oldest first
   };

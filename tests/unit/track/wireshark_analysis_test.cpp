@@ -146,6 +146,27 @@ TEST_F(WiresharkAnalysisTest, OutOfOrderWithinTheIrttAfterAGap) {
   EXPECT_EQ(ids(client_data(1, 100, 2000).flags), "out_of_order");  // 2 ms < 10 ms iRTT
 }
 
+TEST_F(WiresharkAnalysisTest, ExactResendWithinTheIrttIsARetransmission) {
+  handshake();
+  client_data(1, 100);
+  send({.seq = kClientIsn + 201, .ack = kServerIsn + 1});  // a pure ACK past a gap moves nextseq
+  // Ends exactly at nextseq: tshark 4.0.17 calls it a retransmission even within the iRTT.
+  EXPECT_EQ(ids(client_data(101, 100, 2000).flags), "retransmission");
+}
+
+TEST_F(WiresharkAnalysisTest, SynResentWithinThreeMillisecondsIsARetransmission) {
+  send({.flags = tf::syn, .seq = kClientIsn, .gap_us = 0});
+  EXPECT_EQ(ids(send({.flags = tf::syn, .seq = kClientIsn, .gap_us = 100}).flags), "retransmission");
+}
+
+TEST_F(WiresharkAnalysisTest, ClockJumpsDoNotEvictSmallTables) {
+  handshake();
+  client_data(1, 100);
+  server_ack(101, 1000, 30LL * 24 * 3600 * 1'000'000);  // a month later
+  EXPECT_EQ(analyzer_.stats().evicted_idle, 0u);
+  EXPECT_EQ(ids(server_ack(101).flags), "duplicate_ack");
+}
+
 TEST_F(WiresharkAnalysisTest, FastRetransmissionAfterTwoDuplicateAcks) {
   handshake();
   client_data(1, 100);
@@ -394,7 +415,8 @@ TEST_F(WiresharkAnalysisTest, LostSegmentAndZeroWindowTogether) {
 class WiresharkAnalysisLimitsTest : public WiresharkAnalysisTest {
  protected:
   WiresharkAnalysisLimitsTest()
-      : WiresharkAnalysisTest(WiresharkLimits{.max_conversations = 2, .idle_timeout_ns = 60'000'000'000}) {}
+      : WiresharkAnalysisTest(WiresharkLimits{
+            .max_conversations = 2, .idle_timeout_ns = 60'000'000'000, .idle_eviction_above = 0}) {}
 };
 
 TEST_F(WiresharkAnalysisLimitsTest, CapEvictsTheLeastRecentlyActive) {
