@@ -44,7 +44,26 @@ WiresharkAnalyzer::WiresharkAnalyzer(WiresharkLimits limits) : limits_(limits) {
 
 WiresharkSegment WiresharkAnalyzer::analyze(const Frame& frame, const decode::Packet& packet) {
   if (!packet.has_tcp) return {};
-  return analyze(frame.number, frame.ts, packet.tcp);
+  // Wireshark's segment length is the TCP part of the IP length, cut to what the
+  // frame held on the wire (an IP length beyond the frame is not believed).
+  const decode::TcpFacts& tcp = packet.tcp;
+  std::optional<std::uint32_t> seglen = tcp.payload_len;
+  for (std::size_t i = packet.layer_count; i-- > 0;) {
+    const decode::Layer& layer = packet.layers[i];
+    if (layer.kind != decode::LayerKind::tcp) continue;
+    const std::uint32_t on_wire = frame.wire_len > layer.offset ? frame.wire_len - layer.offset : 0;
+    if (on_wire < tcp.header_len)
+      seglen.reset();
+    else
+      seglen = std::min(tcp.payload_len, on_wire - tcp.header_len);
+    break;
+  }
+  return analyze_segment(frame.number, frame.ts, tcp, seglen);
+}
+
+WiresharkSegment WiresharkAnalyzer::analyze(std::uint64_t frame_number, Timestamp ts,
+                                            const decode::TcpFacts& tcp) {
+  return analyze_segment(frame_number, ts, tcp, tcp.payload_len);
 }
 
 void WiresharkAnalyzer::lru_unlink(std::uint32_t slot) {
@@ -143,8 +162,9 @@ std::uint32_t WiresharkAnalyzer::find_or_create(const FourTuple& key, Timestamp 
   return slot;
 }
 
-WiresharkSegment WiresharkAnalyzer::analyze(std::uint64_t frame_number, Timestamp ts,
-                                            const decode::TcpFacts& tcp) {
+WiresharkSegment WiresharkAnalyzer::analyze_segment(std::uint64_t frame_number, Timestamp ts,
+                                                    const decode::TcpFacts& tcp,
+                                                    std::optional<std::uint32_t> seglen) {
   WiresharkSegment out;
   out.is_tcp = true;
   ++stats_.segments;
@@ -187,11 +207,10 @@ WiresharkSegment WiresharkAnalyzer::analyze(std::uint64_t frame_number, Timestam
   out.stream = c.stream;
   out.completeness = c.completeness;
 
-  const std::uint32_t seglen = tcp.payload_len;
   out.rel_seq = tcp.seq.raw();
   out.rel_ack = tcp.ack.raw();
   out.window_size = tcp.window;
-  if (!tcp.ip_fragment) {
+  if (!tcp.ip_fragment && seglen.has_value()) {
     // §2.3 relative bases, set by the first segment of each direction.
     if (!fwd.base_seq_set) {
       fwd.base_seq = syn ? tcp.seq : tcp.seq - 1;
@@ -201,7 +220,7 @@ WiresharkSegment WiresharkAnalyzer::analyze(std::uint64_t frame_number, Timestam
       rev.base_seq = tcp.ack - 1;
       rev.base_seq_set = true;
     }
-    analyze_sequence(c, fwd, rev, frame_number, ts, tcp, seglen, out);
+    analyze_sequence(c, fwd, rev, frame_number, ts, tcp, *seglen, out);
     out.analyzed = true;
     out.rel_seq = static_cast<std::uint32_t>(tcp.seq.since(fwd.base_seq));
     if (ack_set) out.rel_ack = static_cast<std::uint32_t>(tcp.ack.since(rev.base_seq));
@@ -216,12 +235,12 @@ WiresharkSegment WiresharkAnalyzer::analyze(std::uint64_t frame_number, Timestam
   if (created) {
     if (pure_syn) {
       c.completeness |= completeness::syn_sent;
-      if (seglen > 0) c.completeness |= completeness::data;  // TCP Fast Open
+      if (seglen.value_or(0) > 0) c.completeness |= completeness::data;  // TCP Fast Open
     }
   } else {
     if (syn_ack) c.completeness |= completeness::syn_ack;
     if ((flags & (tf::syn | tf::ack)) == tf::ack)
-      c.completeness |= seglen > 0 ? completeness::data : completeness::ack;
+      c.completeness |= seglen.value_or(0) > 0 ? completeness::data : completeness::ack;
     if ((flags & (tf::fin | tf::ack)) == (tf::fin | tf::ack)) c.completeness |= completeness::fin;
     if (flags & tf::rst) c.completeness |= completeness::rst;
   }
@@ -297,9 +316,9 @@ void WiresharkAnalyzer::analyze_sequence(Conversation& c, Flow& fwd, Flow& rev, 
   }
   // 9. Duplicate ACK.
   if (seglen == 0 && window != 0 && window == fwd.window && repeats_ack) {
-    fwd.dupacknum = fwd.dupacknum == -1 ? 1 : fwd.dupacknum + 1;
+    fwd.dupacknum = fwd.dupacknum == kDupAckSilenced ? 1 : fwd.dupacknum + 1;
     f.set(AnalysisFlag::duplicate_ack);
-    out.dupack_num = static_cast<std::uint32_t>(fwd.dupacknum);
+    out.dupack_num = fwd.dupacknum;
     out.dupack_frame = fwd.lastnondupack;
   }
 
@@ -316,7 +335,7 @@ finished_fwd:
       f.set(AnalysisFlag::ack_lost_segment);
     } else {
       if (rev.dupacknum == 0) f.set(AnalysisFlag::ack_lost_segment);
-      rev.dupacknum = -1;  // report one lost segment once
+      rev.dupacknum = kDupAckSilenced;  // report one lost segment once
     }
   }
   // 12. Retransmission family.
@@ -330,6 +349,8 @@ finished_fwd:
       goto finished_retransmission;
     }
     // Fast retransmission takes precedence over out-of-order (tcp.fastrt_supersedes_ooo).
+    // The counter is unsigned, so the "silenced" value after an ACKed-unseen segment
+    // counts as many duplicate ACKs, as in tshark.
     if (not_advanced && rev.dupacknum >= 2 && rev.lastack == seq &&
         elapsed_unsigned(ts, rev.lastacktime) < kFastRetransmissionWindowNs) {
       f.set(AnalysisFlag::fast_retransmission);

@@ -12,6 +12,7 @@
 // (Wireshark keeps them all; evictions are counted so a caller can tell).
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -109,7 +110,7 @@ class WiresharkAnalyzer {
     SeqNum lastack;
     Timestamp lastacktime;
     std::uint64_t lastnondupack = 0;
-    std::int32_t dupacknum = 0;
+    std::uint32_t dupacknum = 0;  // kDupAckSilenced after an ACKed-unseen report
     AnalysisFlags lastsegmentflags;
     std::vector<Unacked> unacked;  // oldest first
   };
@@ -127,6 +128,8 @@ class WiresharkAnalyzer {
     bool in_use = false;
   };
   static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+  // Wireshark stores -1 in its unsigned duplicate-ACK counter; it then compares as huge.
+  static constexpr std::uint32_t kDupAckSilenced = 0xFFFFFFFFu;
 
   std::uint32_t find_or_create(const FourTuple& key, Timestamp ts, bool& created);
   void reset_conversation(std::uint32_t slot, const FourTuple& key);
@@ -134,6 +137,8 @@ class WiresharkAnalyzer {
   void evict(std::uint32_t slot);
   void lru_unlink(std::uint32_t slot);
   void lru_push_front(std::uint32_t slot);
+  WiresharkSegment analyze_segment(std::uint64_t frame_number, Timestamp ts, const decode::TcpFacts& tcp,
+                                   std::optional<std::uint32_t> seglen);
   void analyze_sequence(Conversation& c, Flow& fwd, Flow& rev, std::uint64_t frame, Timestamp ts,
                         const decode::TcpFacts& tcp, std::uint32_t seglen, WiresharkSegment& out);
 
