@@ -206,6 +206,9 @@ def crafted_scenarios():
     s["syn_resent_within_3ms"] = c
     c = Crafter(); _handshake(c); _data(c, 1, 100); _sack(c, 101, 1000, 30 * 24 * 3600 * 1_000_000); _sack(c, 101)
     s["clock_jump"] = c
+    c = Crafter(); _handshake(c); c.send(False, c.FIN | c.ACK, S_ISN + 1, C_ISN + 1); _data(c, 1, 100)
+    c.send(False, c.FIN | c.ACK, S_ISN + 1, C_ISN + 301, gap_us=200)
+    s["silenced_dupack_counter"] = c
     return s
 
 

@@ -244,6 +244,20 @@ TEST_F(WiresharkAnalysisTest, AckedUnseenAfterAGapRaisesTheContiguousEdge) {
   EXPECT_EQ(ids(server_ack(501).flags), "");
 }
 
+TEST_F(WiresharkAnalysisTest, SilencedDupAckCounterCountsAsManyDuplicates) {
+  handshake();
+  send({.from_client = false, .flags = tf::fin | tf::ack, .seq = kServerIsn + 1, .ack = kClientIsn + 1});
+  client_data(1, 100);
+  // Acks bytes never seen: reported, and the client's duplicate counter is set to -1,
+  // which tshark keeps unsigned; the resent FIN then passes the ">= 2 duplicates" test.
+  const auto fin = send({.from_client = false,
+                         .flags = tf::fin | tf::ack,
+                         .seq = kServerIsn + 1,
+                         .ack = kClientIsn + 301,
+                         .gap_us = 200});
+  EXPECT_EQ(ids(fin.flags), "fast_retransmission,ack_lost_segment");
+}
+
 // ---------------------------------------------------------------- duplicate ACKs
 
 TEST_F(WiresharkAnalysisTest, DuplicateAckCountContinuesAcrossDataWithTheSameAck) {
@@ -349,6 +363,38 @@ TEST_F(WiresharkAnalysisTest, TwoBytesAtNextSeqMinusOneAreNotAKeepAlive) {
   const auto seg = client_data(100, 2, 1'000'000);
   EXPECT_FALSE(seg.flags.has(F::keep_alive));
   EXPECT_FALSE(seg.flags.has(F::retransmission));
+}
+
+// ---------------------------------------------------------------- segment length
+
+TEST_F(WiresharkAnalysisTest, SegmentLengthIsCutToTheFrameOnTheWire) {
+  handshake();
+  // IPv4 says 100 bytes of payload, but the frame held only 50 of them on the wire.
+  decode::Packet packet;
+  Frame frame;
+  frame.number = ++frame_;
+  now_ns_ += 1'000'000;
+  frame.ts = Timestamp{now_ns_ / 1'000'000'000, now_ns_ % 1'000'000'000};
+  frame.wire_len = 34 + 20 + 50;
+  packet.reset(frame);
+  packet.layers[0] = decode::Layer{.kind = decode::LayerKind::ethernet, .offset = 0, .length = 14};
+  packet.layers[1] = decode::Layer{.kind = decode::LayerKind::ipv4, .offset = 14, .length = 20};
+  packet.layers[2] = decode::Layer{.kind = decode::LayerKind::tcp, .offset = 34, .length = 20};
+  packet.layer_count = 3;
+  packet.has_tcp = true;
+  const std::uint8_t c[4] = {10, 0, 0, 1};
+  const std::uint8_t s[4] = {10, 0, 0, 2};
+  packet.tcp.src = Endpoint{IpAddr::v4(c), client_port_};
+  packet.tcp.dst = Endpoint{IpAddr::v4(s), 80};
+  packet.tcp.seq = SeqNum(kClientIsn + 1);
+  packet.tcp.ack = SeqNum(kServerIsn + 1);
+  packet.tcp.flags = tf::ack;
+  packet.tcp.window = 1000;
+  packet.tcp.header_len = 20;
+  packet.tcp.payload_len = 100;
+  EXPECT_EQ(ids(analyzer_.analyze(frame, packet).flags), "");
+  // So the next byte expected is 51, not 101.
+  EXPECT_EQ(ids(client_data(51, 50).flags), "");
 }
 
 // ---------------------------------------------------------------- port reuse
