@@ -43,12 +43,13 @@ def tshark_segments(path, env):
            "-e", "frame.number", "-e", "tcp.stream"]
     for f in FLAG_IDS:
         cmd += ["-e", "tcp.analysis." + f]
-    cmd += ["-e", "tcp.analysis.duplicate_ack_num", "-e", "tcp.analysis.duplicate_ack_frame"]
+    cmd += ["-e", "tcp.analysis.duplicate_ack_num", "-e", "tcp.analysis.duplicate_ack_frame",
+            "-e", "tcp.seq", "-e", "tcp.ack", "-e", "tcp.analysis.initial_rtt"]
     proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out = {}
     for line in proc.stdout.splitlines():
         cols = line.split("\t")
-        if len(cols) < 2 + len(FLAG_IDS) + 2 or not cols[1]:
+        if len(cols) < 2 + len(FLAG_IDS) + 5 or not cols[1]:
             continue
         flags = set(f for f, v in zip(FLAG_IDS, cols[2:2 + len(FLAG_IDS)]) if v)
         # tshark adds the expert item tcp.analysis.retransmission to fast and spurious
@@ -56,19 +57,19 @@ def tshark_segments(path, env):
         if "fast_retransmission" in flags or "spurious_retransmission" in flags:
             flags.discard("retransmission")
         flags = frozenset(flags)
-        out[int(cols[0])] = (cols[1], flags, cols[-2], cols[-1])
+        out[int(cols[0])] = (cols[1], flags, cols[-5], cols[-4], cols[-3], cols[-2], cols[-1])
     return out
 
 
 def dump_segments(dump, path):
-    proc = subprocess.run([dump, path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.run([dump, "--extra", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"{dump} {path} exited with {proc.returncode}: {proc.stderr.strip()}")
     out = {}
     for line in proc.stdout.splitlines():
         cols = line.split("\t")
         flags = frozenset(x for x in cols[2].split(",") if x)
-        out[int(cols[0])] = (cols[1], flags, cols[3], cols[4])
+        out[int(cols[0])] = (cols[1], flags, cols[3], cols[4], cols[5], cols[6], cols[7])
     return out
 
 
@@ -400,7 +401,7 @@ def main():
 
     known = load_known(args.known)
     total = identical = 0
-    stream_mismatch = dupack_mismatch = 0
+    stream_mismatch = dupack_mismatch = relseq_mismatch = irtt_mismatch = 0
     differences = []
     flag_counts = {f: 0 for f in FLAG_IDS}
     for label, path in captures:
@@ -408,7 +409,7 @@ def main():
         ours = dump_segments(args.dump, path)
         if label.startswith("recorded:"):
             seen = {}
-            for _, flags, _, _ in ref.values():
+            for _, flags, *_ in ref.values():
                 for f in flags:
                     seen[f] = seen.get(f, 0) + 1
             print(f"{label}: {len(ref)} TCP segments; tshark flags: "
@@ -428,6 +429,10 @@ def main():
                     stream_mismatch += 1
                 if "duplicate_ack" in r_flags and (r[2], r[3]) != (o[2], o[3]):
                     dupack_mismatch += 1
+                if "," not in r[0] and (r[4], r[5]) != (o[4], o[5]):
+                    relseq_mismatch += 1
+                if r[6] and "," not in r[6] and r[6] != o[6]:
+                    irtt_mismatch += 1
                 continue
             differences.append((label, str(frame),
                                 "absent" if r is None else fmt(r_flags),
@@ -449,7 +454,8 @@ def main():
     print("flags tshark raised: " + ", ".join(f"{f}={n}" for f, n in flag_counts.items()))
     print(f"captures: {len(captures)}; TCP segments: {total}; identical flag sets: {identical} ({pct:.2f} %); "
           f"different: {len(differences)} ({listed} listed with a reason); "
-          f"same flags but other tcp.stream: {stream_mismatch}; other dup-ACK number/frame: {dupack_mismatch}")
+          f"same flags but other tcp.stream: {stream_mismatch}; other dup-ACK number/frame: {dupack_mismatch}; "
+          f"other relative seq/ack: {relseq_mismatch}; other iRTT: {irtt_mismatch}")
     if total == 0:
         print("FAIL: no TCP segments compared")
         return 1

@@ -2,6 +2,8 @@
 // a capture, one line per frame, in the shape the tshark comparison reads:
 //   frame<TAB>stream<TAB>flag ids (comma-separated)<TAB>dupack_num<TAB>dupack_frame
 // dupack fields are empty unless the frame is a duplicate ACK (as in tshark).
+// With --extra, three more columns: relative seq, relative ack (raw without the
+// ACK bit, as tshark's tcp.ack), and the iRTT in seconds once known.
 // A last line on stderr gives the analyzer's counters.
 #include <pcap/pcap.h>
 
@@ -19,7 +21,7 @@ using tcpscope::Timestamp;
 using tcpscope::track::AnalysisFlag;
 using tcpscope::track::WiresharkAnalyzer;
 
-int run(const char* path) {
+int run(const char* path, bool extra) {
   char err[PCAP_ERRBUF_SIZE] = {};
   pcap_t* pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, err);
   if (pcap == nullptr) {
@@ -64,6 +66,18 @@ int run(const char* path) {
     } else {
       line += '\t';
     }
+    if (extra) {
+      line += '\t';
+      line += std::to_string(seg.rel_seq);
+      line += '\t';
+      line += std::to_string(seg.rel_ack);
+      line += '\t';
+      if (seg.has_irtt) {
+        char irtt[32];
+        std::snprintf(irtt, sizeof irtt, "%.9f", static_cast<double>(seg.irtt_ns) * 1e-9);
+        line += irtt;
+      }
+    }
     line += '\n';
     std::fwrite(line.data(), 1, line.size(), stdout);
   }
@@ -82,9 +96,10 @@ int run(const char* path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: analysis_dump CAPTURE\n");
+  const bool extra = argc == 3 && std::string(argv[1]) == "--extra";
+  if (argc != 2 && !extra) {
+    std::fprintf(stderr, "usage: analysis_dump [--extra] CAPTURE\n");
     return 2;
   }
-  return run(argv[1]);
+  return run(argv[argc - 1], extra);
 }
