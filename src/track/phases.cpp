@@ -69,8 +69,8 @@ SegmentPhase PhaseTracker::on_segment(const SegmentEvent& seg) {
       if (acks_syn_ack || opener_moves_on) current_ = Phase::data_transfer;
     }
   }
-  if (later(current_, p)) p = current_;
-  current_ = p == Phase::handshake ? current_ : p;
+  if (later(current_, p) && p != Phase::handshake) p = current_;  // reset, then a FIN: still reset
+  if (later(p, current_)) current_ = p;
   add_to_span(p, seg.frame);
   return SegmentPhase{.phase = p, .carries_data = seg.payload_len > 0 && p != Phase::data_transfer};
 }
