@@ -135,9 +135,16 @@ EndpointEvent ConnectionInference::arrival_event(Side receiver, const SegmentEve
 bool ConnectionInference::rst_acceptable(Side receiver, const SegmentEvent& seg) const {
   const Half& r = half(receiver);
   const Half& s = half(peer_of(receiver));
-  if (in(r.state, TcpState::Closed | TcpState::Listen | TcpState::SynSent)) return true;
+  // §3.10.7.3: in SYN-SENT a RST counts only if it acknowledges the SYN.
+  if (r.state == TcpState::SynSent) {
+    return has(seg.flags, tcp_flag::ack) && r.syn_sent && covers(seg.ack, r.isn) &&
+           !covers(seg.ack, r.next_seq);
+  }
+  if (in(r.state, TcpState::Closed | TcpState::Listen)) return true;
   if (!r.ack_sent && !s.seq_known) return true;
-  const SeqNum lower = r.ack_sent ? r.last_ack : s.next_seq;
+  // The receiver's RCV.NXT: everything the sender sent is assumed delivered (a FIN included),
+  // else what the receiver last acknowledged.
+  const SeqNum lower = s.seq_known ? s.next_seq : r.last_ack;
   SeqNum upper = lower;
   if (s.seq_known && s.next_seq > upper) upper = s.next_seq;
   const std::uint32_t span =
@@ -187,7 +194,7 @@ void ConnectionInference::sender_side(const SegmentEvent& seg, Side sender, Cont
 
   // What this segment's ACK shows the sender has received, beyond the captured segments.
   if (ack && !rst && !syn) {
-    if (b.seq_known && !b.fin_sent && seg.ack == b.next_seq + 1 &&
+    if (b.own_end_known && !b.fin_sent && seg.ack == b.own_end + 1 && !(b.next_seq > b.own_end) &&
         in(b.state, TcpState::Established | TcpState::CloseWait | TcpState::SynReceived)) {
       // §5.3: the peer's FIN was lost before the capture point; apply its transitions now.
       cx.out.notes.add(InferenceNote::ack_of_uncaptured_fin);
@@ -207,7 +214,7 @@ void ConnectionInference::sender_side(const SegmentEvent& seg, Side sender, Cont
       };
       apply(sender, step(a.state, fin_arrives), Confidence::inferred, cx);
       cx.acks_peer_fin = true;
-    } else if (b.seq_known && seg.ack > b.next_seq) {
+    } else if (b.sent_anything && b.seq_known && seg.ack > b.next_seq) {
       cx.out.notes.add(InferenceNote::ack_of_unseen_data);
     }
     if (a.state == TcpState::SynSent && b.state == TcpState::Listen) {
@@ -229,18 +236,31 @@ void ConnectionInference::sender_side(const SegmentEvent& seg, Side sender, Cont
                               true)),
             Confidence::inferred, cx);
       cx.acks_peer_syn = true;
+    } else if (a.state == TcpState::SynSent && (!b.syn_sent || cx.acks_peer_syn) &&
+               !in(b.state, TcpState::Closed | TcpState::Listen)) {
+      // The opener acknowledges the peer's SYN: it got the SYN,ACK (captured out of order, or
+      // after a repeated SYN).
+      apply(sender,
+            step(a.state, arrival_event(
+                              sender,
+                              SegmentEvent{.flags = static_cast<std::uint16_t>(tcp_flag::syn | tcp_flag::ack),
+                                           .ack = a.isn + 1},
+                              true)),
+            Confidence::inferred, cx);
     }
   }
 
   if (rst) {
     cx.rst_accepted = rst_acceptable(receiver, seg);
-    if (in(a.state, TcpState::Closed | TcpState::Listen)) {
+    if (!cx.rst_accepted) {
+      // Not acceptable to the receiver (§3.5.3): it changes nothing, and may not even come from
+      // the endpoint it names (injected).
+      cx.out.notes.add(InferenceNote::rst_out_of_window);
+    } else if (in(a.state, TcpState::Closed | TcpState::Listen)) {
       // A RST from an endpoint without a connection (§3.10.7.1): it never had a socket for it.
       if (a.state == TcpState::Listen) revise(sender, TcpState::Closed, cx);
       apply(sender, Transition{TcpState::Closed, Rule::closed_rcv_segment}, Confidence::observed, cx);
       a.confidence = Confidence::observed;
-    } else if (!cx.rst_accepted) {
-      cx.out.notes.add(InferenceNote::rst_out_of_window);
     } else {
       // §3.10.5 ABORT (or an abort on close): the sender deletes its connection.
       apply(sender, step(a.state, EndpointEvent{.kind = EndpointEventKind::abort}), Confidence::observed, cx);
@@ -322,7 +342,9 @@ void ConnectionInference::sender_side(const SegmentEvent& seg, Side sender, Cont
     if (a.fin_sent && fin_seq == a.fin_seq) {
       cx.fin_retransmitted = true;
       cx.out.notes.add(InferenceNote::retransmitted_fin);
-    } else if (a.fin_sent) {
+    } else if (a.fin_sent || in(a.state, TcpState::Closed | TcpState::Listen | TcpState::SynSent)) {
+      // A second FIN at another sequence number, or a FIN from an endpoint that has no
+      // synchronized connection: not an RFC event.
       cx.out.notes.add(InferenceNote::unexpected_flags);
     } else if (a.state == TcpState::CloseWait && b.fin_sent && !cx.acks_peer_fin) {
       // §5.3 crossing FINs: this FIN does not acknowledge the peer's, so it left before the
@@ -436,6 +458,8 @@ void ConnectionInference::record_facts(const SegmentEvent& seg, Side sender, Con
     a.syn_ack_sent = true;
   }
   const SeqNum end = seg.seq + seg.payload_len + (syn ? 1u : 0u) + (fin ? 1u : 0u);
+  if (!a.own_end_known || end > a.own_end) a.own_end = end;
+  a.own_end_known = true;
   if (!a.seq_known || end > a.next_seq) a.next_seq = end;
   a.seq_known = true;
   if (fin && !a.fin_sent) {

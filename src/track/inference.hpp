@@ -49,19 +49,20 @@ struct EndpointView {
 
 // Findings about the segment or the connection, with stable snake_case ids.
 enum class InferenceNote : std::uint8_t {
-  started_mid_stream,         // first captured segment had no SYN: both sides assumed ESTABLISHED
-  syn_not_captured,           // a SYN,ACK (or ACK) proves a SYN the capture did not see
-  syn_ack_not_captured,       // an ACK of the server's SYN arrived without a captured SYN,ACK
-  retransmitted_syn,          // SYN with the same ISN again: no new transition
-  retransmitted_syn_ack,      // SYN,ACK with the same ISN again
-  retransmitted_fin,          // FIN at the same sequence number again
-  syn_ack_not_received,       // the client repeated its SYN after a SYN,ACK: that SYN,ACK did not arrive
-  final_ack_not_received,     // the server repeated its SYN,ACK after the final ACK: that ACK did not arrive
-  simultaneous_open,          // both sides sent a SYN without ACK
-  simultaneous_close,         // crossing FINs: neither acknowledged the other's
-  refused,                    // RST answering a SYN: nobody listening
-  rst_out_of_window,          // RST with a sequence number outside the receiver's window: ignored
-  rst_after_fin,              // RST after a FIN had been sent
+  started_mid_stream,      // first captured segment had no SYN: both sides assumed ESTABLISHED
+  syn_not_captured,        // a SYN,ACK (or ACK) proves a SYN the capture did not see
+  syn_ack_not_captured,    // an ACK of the server's SYN arrived without a captured SYN,ACK
+  retransmitted_syn,       // SYN with the same ISN again: no new transition
+  retransmitted_syn_ack,   // SYN,ACK with the same ISN again
+  retransmitted_fin,       // FIN at the same sequence number again
+  syn_ack_not_received,    // the client repeated its SYN after a SYN,ACK: that SYN,ACK did not arrive
+  final_ack_not_received,  // the server repeated its SYN,ACK after the final ACK: that ACK did not arrive
+  simultaneous_open,       // both sides sent a SYN without ACK
+  simultaneous_close,      // crossing FINs: neither acknowledged the other's
+  refused,                 // RST answering a SYN: nobody listening
+  rst_out_of_window,  // RST the receiver would not accept (outside its window; in SYN-SENT: not acking the
+                      // SYN)
+  rst_after_fin,      // RST after a FIN had been sent
   ack_of_uncaptured_fin,      // an ACK covers a FIN the capture never saw; transitions applied retroactively
   ack_of_unseen_data,         // an ACK covers data the capture never saw (lost before the capture point)
   data_after_fin,             // new data beyond the sender's own FIN
@@ -141,7 +142,9 @@ class ConnectionInference {
     TcpState state = TcpState::Closed;
     Confidence confidence = Confidence::inferred;
     bool seq_known = false;  // next_seq is meaningful
-    SeqNum next_seq;         // highest sequence end sent (SYN and FIN count one)
+    SeqNum next_seq;         // highest sequence end sent (SYN and FIN count one), or acknowledged by the peer
+    bool own_end_known = false;
+    SeqNum own_end;  // highest sequence end of the segments captured from this side
     bool syn_sent = false;
     bool syn_ack_sent = false;  // its SYN carried an ACK
     SeqNum isn;

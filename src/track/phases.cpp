@@ -28,11 +28,11 @@ void PhaseTracker::add_to_span(Phase p, std::uint64_t frame) {
   ++s.segments;
 }
 
-SegmentPhase PhaseTracker::on_segment(const SegmentEvent& seg) {
+SegmentPhase PhaseTracker::on_segment(const SegmentEvent& seg, bool rst_ignored) {
   const bool syn = (seg.flags & tcp_flag::syn) != 0;
   const bool ack = (seg.flags & tcp_flag::ack) != 0;
   const bool fin = (seg.flags & tcp_flag::fin) != 0;
-  const bool rst = (seg.flags & tcp_flag::rst) != 0;
+  const bool rst = (seg.flags & tcp_flag::rst) != 0 && !rst_ignored;
 
   if (!started_) {
     started_ = true;

@@ -42,7 +42,9 @@ struct PhaseSpan {
 
 class PhaseTracker {
  public:
-  SegmentPhase on_segment(const SegmentEvent& seg);
+  // `rst_ignored`: the segment is a RST the receiver would not accept (the inference's
+  // rst_out_of_window note); it does not start the reset phase.
+  SegmentPhase on_segment(const SegmentEvent& seg, bool rst_ignored = false);
 
   // The spans so far, in order (at most kPhaseCount).
   std::size_t span_count() const { return span_count_; }

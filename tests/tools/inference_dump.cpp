@@ -154,7 +154,8 @@ int main(int argc, char** argv) {
                   std::string(to_string(r.server_before.state)).c_str(),
                   std::string(track::confidence_name(r.server_before.confidence)).c_str());
     }
-    const track::SegmentPhase p = c.phases.on_segment(ev);
+    const track::SegmentPhase p =
+        c.phases.on_segment(ev, r.notes.has(track::InferenceNote::rst_out_of_window));
     std::string rules;
     for (std::size_t i = 0; i < r.rule_count; ++i) {
       if (!rules.empty()) rules += ',';

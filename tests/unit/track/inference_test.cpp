@@ -68,7 +68,8 @@ Replay run(std::vector<SegmentEvent> segs) {
   for (SegmentEvent& e : segs) {
     e.frame = ++frame;
     r.per_segment.push_back(inf.on_segment(e));
-    r.phases.push_back(r.phase_tracker.on_segment(e));
+    r.phases.push_back(
+        r.phase_tracker.on_segment(e, r.per_segment.back().notes.has(InferenceNote::rst_out_of_window)));
   }
   r.end = inf.finish();
   return r;
@@ -298,6 +299,34 @@ TEST(Inference, RstOutOfWindowChangesNothing) {
   expect_states(r, open_then({{S::Established, S::Established}}));
   EXPECT_TRUE(r.per_segment[3].notes.has(InferenceNote::rst_out_of_window));
   EXPECT_EQ(r.end.kind, CloseKind::still_open);
+}
+
+// zeek/traces/tcp/rst-inject-rae.pcap: a RST acking the ISN itself (not ISN + 1) reaches a
+// SYN-SENT client; RFC 9293 §3.10.7.3 drops it, and the handshake goes on.
+TEST(Inference, RstNotAckingTheSynIsIgnored) {
+  const Replay r =
+      run({c(SYN, kC, 0), s(RST | ACK, 0, kC), s(SYN | ACK, kS, kC + 1), c(ACK, kC + 1, kS + 1)});
+  expect_states(r, {{S::SynSent, S::Listen},
+                    {S::SynSent, S::Listen},
+                    {S::Established, S::SynReceived},
+                    {S::Established, S::Established}});
+  EXPECT_TRUE(r.per_segment[1].notes.has(InferenceNote::rst_out_of_window));
+  EXPECT_EQ(r.end.kind, CloseKind::still_open);
+  expect_phases(r, {Phase::handshake, Phase::handshake, Phase::handshake, Phase::handshake});
+}
+
+// zeek/traces/tcp/qi_internet_SYNACK_curl_jsonip.pcap: after its FIN the client resets with
+// seq = its FIN's own number; the server, which got the FIN, is past that: out of window.
+// The later RST at FIN + 1 is the one that counts.
+TEST(Inference, RstBehindTheReceiversWindowIsIgnored) {
+  const Replay r = run(handshake() + std::vector{c(FIN | ACK, kC + 1, kS + 1), c(RST, kC + 1, 0),
+                                                 s(FIN | ACK, kS + 1, kC + 2), c(RST, kC + 2, 0)});
+  expect_states(r, open_then({{S::FinWait1, S::CloseWait},
+                              {S::FinWait1, S::CloseWait},
+                              {S::TimeWait, S::LastAck},
+                              {S::Closed, S::Closed}}));
+  EXPECT_TRUE(r.per_segment[4].notes.has(InferenceNote::rst_out_of_window));
+  EXPECT_EQ(r.end.kind, CloseKind::reset_by_client_after_fin);
 }
 
 TEST(Inference, AckOfAFinNeverCaptured) {
