@@ -1,11 +1,125 @@
-// Placeholder until the print command lands.
-#include <cstdio>
+// `tcpscope [print] ...`: tcpdump-compatible printing. Options are parsed
+// tcpdump's way (tcpdump_args.cpp), packets flow through the shared pipeline,
+// and the printer's text is collected in a large buffer written out in big chunks.
+#include <fmt/format.h>
+#include <pcap/pcap.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string_view>
+#include <vector>
+
+#include "capture/interfaces.hpp"
 #include "cli/commands.hpp"
+#include "cli/pipeline.hpp"
+#include "cli/tcpdump_args.hpp"
+#include "print/tcpdump_printer.hpp"
+
+#ifndef TCPSCOPE_VERSION
+#define TCPSCOPE_VERSION "unknown"
+#endif
 
 namespace tcpscope::cli {
-int run_print_argv(int, char**) {
-  std::fprintf(stderr, "tcpscope: print is not implemented yet\n");
-  return 1;
+namespace {
+
+constexpr std::size_t kOutputChunkBytes = 256 * 1024;
+
+class PrintConsumer final : public PacketConsumer {
+ public:
+  PrintConsumer(const print::PrintOptions& options, bool flush_every_packet)
+      : printer_(options), flush_every_packet_(flush_every_packet) {
+    out_.reserve(kOutputChunkBytes + 64 * 1024);
+  }
+  ~PrintConsumer() override { flush(); }
+  PrintConsumer(const PrintConsumer&) = delete;
+  PrintConsumer& operator=(const PrintConsumer&) = delete;
+
+  void on_packet(const Frame& frame, const decode::Packet& packet) override {
+    printer_.print(frame, packet, out_);
+    if (flush_every_packet_ || out_.size() >= kOutputChunkBytes) flush();
+  }
+
+  void flush() override {
+    if (out_.size() != 0) {
+      std::fwrite(out_.data(), 1, out_.size(), stdout);
+      out_.clear();
+    }
+    std::fflush(stdout);
+  }
+
+ private:
+  print::TcpdumpPrinter printer_;
+  fmt::memory_buffer out_;
+  bool flush_every_packet_;
+};
+
+int list_interfaces() {
+  Error error;
+  const auto interfaces = capture::list_interfaces(error);
+  if (error) {
+    report_error(error.message);
+    return 1;
+  }
+  if (interfaces.empty()) {
+    report_error("no interfaces available for capture");
+    return 1;
+  }
+  int index = 0;
+  for (const auto& iface : interfaces) {
+    std::printf("%d.%s", ++index, iface.name.c_str());
+    if (!iface.description.empty()) std::printf(" (%s)", iface.description.c_str());
+    if (!iface.flags_text.empty()) std::printf(" [%s]", iface.flags_text.c_str());
+    std::putchar('\n');
+  }
+  return 0;
 }
+
+// Reads a -F filter file as tcpdump does: '#' starts a comment up to the end of the line.
+bool read_filter_file(const std::string& path, std::string& filter) {
+  std::ifstream in(path);
+  if (!in) return false;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    if (!filter.empty()) filter += ' ';
+    filter += line;
+  }
+  return true;
+}
+
+}  // namespace
+
+int run_print_argv(int argc, char** argv) {
+  std::vector<std::string_view> args;
+  args.reserve(argc > 0 ? static_cast<std::size_t>(argc) : 0);
+  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+  ParsedArgs parsed = parse_tcpdump_args(args);
+  if (!parsed.ok()) {
+    report_error(parsed.error);
+    return 2;
+  }
+  PrintCommand& command = parsed.command;
+  if (command.show_help) {
+    std::fputs(tcpdump_usage().c_str(), stdout);
+    return 0;
+  }
+  if (command.show_version) {
+    std::printf("tcpscope version %s\n%s\n", TCPSCOPE_VERSION, pcap_lib_version());
+    return 0;
+  }
+  if (command.list_interfaces) return list_interfaces();
+  if (!command.filter_file.empty() && !read_filter_file(command.filter_file, command.source.filter)) {
+    report_error(command.filter_file + ": cannot read the filter file");
+    return 1;
+  }
+
+  const bool printing = command.source.write_file.empty() || command.print_when_writing;
+  if (!printing) return run_pipeline(command.source, nullptr);
+  const bool flush_every_packet = command.line_buffered || isatty(STDOUT_FILENO) != 0;
+  PrintConsumer consumer(command.print, flush_every_packet);
+  return run_pipeline(command.source, &consumer);
+}
+
 }  // namespace tcpscope::cli

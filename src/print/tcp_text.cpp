@@ -1,19 +1,599 @@
-// Temporary stand-in until the TCP printer lands.
+// The TCP part of tcpdump 4.99.3's line (print-tcp.c of that release), from the
+// ports to ", length N" and the trailers the TCP printer itself adds. See
+// ../shared/reference/tcp-semantics.md §3.5-3.8 for the rules reproduced here.
+//
+// tcpdump stops printing in three ways, reproduced as distinct outcomes:
+//   - a capture check fails outside the option length checks: " [|proto]";
+//   - an option's data is not captured: " [|proto]" and ">" if an option was printed;
+//   - an option length is impossible: "[bad opt]" and "]" if an option was printed.
+// "proto" is "tcp", or "mptcp" once an MPTCP option has been printed (tcpdump's
+// MPTCP printer renames the current protocol and nothing renames it back).
 #include "print/tcp_text.hpp"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/tcp_flags.hpp"
+#include "decode/tcp.hpp"
+#include "decode/tcp_options.hpp"
 #include "print/addr_text.hpp"
+#include "print/append_number.hpp"
+#include "print/mptcp_text.hpp"
 
 namespace tcpscope::print {
 
-struct TcpPrinter::SeqTables {};
+namespace {
+
+namespace kind = decode::tcp_option_kind;
+using decode::kTcpMinHeaderLen;
+
+constexpr std::uint32_t kMaxRstDataLen = 30;
+constexpr std::uint32_t kMd5SignatureLen = 16;
+
+// tcpdump's tcp_flag_values, in its printing order.
+struct FlagLetter {
+  std::uint8_t bit;
+  char letter;
+};
+constexpr FlagLetter kFlagLetters[] = {{tcp_flag::fin, 'F'}, {tcp_flag::syn, 'S'}, {tcp_flag::rst, 'R'},
+                                       {tcp_flag::psh, 'P'}, {tcp_flag::ack, '.'}, {tcp_flag::urg, 'U'},
+                                       {tcp_flag::ece, 'E'}, {tcp_flag::cwr, 'W'}};
+
+// tcpdump's tcp_option_values (4.99.3: kind 13 has an empty name).
+std::string_view option_name(std::uint8_t k) {
+  switch (k) {
+    case kind::eol:
+      return "eol";
+    case kind::nop:
+      return "nop";
+    case kind::mss:
+      return "mss";
+    case kind::wscale:
+      return "wscale";
+    case kind::sack_permitted:
+      return "sackOK";
+    case kind::sack:
+      return "sack";
+    case kind::echo:
+      return "echo";
+    case kind::echo_reply:
+      return "echoreply";
+    case kind::timestamps:
+      return "TS";
+    case kind::cc:
+      return "cc";
+    case kind::cc_new:
+      return "ccnew";
+    case kind::cc_echo:
+      return "";
+    case kind::md5_signature:
+      return "md5";
+    case kind::scps:
+      return "scps";
+    case kind::user_timeout:
+      return "uto";
+    case kind::tcp_ao:
+      return "tcp-ao";
+    case kind::mptcp:
+      return "mptcp";
+    case kind::fast_open:
+      return "tfo";
+    case kind::experiment2:
+      return "exp";
+    default:
+      return {};
+  }
+}
+
+bool option_has_name(std::uint8_t k) {
+  switch (k) {
+    case kind::eol:
+    case kind::nop:
+    case kind::mss:
+    case kind::wscale:
+    case kind::sack_permitted:
+    case kind::sack:
+    case kind::echo:
+    case kind::echo_reply:
+    case kind::timestamps:
+    case kind::cc:
+    case kind::cc_new:
+    case kind::cc_echo:
+    case kind::md5_signature:
+    case kind::scps:
+    case kind::user_timeout:
+    case kind::tcp_ao:
+    case kind::mptcp:
+    case kind::fast_open:
+    case kind::experiment2:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A byte as fn_print_char() shows it: M- for the high bit, ^X for control characters.
+void append_safe_char(fmt::memory_buffer& out, std::uint8_t c) {
+  if (c & 0x80) {
+    c &= 0x7f;
+    append_text(out, "M-");
+  }
+  if (c < 0x20 || c == 0x7f) {
+    c ^= 0x40;
+    out.push_back('^');
+  }
+  out.push_back(static_cast<char>(c));
+}
+
+// TCP Fast Open cookie text (RFC 7413), shared by kind 34 and the experimental form.
+void append_fast_open(fmt::memory_buffer& out, const std::uint8_t* data, std::uint32_t len) {
+  if (len == 0) {
+    append_text(out, " cookiereq");
+  } else if (len % 2 != 0 || len < 4 || len > 16) {
+    append_text(out, " (invalid)");
+  } else {
+    append_text(out, " cookie ");
+    append_hex_bytes(out, data, len);
+  }
+}
+
+}  // namespace
+
+// tcpdump's relative-sequence tables (tcp_seq_hash4/6), as a member: one entry per
+// canonically ordered address/port pair, holding the base for each end.
+struct TcpPrinter::SeqTables {
+  struct Key {
+    std::array<std::uint8_t, 16> first{};   // address of the canonical first end
+    std::array<std::uint8_t, 16> second{};  // address of the other end
+    std::uint32_t ports = 0;                // first port << 16 | second port
+    std::uint8_t family = 0;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const noexcept {
+      std::uint64_t h = 0xcbf29ce484222325ull ^ k.ports ^ (std::uint64_t{k.family} << 40);
+      std::uint64_t w[4];
+      std::memcpy(w, k.first.data(), 16);
+      std::memcpy(w + 2, k.second.data(), 16);
+      for (std::uint64_t v : w) h = (h ^ v) * 0x100000001b3ull + (h >> 29);
+      return static_cast<std::size_t>(h ^ (h >> 32));
+    }
+  };
+  struct Bases {
+    std::uint32_t first = 0;   // tcpdump's th->seq: subtracted from the first end's numbers
+    std::uint32_t second = 0;  // tcpdump's th->ack
+  };
+  std::unordered_map<Key, Bases, KeyHash> table;
+};
+
+// TCP service names for printing without -n, as tcpdump's init_servarray() builds
+// them: every "tcp" entry of the services database, the first name of a port winning.
+// Loaded once, on first use.
+struct TcpPrinter::PortNames {
+  std::vector<std::string> names;  // indexed by port; empty: print the number
+
+  PortNames() : names(65536) {
+    setservent(0);
+    while (const servent* sv = getservent()) {
+      if (std::strcmp(sv->s_proto, "tcp") != 0) continue;
+      const auto port = static_cast<std::uint16_t>(ntohs(static_cast<std::uint16_t>(sv->s_port)));
+      if (names[port].empty()) names[port] = sv->s_name;
+    }
+    endservent();
+  }
+};
+
+void TcpPrinter::append_port(fmt::memory_buffer& out, const PrintOptions& options, std::uint16_t port) {
+  if (options.numeric == 0) {
+    if (!port_names_) port_names_ = std::make_unique<PortNames>();
+    const std::string& name = port_names_->names[port];
+    if (!name.empty()) return append_text(out, name);
+  }
+  append_dec(out, port);
+}
+
 TcpPrinter::TcpPrinter() : tables_(std::make_unique<SeqTables>()) {}
 TcpPrinter::~TcpPrinter() = default;
 
-void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions&, ByteView, const TcpPrintContext& ctx) {
-  append_ip(out, ctx.src);
-  out.append(std::string_view(" > "));
-  append_ip(out, ctx.dst);
-  out.append(std::string_view(": tcp"));
+void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, ByteView captured,
+                       const TcpPrintContext& ctx) {
+  std::string_view proto = "tcp";
+  auto stop_truncated = [&] {  // tcpdump's longjmp on a failed capture check
+    append_text(out, " [|");
+    append_text(out, proto);
+    append_text(out, "]");
+  };
+
+  const std::uint32_t length = ctx.segment_len;
+  // tcpdump limits the captured data to the IP length (Ethernet padding is not TCP).
+  if (captured.size() > length) captured = captured.first(length);
+
+  if (captured.size() < 4) {
+    append_ip(out, ctx.src);
+    append_text(out, " > ");
+    append_ip(out, ctx.dst);
+    append_text(out, ":");
+    stop_truncated();
+    return;
+  }
+  const std::uint16_t sport = load_be16(captured.data());
+  const std::uint16_t dport = load_be16(captured.data() + 2);
+  if (ctx.print_addresses) {
+    append_ip(out, ctx.src);
+    out.push_back('.');
+    append_port(out, options, sport);
+    append_text(out, " > ");
+    append_ip(out, ctx.dst);
+    out.push_back('.');
+    append_port(out, options, dport);
+  } else {
+    append_port(out, options, sport);
+    append_text(out, " > ");
+    append_port(out, options, dport);
+  }
+  append_text(out, ": ");
+
+  if (!decode::TcpHeaderView::fits(captured)) {
+    stop_truncated();
+    return;
+  }
+  const decode::TcpHeaderView h(captured.data());
+  const std::uint32_t hlen = h.header_len();
+  if (hlen < kTcpMinHeaderLen) {
+    append_text(out, " tcp ");
+    append_dec(out, static_cast<std::uint32_t>(length - hlen));
+    append_text(out, " [bad hdr length ");
+    append_dec(out, hlen);
+    append_text(out, " - too short, < 20]");
+    return;
+  }
+  std::uint32_t seq = h.seq();
+  std::uint32_t ack = h.ack();
+
+  if (options.quiet) {
+    append_text(out, "tcp ");
+    append_dec(out, static_cast<std::uint32_t>(length - hlen));
+    if (hlen > length) {
+      append_text(out, " [bad hdr length ");
+      append_dec(out, hlen);
+      append_text(out, " - too long, > ");
+      append_dec(out, length);
+      out.push_back(']');
+    }
+    return;
+  }
+
+  const std::uint8_t flags = h.flags8();
+  append_text(out, "Flags [");
+  if (flags == 0) {
+    append_text(out, "none");
+  } else {
+    for (const FlagLetter& f : kFlagLetters)
+      if (flags & f.bit) out.push_back(f.letter);
+  }
+  out.push_back(']');
+
+  // Relative sequence numbers: only ACK-bearing segments use (and seed) the table.
+  bool rev = false;
+  std::uint32_t base_first = 0;
+  std::uint32_t base_second = 0;
+  if (!options.absolute_seq && (flags & tcp_flag::ack)) {
+    const std::size_t alen = ctx.src.is_v6() ? 16 : 4;
+    if (sport > dport) {
+      rev = true;
+    } else if (sport == dport) {
+      rev = std::memcmp(ctx.src.bytes.data(), ctx.dst.bytes.data(), alen) > 0;
+    }
+    SeqTables::Key key;
+    key.family = ctx.src.family;
+    std::memcpy(key.first.data(), (rev ? ctx.dst : ctx.src).bytes.data(), alen);
+    std::memcpy(key.second.data(), (rev ? ctx.src : ctx.dst).bytes.data(), alen);
+    key.ports = rev ? (std::uint32_t{dport} << 16 | sport) : (std::uint32_t{sport} << 16 | dport);
+    auto [it, inserted] = tables_->table.try_emplace(key);
+    SeqTables::Bases& bases = it->second;
+    if (inserted || (flags & tcp_flag::syn)) {
+      if (rev) {
+        bases.second = seq;
+        bases.first = ack - 1;
+      } else {
+        bases.first = seq;
+        bases.second = ack - 1;
+      }
+    } else if (rev) {
+      seq -= bases.second;
+      ack -= bases.first;
+    } else {
+      seq -= bases.first;
+      ack -= bases.second;
+    }
+    base_first = bases.first;
+    base_second = bases.second;
+  }
+
+  if (hlen > length) {
+    append_text(out, " [bad hdr length ");
+    append_dec(out, hlen);
+    append_text(out, " - too long, > ");
+    append_dec(out, length);
+    out.push_back(']');
+    return;
+  }
+
+  if (options.verbose > 0 && !options.no_checksum && !ctx.ip_fragment && captured.size() >= length) {
+    const std::uint16_t stored = h.checksum();
+    const std::uint16_t residue = decode::tcp_checksum_residue(ctx.src, ctx.dst, captured.first(length));
+    append_text(out, ", cksum 0x");
+    append_hex(out, stored, 4);
+    if (residue != 0) {
+      append_text(out, " (incorrect -> 0x");
+      append_hex(out, decode::tcp_checksum_should_be(stored, residue), 4);
+      out.push_back(')');
+    } else {
+      append_text(out, " (correct)");
+    }
+  }
+
+  const std::uint32_t payload_len = length - hlen;
+  if (options.verbose > 1 || payload_len > 0 || (flags & (tcp_flag::syn | tcp_flag::fin | tcp_flag::rst))) {
+    append_text(out, ", seq ");
+    append_dec(out, seq);
+    if (payload_len > 0) {
+      out.push_back(':');
+      append_dec(out, static_cast<std::uint32_t>(seq + payload_len));
+    }
+  }
+  if (flags & tcp_flag::ack) {
+    append_text(out, ", ack ");
+    append_dec(out, ack);
+  }
+  append_text(out, ", win ");
+  append_dec(out, h.window());
+  if (flags & tcp_flag::urg) {
+    append_text(out, ", urg ");
+    append_dec(out, h.urgent());
+  }
+
+  if (hlen > kTcpMinHeaderLen) {
+    // The option walk of tcp_print(): `left` counts the announced option bytes not yet
+    // consumed, `pos` is the offset of the next byte in `captured`.
+    std::uint32_t left = hlen - kTcpMinHeaderLen;
+    std::uint32_t pos = kTcpMinHeaderLen;
+    bool printed_one = false;
+    const std::uint8_t* const base = captured.data();
+    auto is_captured = [&](std::uint32_t from, std::uint32_t n) { return from + n <= captured.size(); };
+    auto truncated_in_option = [&] {
+      stop_truncated();
+      if (printed_one) out.push_back('>');
+    };
+    auto bad_option = [&] {
+      append_text(out, "[bad opt]");
+      if (printed_one) out.push_back(']');
+    };
+    append_text(out, ", options [");
+    while (left > 0) {
+      if (printed_one) out.push_back(',');
+      if (!is_captured(pos, 1)) return stop_truncated();
+      const std::uint8_t opt = base[pos++];
+      std::uint32_t len = 1;
+      const bool zero_len = opt == kind::eol || opt == kind::nop;
+      if (!zero_len) {
+        if (!is_captured(pos, 1)) return stop_truncated();
+        len = base[pos++];
+        if (len < 2 || len > left) return bad_option();
+        --left;
+      }
+      --left;
+      std::uint32_t datalen = 0;
+      const std::uint8_t* cp = base + pos;
+      // tcpdump's LENCHECK: the option must announce `n` data bytes, and they must be captured.
+      enum class Check { ok, bad, truncated };
+      auto lencheck = [&](std::uint32_t n) {
+        if (n > left) return Check::bad;
+        if (!is_captured(pos, n)) return Check::truncated;
+        return Check::ok;
+      };
+      auto fail = [&](Check c) {
+        if (c == Check::bad)
+          bad_option();
+        else
+          truncated_in_option();
+      };
+
+      if (option_has_name(opt)) {
+        append_text(out, option_name(opt));
+      } else {
+        append_text(out, "unknown-");
+        append_dec(out, opt);
+      }
+
+      switch (opt) {
+        case kind::mss:
+        case kind::scps:
+        case kind::user_timeout: {
+          datalen = 2;
+          if (Check c = lencheck(datalen); c != Check::ok) return fail(c);
+          const std::uint16_t v = load_be16(cp);
+          if (opt == kind::mss) {
+            out.push_back(' ');
+            append_dec(out, v);
+          } else if (opt == kind::scps) {
+            append_text(out, " cap ");
+            append_hex(out, cp[0], 2);
+            append_text(out, " id ");
+            append_dec(out, cp[1]);
+          } else {
+            append_text(out, " 0x");
+            append_hex(out, v);
+            out.push_back(' ');
+            append_dec(out, (v & 1) ? (v >> 1) * 60u : v >> 1);
+          }
+          break;
+        }
+        case kind::wscale:
+          datalen = 1;
+          if (Check c = lencheck(datalen); c != Check::ok) return fail(c);
+          out.push_back(' ');
+          append_dec(out, cp[0]);
+          break;
+        case kind::sack:
+          datalen = len - 2;
+          if (datalen % 8 != 0) {
+            append_text(out, " invalid sack");
+          } else {
+            out.push_back(' ');
+            append_dec(out, datalen / 8);
+            out.push_back(' ');
+            for (std::uint32_t i = 0; i < datalen; i += 8) {
+              if (Check c = lencheck(i + 4); c != Check::ok) return fail(c);
+              std::uint32_t s = load_be32(cp + i);
+              if (Check c = lencheck(i + 8); c != Check::ok) return fail(c);
+              std::uint32_t e = load_be32(cp + i + 4);
+              const std::uint32_t b = rev ? base_first : base_second;
+              s -= b;
+              e -= b;
+              out.push_back('{');
+              append_dec(out, s);
+              out.push_back(':');
+              append_dec(out, e);
+              out.push_back('}');
+            }
+          }
+          break;
+        case kind::cc:
+        case kind::cc_new:
+        case kind::cc_echo:
+        case kind::echo:
+        case kind::echo_reply:
+          datalen = 4;
+          if (Check c = lencheck(datalen); c != Check::ok) return fail(c);
+          out.push_back(' ');
+          append_dec(out, load_be32(cp));
+          break;
+        case kind::timestamps:
+          datalen = 8;
+          if (Check c = lencheck(datalen); c != Check::ok) return fail(c);
+          append_text(out, " val ");
+          append_dec(out, load_be32(cp));
+          append_text(out, " ecr ");
+          append_dec(out, load_be32(cp + 4));
+          break;
+        case kind::md5_signature:
+          datalen = kMd5SignatureLen;
+          if (Check c = lencheck(datalen); c != Check::ok) return fail(c);
+          // Debian's tcpdump is built with libcrypto; without -M it cannot check.
+          if (hlen + payload_len > captured.size())
+            append_text(out, " snaplen too short, ");
+          else
+            append_text(out, " shared secret not supplied with -M, ");
+          append_text(out, "can't check - ");
+          append_hex_bytes(out, cp, kMd5SignatureLen);
+          break;
+        case kind::tcp_ao:
+          datalen = len - 2;
+          if (datalen < 2) {
+            append_text(out, " (invalid)");
+          } else {
+            if (Check c = lencheck(1); c != Check::ok) return fail(c);
+            append_text(out, " keyid ");
+            append_dec(out, cp[0]);
+            if (Check c = lencheck(2); c != Check::ok) return fail(c);
+            append_text(out, " rnextkeyid ");
+            append_dec(out, cp[1]);
+            if (datalen > 2) {
+              append_text(out, " mac 0x");
+              for (std::uint32_t i = 2; i < datalen; ++i) {
+                if (Check c = lencheck(i + 1); c != Check::ok) return fail(c);
+                append_hex(out, cp[i], 2);
+              }
+            }
+          }
+          break;
+        case kind::eol:
+        case kind::nop:
+        case kind::sack_permitted:
+          break;
+        case kind::mptcp:
+          datalen = len - 2;
+          if (Check c = lencheck(datalen); c != Check::ok) return fail(c);
+          proto = "mptcp";
+          if (!append_mptcp_option(out, ByteView(cp - 2, len), flags)) return bad_option();
+          break;
+        case kind::fast_open:
+          datalen = len - 2;
+          if (Check c = lencheck(datalen); c != Check::ok) return fail(c);
+          out.push_back(' ');
+          append_fast_open(out, cp, datalen);
+          break;
+        case kind::experiment2: {
+          datalen = len - 2;
+          if (Check c = lencheck(datalen); c != Check::ok) return fail(c);
+          if (datalen < 2) return bad_option();
+          const std::uint16_t magic = load_be16(cp);
+          out.push_back('-');
+          if (magic == 0xf989) {  // TCP Fast Open, RFC 7413 experimental form
+            append_text(out, "tfo");
+            append_fast_open(out, cp + 2, datalen - 2);
+          } else {
+            append_hex(out, magic, 4);
+          }
+          break;
+        }
+        default:
+          datalen = len - 2;
+          if (datalen != 0) append_text(out, " 0x");
+          for (std::uint32_t i = 0; i < datalen; ++i) {
+            if (Check c = lencheck(i + 1); c != Check::ok) return fail(c);
+            append_hex(out, cp[i], 2);
+          }
+          break;
+      }
+
+      pos += datalen;
+      left -= datalen;
+      const std::uint32_t consumed = datalen + (zero_len ? 1 : 2);
+      if (consumed != len) {
+        append_text(out, "[len ");
+        append_dec(out, len);
+        out.push_back(']');
+      }
+      printed_one = true;
+      if (opt == kind::eol) break;
+    }
+    out.push_back(']');
+  }
+
+  append_text(out, ", length ");
+  append_dec(out, payload_len);
+  if (payload_len == 0) return;
+
+  const std::uint32_t header_len = h.header_len();
+  if (captured.size() < header_len) {
+    append_text(out, " [remaining caplen(");
+    append_dec(out, static_cast<std::uint32_t>(captured.size()));
+    append_text(out, ") < header length(");
+    append_dec(out, header_len);
+    append_text(out, ")]");
+    stop_truncated();
+    return;
+  }
+  if ((flags & tcp_flag::rst) && options.verbose > 0) {
+    const ByteView data = captured.subspan(header_len);
+    append_text(out, data.size() >= payload_len ? " [RST" : " [!RST");
+    std::uint32_t n = payload_len;
+    if (n > kMaxRstDataLen) {
+      n = kMaxRstDataLen;
+      out.push_back('+');
+    }
+    out.push_back(' ');
+    for (std::uint32_t i = 0; i < n && i < data.size(); ++i) append_safe_char(out, data[i]);
+    out.push_back(']');
+  }
 }
 
 }  // namespace tcpscope::print

@@ -15,7 +15,8 @@ namespace tcpscope::print {
 struct TcpPrintContext {
   IpAddr src;
   IpAddr dst;
-  bool print_addresses = true;    // false when the IP layer already printed the addresses (IPv6 extension headers)
+  bool print_addresses =
+      true;  // false when the IP layer already printed the addresses (IPv6 extension headers)
   std::uint32_t segment_len = 0;  // TCP header + payload according to the IP header
   bool ip_fragment = false;       // first fragment: checksum is not verified
 };
@@ -29,11 +30,15 @@ class TcpPrinter {
 
   // Appends the TCP part for the TCP bytes actually captured (`captured` starts at
   // the TCP header). No trailing newline.
-  void print(fmt::memory_buffer& out, const PrintOptions& options, ByteView captured, const TcpPrintContext& ctx);
+  void print(fmt::memory_buffer& out, const PrintOptions& options, ByteView captured,
+             const TcpPrintContext& ctx);
 
  private:
   struct SeqTables;
+  struct PortNames;
+  void append_port(fmt::memory_buffer& out, const PrintOptions& options, std::uint16_t port);
   std::unique_ptr<SeqTables> tables_;
+  std::unique_ptr<PortNames> port_names_;  // loaded on first use without -n
 };
 
 }  // namespace tcpscope::print

@@ -1,0 +1,18 @@
+// -D: the interfaces libpcap can capture on.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/status.hpp"
+
+namespace tcpscope::capture {
+
+struct InterfaceInfo {
+  std::string name;
+  std::string description;  // may be empty
+  std::string flags_text;   // tcpdump's "Up, Running, Loopback" text, may be empty
+};
+
+std::vector<InterfaceInfo> list_interfaces(Error& error);
+
+}  // namespace tcpscope::capture

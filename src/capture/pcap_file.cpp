@@ -1,0 +1,131 @@
+// Offline capture files (pcap and pcapng) through libpcap, always opened with
+// nanosecond time-stamp precision. The filter is applied here with
+// pcap_offline_filter() rather than pcap_setfilter(), so that every record of
+// the file passes through next() and the byte offset of a damaged record can be
+// computed from the record sizes.
+#include <pcap/pcap.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "capture/source.hpp"
+
+namespace tcpscope::capture {
+namespace {
+
+constexpr std::uint64_t kPcapFileHeaderBytes = 24;
+constexpr std::uint64_t kPcapRecordHeaderBytes = 16;
+constexpr std::size_t kFileBufferBytes = 1 << 20;
+
+class PcapFileSource final : public FrameSource {
+ public:
+  PcapFileSource(pcap_t* handle, std::FILE* file, std::string path)
+      : handle_(handle), file_(file), path_(std::move(path)) {
+    // pcapng files report major version 1; classic pcap files report 2.
+    is_pcapng_ = pcap_major_version(handle_) == 1;
+  }
+  ~PcapFileSource() override {
+    if (has_filter_) pcap_freecode(&filter_);
+    pcap_close(handle_);  // closes file_ as well
+  }
+  PcapFileSource(const PcapFileSource&) = delete;
+  PcapFileSource& operator=(const PcapFileSource&) = delete;
+
+  NextResult next(Frame& frame) override {
+    for (;;) {
+      if (stop_requested_.load(std::memory_order_relaxed)) return NextResult::end;
+      pcap_pkthdr* header = nullptr;
+      const u_char* data = nullptr;
+      const int rc = pcap_next_ex(handle_, &header, &data);
+      if (rc == PCAP_ERROR_BREAK) return NextResult::end;
+      if (rc != 1) return fail();
+      ++records_read_;
+      next_record_offset_ += kPcapRecordHeaderBytes + header->caplen;
+      if (has_filter_ && pcap_offline_filter(&filter_, header, data) == 0) continue;
+      frame.ts.sec = header->ts.tv_sec;
+      frame.ts.nsec = header->ts.tv_usec;  // nanoseconds: the file was opened with nano precision
+      frame.caplen = header->caplen;
+      frame.wire_len = header->len;
+      frame.link_type = link_type_;
+      frame.data = ByteView(data, header->caplen);
+      return NextResult::frame;
+    }
+  }
+
+  const Error& error() const override { return error_; }
+
+  Error set_filter(const std::string& expression) override {
+    if (has_filter_) {
+      pcap_freecode(&filter_);
+      has_filter_ = false;
+    }
+    if (expression.empty()) return {};
+    if (pcap_compile(handle_, &filter_, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
+      return Error{ErrorCode::usage, "bad filter expression '" + expression + "': " + pcap_geterr(handle_)};
+    has_filter_ = true;
+    return {};
+  }
+
+  int link_type() const override { return link_type_; }
+  int snaplen() const override { return pcap_snapshot(handle_); }
+  bool is_live() const override { return false; }
+  std::optional<CaptureStats> stats() const override { return std::nullopt; }
+  void request_stop() override { stop_requested_.store(true, std::memory_order_relaxed); }
+
+ private:
+  NextResult fail() {
+    const std::uint64_t packet = records_read_ + 1;
+    std::string message = path_ + ": damaged file: packet " + std::to_string(packet);
+    std::uint64_t offset = 0;
+    if (!is_pcapng_) {
+      offset = next_record_offset_;
+      message += " (record at byte offset " + std::to_string(offset) + ")";
+    } else {
+      const long position = file_ != stdin ? std::ftell(file_) : -1;
+      if (position >= 0) {
+        offset = static_cast<std::uint64_t>(position);
+        message += " (reading stopped at byte offset " + std::to_string(offset) + ")";
+      }
+    }
+    message += ": ";
+    message += pcap_geterr(handle_);
+    error_ = Error{ErrorCode::damaged_file, std::move(message), packet, offset};
+    return NextResult::error;
+  }
+
+  pcap_t* handle_;
+  std::FILE* file_;
+  std::string path_;
+  int link_type_ = pcap_datalink(handle_);
+  bool is_pcapng_ = false;
+  bool has_filter_ = false;
+  bpf_program filter_{};
+  std::uint64_t records_read_ = 0;
+  std::uint64_t next_record_offset_ = kPcapFileHeaderBytes;
+  std::atomic<bool> stop_requested_{false};
+  Error error_;
+};
+
+}  // namespace
+
+OpenedSource open_capture_file(const std::string& path) {
+  std::FILE* file = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    const ErrorCode code = errno == ENOENT ? ErrorCode::not_found : ErrorCode::io;
+    return {nullptr, Error{code, path + ": " + std::strerror(errno)}};
+  }
+  if (file != stdin) std::setvbuf(file, nullptr, _IOFBF, kFileBufferBytes);
+  char errbuf[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* handle = pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+  if (handle == nullptr) {
+    if (file != stdin) std::fclose(file);
+    std::string why = errbuf;
+    if (why == "unknown file format") why = "not a pcap or pcapng capture file (unknown file format)";
+    return {nullptr, Error{ErrorCode::damaged_file, path + ": " + why}};
+  }
+  return {std::make_unique<PcapFileSource>(handle, file, path), {}};
+}
+
+}  // namespace tcpscope::capture

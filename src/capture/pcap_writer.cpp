@@ -1,0 +1,74 @@
+#include "capture/pcap_writer.hpp"
+
+#include <pcap/pcap.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace tcpscope::capture {
+namespace {
+constexpr std::size_t kWriteBufferBytes = 1 << 20;
+}
+
+PcapWriter::Opened PcapWriter::open(const std::string& path, int link_type, int snaplen, bool nano) {
+  pcap_t* dead = pcap_open_dead_with_tstamp_precision(
+      link_type, snaplen, nano ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO);
+  if (dead == nullptr) return {nullptr, Error{ErrorCode::io, path + ": cannot create a pcap writer"}};
+  std::FILE* file = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
+  if (file == nullptr) {
+    const int saved = errno;
+    pcap_close(dead);
+    return {nullptr, Error{saved == EACCES ? ErrorCode::permission : ErrorCode::io,
+                           path + ": " + std::strerror(saved)}};
+  }
+  if (file != stdout) std::setvbuf(file, nullptr, _IOFBF, kWriteBufferBytes);
+  pcap_dumper_t* dumper = pcap_dump_fopen(dead, file);
+  if (dumper == nullptr) {
+    Error error{ErrorCode::io, path + ": " + pcap_geterr(dead)};
+    if (file != stdout) std::fclose(file);
+    pcap_close(dead);
+    return {nullptr, std::move(error)};
+  }
+  return {std::unique_ptr<PcapWriter>(new PcapWriter(dead, dumper, file, path, nano)), {}};
+}
+
+PcapWriter::PcapWriter(pcap* dead_handle, pcap_dumper* dumper, std::FILE* file, std::string path, bool nano)
+    : dead_handle_(dead_handle), dumper_(dumper), file_(file), path_(std::move(path)), nano_(nano) {}
+
+PcapWriter::~PcapWriter() { close(); }
+
+void PcapWriter::write(const Frame& frame) {
+  if (dumper_ == nullptr) return;
+  pcap_pkthdr header{};
+  header.ts.tv_sec = static_cast<time_t>(frame.ts.sec);
+  header.ts.tv_usec = static_cast<suseconds_t>(nano_ ? frame.ts.nsec : frame.ts.nsec / 1000);
+  header.caplen = frame.caplen;
+  header.len = frame.wire_len;
+  pcap_dump(reinterpret_cast<u_char*>(dumper_), &header, frame.data.data());
+}
+
+Error PcapWriter::flush() {
+  if (dumper_ == nullptr) return {};
+  if (pcap_dump_flush(dumper_) != 0 || std::ferror(file_))
+    return Error{ErrorCode::io, path_ + ": write error: " + std::strerror(errno)};
+  return {};
+}
+
+Error PcapWriter::close() {
+  if (dumper_ == nullptr) return {};
+  Error error = flush();
+  pcap_dumper_t* dumper = dumper_;
+  dumper_ = nullptr;
+  if (file_ == stdout) {
+    // pcap_dump_close would fclose stdout; flush only.
+    std::fflush(stdout);
+  } else {
+    pcap_dump_close(dumper);  // fclose()s file_
+  }
+  file_ = nullptr;
+  pcap_close(dead_handle_);
+  dead_handle_ = nullptr;
+  return error;
+}
+
+}  // namespace tcpscope::capture

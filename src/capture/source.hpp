@@ -1,0 +1,77 @@
+// Frame sources: where captured frames come from (a capture file or a live
+// interface). The source owns the bytes; a Frame it hands out is valid until the
+// next call to next().
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/frame.hpp"
+#include "core/status.hpp"
+
+namespace tcpscope::capture {
+
+// libpcap's end-of-capture counters (struct pcap_stat), as tcpdump reports them.
+struct CaptureStats {
+  std::uint64_t received_by_filter = 0;    // ps_recv
+  std::uint64_t dropped_by_kernel = 0;     // ps_drop
+  std::uint64_t dropped_by_interface = 0;  // ps_ifdrop
+};
+
+enum class NextResult : std::uint8_t {
+  frame,    // `frame` holds the next frame
+  end,      // end of file, or a stop was requested
+  timeout,  // live only: no frame within the buffer timeout; call again (a chance to flush output)
+  error,    // error() tells what went wrong; frames read before it stay valid
+};
+
+class FrameSource {
+ public:
+  virtual ~FrameSource() = default;
+
+  // Reads the next frame that passes the filter into `frame` (all fields but `number`).
+  virtual NextResult next(Frame& frame) = 0;
+  // The error that made next() return NextResult::error.
+  virtual const Error& error() const = 0;
+
+  // Compiles a BPF filter expression and applies it to the frames next() returns.
+  virtual Error set_filter(const std::string& expression) = 0;
+
+  virtual int link_type() const = 0;
+  virtual int snaplen() const = 0;
+  virtual bool is_live() const = 0;
+  // Kernel counters, for live sources only.
+  virtual std::optional<CaptureStats> stats() const = 0;
+  // Makes a blocked next() return NextResult::end. Async-signal-safe.
+  virtual void request_stop() = 0;
+};
+
+struct OpenedSource {
+  std::unique_ptr<FrameSource> source;  // null when opening failed
+  Error error;
+  std::string warning;  // a non-fatal problem found while opening (e.g. promiscuous mode unsupported)
+};
+
+// Opens a pcap or pcapng file ("-" is standard input). Timestamps are always
+// delivered in nanoseconds, whatever the file's precision.
+OpenedSource open_capture_file(const std::string& path);
+
+struct LiveOptions {
+  std::string interface;    // "any" captures on all interfaces (Linux)
+  int snaplen = 262144;     // -s
+  int buffer_size_kib = 0;  // -B; 0 keeps libpcap's default
+  bool promiscuous = true;  // cleared by -p
+  bool immediate = false;   // --immediate-mode: deliver each packet as it arrives
+  int timeout_ms = 1000;    // tcpdump's packet buffer timeout
+};
+
+// Opens a live capture. Errors name the interface and, when permission is
+// missing, say that root or CAP_NET_RAW is needed.
+OpenedSource open_live(const LiveOptions& options);
+
+// Name and description of a link type as tcpdump prints them in its banner
+// ("EN10MB (Ethernet)"), or the bare number when libpcap does not know it.
+std::string link_type_text(int link_type);
+
+}  // namespace tcpscope::capture

@@ -1,0 +1,163 @@
+#include "cli/pipeline.hpp"
+
+#include <pcap/pcap.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "capture/pcap_writer.hpp"
+#include "capture/privileges.hpp"
+#include "capture/stop_signals.hpp"
+
+namespace tcpscope::cli {
+namespace {
+
+int exit_status_for(const Error& error) { return error.code == ErrorCode::usage ? 2 : 1; }
+
+const char* plural(std::uint64_t n) { return n == 1 ? "" : "s"; }
+
+std::string default_interface(Error& error) {
+  char errbuf[PCAP_ERRBUF_SIZE] = {};
+  pcap_if_t* devices = nullptr;
+  if (pcap_findalldevs(&devices, errbuf) != 0 || devices == nullptr) {
+    error = Error{ErrorCode::not_found, std::string("no capture interface found") +
+                                            (errbuf[0] ? std::string(" (") + errbuf + ")" : "")};
+    if (devices) pcap_freealldevs(devices);
+    return {};
+  }
+  std::string name = devices->name;
+  pcap_freealldevs(devices);
+  return name;
+}
+
+capture::OpenedSource open_source(const SourceOptions& options, std::string& interface) {
+  if (!options.read_file.empty()) return capture::open_capture_file(options.read_file);
+  capture::LiveOptions live = options.live;
+  live.interface = options.interface;
+  if (live.interface.empty()) {
+    Error error;
+    live.interface = default_interface(error);
+    if (error) return {nullptr, std::move(error), {}};
+  }
+  interface = live.interface;
+  return capture::open_live(live);
+}
+
+void print_banner(const SourceOptions& options, const std::string& interface,
+                  const capture::FrameSource& source, bool writing) {
+  const std::string link = capture::link_type_text(source.link_type());
+  if (!source.is_live()) {
+    std::fprintf(stderr, "reading from file %s, link-type %s, snapshot length %d\n",
+                 options.read_file.c_str(), link.c_str(), source.snaplen());
+    return;
+  }
+  if (!options.verbose && !writing)
+    std::fputs("tcpscope: verbose output suppressed, use -v[v]... for full protocol decode\n", stderr);
+  else
+    std::fputs("tcpscope: ", stderr);
+  std::fprintf(stderr, "listening on %s, link-type %s, snapshot length %d bytes\n", interface.c_str(),
+               link.c_str(), source.snaplen());
+}
+
+void print_statistics(const capture::FrameSource& source, std::uint64_t captured) {
+  std::fprintf(stderr, "%llu packet%s captured\n", static_cast<unsigned long long>(captured),
+               plural(captured));
+  const auto stats = source.stats();
+  if (!stats) {
+    std::fputs("tcpscope: capture statistics are unavailable\n", stderr);
+    return;
+  }
+  std::fprintf(stderr, "%llu packet%s received by filter\n",
+               static_cast<unsigned long long>(stats->received_by_filter), plural(stats->received_by_filter));
+  std::fprintf(stderr, "%llu packet%s dropped by kernel\n",
+               static_cast<unsigned long long>(stats->dropped_by_kernel), plural(stats->dropped_by_kernel));
+  if (stats->dropped_by_interface != 0)
+    std::fprintf(stderr, "%llu packet%s dropped by interface\n",
+                 static_cast<unsigned long long>(stats->dropped_by_interface),
+                 plural(stats->dropped_by_interface));
+}
+
+}  // namespace
+
+void report_error(const std::string& message) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "tcpscope: %s\n", message.c_str());
+}
+
+int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
+  std::string interface;
+  capture::OpenedSource opened = open_source(options, interface);
+  if (!opened.source) {
+    report_error(opened.error.message);
+    return exit_status_for(opened.error);
+  }
+  capture::FrameSource& source = *opened.source;
+  if (!opened.warning.empty()) std::fprintf(stderr, "tcpscope: WARNING: %s\n", opened.warning.c_str());
+  if (Error error = source.set_filter(options.filter)) {
+    report_error(error.message);
+    return exit_status_for(error);
+  }
+  if (!options.drop_user.empty()) {
+    if (Error error = capture::drop_privileges(options.drop_user)) {
+      report_error(error.message);
+      return exit_status_for(error);
+    }
+  }
+  std::unique_ptr<capture::PcapWriter> writer;
+  if (!options.write_file.empty()) {
+    auto opened_writer = capture::PcapWriter::open(options.write_file, source.link_type(), source.snaplen(),
+                                                   options.write_nano);
+    if (!opened_writer.writer) {
+      report_error(opened_writer.error.message);
+      return exit_status_for(opened_writer.error);
+    }
+    writer = std::move(opened_writer.writer);
+  }
+  print_banner(options, interface, source, writer != nullptr);
+
+  capture::StopOnSignals stop_on_signals(source);
+  Frame frame;
+  decode::Packet packet;
+  std::uint64_t passed_filter = 0;  // numbers the packets as -# shows them
+  std::uint64_t processed = 0;      // packets after --skip, limited by -c
+  int status = 0;
+  for (;;) {
+    const capture::NextResult result = source.next(frame);
+    if (result == capture::NextResult::frame) {
+      frame.number = ++passed_filter;
+      if (passed_filter <= options.skip) continue;
+      if (writer) {
+        writer->write(frame);
+        if (options.write_flush_each) (void)writer->flush();
+      }
+      if (consumer) {
+        decode::decode(frame, packet);
+        consumer->on_packet(frame, packet);
+      }
+      ++processed;
+      if (options.count != 0 && processed >= options.count) break;
+      continue;
+    }
+    if (result == capture::NextResult::timeout) {
+      if (consumer) consumer->flush();
+      continue;
+    }
+    if (result == capture::NextResult::error) {
+      if (consumer) consumer->flush();
+      report_error(source.error().message);
+      status = 1;
+    }
+    break;
+  }
+  if (consumer) consumer->flush();
+  if (writer) {
+    if (Error error = writer->close()) {
+      report_error(error.message);
+      status = 1;
+    }
+  }
+  if (source.is_live()) print_statistics(source, processed);
+  return status;
+}
+
+}  // namespace tcpscope::cli

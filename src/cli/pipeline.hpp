@@ -1,0 +1,47 @@
+// The pipeline every subcommand shares: a frame source (file or live interface,
+// with its filter) -> decode into one reused Packet -> a consumer, plus the
+// tcpdump behaviours around it: banner, -c, --skip, -w, -Z, signals, statistics.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "capture/source.hpp"
+#include "core/frame.hpp"
+#include "decode/packet.hpp"
+
+namespace tcpscope::cli {
+
+struct SourceOptions {
+  std::string read_file;          // -r FILE ("-" is standard input)
+  std::string interface;          // -i IFACE; with neither -r nor -i, the first capture interface
+  std::string filter;             // BPF expression, for files and live capture
+  capture::LiveOptions live;      // -s, -B, -p, --immediate-mode (interface is filled from `interface`)
+  std::uint64_t count = 0;        // -c N: stop after N packets (0: no limit)
+  std::uint64_t skip = 0;         // --skip N: ignore the first N packets that pass the filter
+  std::string write_file;         // -w FILE
+  bool write_nano = false;        // -w writes nanosecond time stamps (--nano)
+  bool write_flush_each = false;  // -U: flush the -w file after every packet
+  std::string drop_user;          // -Z USER
+  bool verbose = false;           // any -v: tcpdump then omits the "verbose output suppressed" hint
+};
+
+// Receives the decoded packets. The Frame and Packet are valid only during the call.
+class PacketConsumer {
+ public:
+  virtual ~PacketConsumer() = default;
+  virtual void on_packet(const Frame& frame, const decode::Packet& packet) = 0;
+  // Called when a live capture is idle and before any message on stderr or exit:
+  // push buffered output out.
+  virtual void flush() {}
+};
+
+// Runs the pipeline to the end of the source, -c, or a stop signal. `consumer`
+// may be null (e.g. -w only). Prints tcpdump's banner and, for live captures,
+// its statistics on stderr; every error is one line prefixed "tcpscope: ".
+// Returns the exit status: 0, 1 for runtime errors, 2 for usage errors.
+int run_pipeline(const SourceOptions& options, PacketConsumer* consumer);
+
+// Prints "tcpscope: <message>" on stderr (one line).
+void report_error(const std::string& message);
+
+}  // namespace tcpscope::cli

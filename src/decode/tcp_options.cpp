@@ -1,0 +1,46 @@
+#include "decode/tcp_options.hpp"
+
+namespace tcpscope::decode {
+
+TcpOptionStatus summarize_tcp_options(ByteView captured, std::uint32_t declared_len,
+                                      TcpOptionSummary& summary) {
+  summary = TcpOptionSummary{};
+  TcpOptionIter it(captured, declared_len);
+  TcpOption opt;
+  while (it.next(opt)) {
+    const std::uint8_t* d = opt.data.data();
+    switch (opt.kind) {
+      case tcp_option_kind::mss:
+        if (opt.len == 4) summary.mss = load_be16(d);
+        break;
+      case tcp_option_kind::wscale:
+        if (opt.len == 3) summary.wscale = d[0];
+        break;
+      case tcp_option_kind::sack_permitted:
+        if (opt.len == 2) summary.sack_permitted = true;
+        break;
+      case tcp_option_kind::sack:
+        if ((opt.len - 2u) % 8 == 0) {
+          summary.sack_count = 0;
+          for (std::size_t i = 0; i + 8 <= opt.data.size() && summary.sack_count < summary.sack.size();
+               i += 8) {
+            summary.sack[summary.sack_count++] = {SeqNum(load_be32(d + i)), SeqNum(load_be32(d + i + 4))};
+          }
+        }
+        break;
+      case tcp_option_kind::timestamps:
+        if (opt.len == 10) {
+          summary.has_timestamps = true;
+          summary.ts_val = load_be32(d);
+          summary.ts_ecr = load_be32(d + 4);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  summary.malformed = it.status() != TcpOptionStatus::ok;
+  return it.status();
+}
+
+}  // namespace tcpscope::decode
