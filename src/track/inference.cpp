@@ -501,6 +501,8 @@ InferenceEnd ConnectionInference::finish() const {
   InferenceEnd end;
   end.client = view(Side::client);
   end.server = view(Side::server);
+  end.client_timer_pending = timer_may_move(end.client.state);
+  end.server_timer_pending = timer_may_move(end.server.state);
   end.notes = connection_notes_;
   if ((client_.fin_sent && !client_.fin_acked) || (server_.fin_sent && !server_.fin_acked)) {
     // A FIN at the very end whose connection was then reset needs no acknowledgment.

@@ -121,10 +121,20 @@ struct SegmentInference {
   const EndpointView& before(Side s) const { return s == Side::client ? client_before : server_before; }
 };
 
+// True for states an unobservable timer leaves without any packet (TIME-WAIT's 2*MSL,
+// the FIN-WAIT-2 timeout of orphans, SYN and retransmission limits): a final state there
+// held "at least until the capture ended" and may have moved on since.
+constexpr bool timer_may_move(TcpState s) {
+  return in(s, TcpState::SynSent | TcpState::SynReceived | TcpState::FinWait1 | TcpState::FinWait2 |
+                   TcpState::Closing | TcpState::LastAck | TcpState::TimeWait);
+}
+
 // The end of the capture: final states (valid "at least until the capture ended").
 struct InferenceEnd {
   EndpointView client;
   EndpointView server;
+  bool client_timer_pending = false;  // timer_may_move(client.state)
+  bool server_timer_pending = false;
   NoteSet notes;  // fin_not_acked, syn_unanswered, started_mid_stream, ... (connection-wide)
   CloseFacts facts;
   CloseKind kind = CloseKind::still_open;

@@ -135,6 +135,9 @@ TEST(Inference, ArticleConnectionFourWayClientFirst) {
   EXPECT_EQ(r.per_segment[8].server.confidence, Confidence::observed);  // its ACK of the FIN shows it
   EXPECT_EQ(r.end.kind, CloseKind::four_way_client_first);
   EXPECT_TRUE(r.end.notes.empty()) << r.end.notes.bits();
+  // TIME-WAIT holds at least until the capture ended; its 2*MSL timer is invisible.
+  EXPECT_TRUE(r.end.client_timer_pending);
+  EXPECT_FALSE(r.end.server_timer_pending);
   const Phase H = Phase::handshake, D = Phase::data_transfer, T = Phase::teardown;
   expect_phases(r, {H, H, H, D, D, D, D, T, T, T, T});
   // The rules name the RFC clauses.
@@ -401,6 +404,30 @@ TEST(Inference, KeepAliveIsNamedAndChangesNothing) {
   expect_states(r, open_then({{S::Established, S::Established}, {S::Established, S::Established}}));
   EXPECT_TRUE(r.per_segment[3].notes.has(InferenceNote::keep_alive));
   EXPECT_FALSE(r.per_segment[4].notes.has(InferenceNote::keep_alive));
+}
+
+// ==== sequence space ========================================================================
+
+TEST(Inference, SequenceNumbersWrapAround) {
+  constexpr std::uint32_t c0 = 0xFFFFFFFEu, s0 = 0xFFFFFFF0u;
+  const Replay r =
+      run({c(SYN, c0, 0), s(SYN | ACK, s0, c0 + 1), c(ACK, c0 + 1, s0 + 1), c(PSH | ACK, c0 + 1, s0 + 1, 100),
+           s(PSH | ACK, s0 + 1, c0 + 101, 100), c(FIN | ACK, c0 + 101, s0 + 101),
+           s(FIN | ACK, s0 + 101, c0 + 102), c(ACK, c0 + 102, s0 + 102)});
+  expect_states(r, open_then({{S::Established, S::Established},
+                              {S::Established, S::Established},
+                              {S::FinWait1, S::CloseWait},
+                              {S::TimeWait, S::LastAck},
+                              {S::TimeWait, S::Closed}}));
+  EXPECT_TRUE(r.end.notes.empty()) << r.end.notes.bits();
+  EXPECT_EQ(r.end.kind, CloseKind::three_segment);
+}
+
+TEST(Inference, FastOpenDataOnTheSyn) {
+  const Replay r = run({c(SYN, kC, 0, 20), s(SYN | ACK, kS, kC + 21), c(ACK, kC + 21, kS + 1)});
+  expect_states(
+      r, {{S::SynSent, S::Listen}, {S::Established, S::SynReceived}, {S::Established, S::Established}});
+  EXPECT_TRUE(r.phases[0].counts_as(Phase::data_transfer));
 }
 
 // ==== names =================================================================================
