@@ -11,7 +11,7 @@
 //
 // then per connection:
 //
-//   conn CONN client=ADDR:PORT server=ADDR:PORT
+//   conn CONN client=ADDR:PORT server=ADDR:PORT ts=SECONDS (of its first segment)
 //   end CONN client=STATE server=STATE kind=CLOSE_KIND notes=id,...
 //
 // Roles: the sender of the first SYN without ACK is the client, else the receiver
@@ -38,6 +38,7 @@ struct Conn {
   int id = 0;
   Endpoint client;
   Endpoint server;
+  Timestamp first_ts;
   SeqNum client_isn;
   bool client_isn_known = false;
   track::ConnectionInference inference;
@@ -69,8 +70,9 @@ std::string notes_text(track::NoteSet notes) {
 
 void print_end(const Conn& c) {
   const track::InferenceEnd end = c.inference.finish();
-  std::printf("conn %d client=%s server=%s\n", c.id, endpoint_text(c.client).c_str(),
-              endpoint_text(c.server).c_str());
+  std::printf("conn %d client=%s server=%s ts=%lld.%09lld\n", c.id, endpoint_text(c.client).c_str(),
+              endpoint_text(c.server).c_str(), static_cast<long long>(c.first_ts.sec),
+              static_cast<long long>(c.first_ts.nsec));
   std::printf("end %d client=%s server=%s kind=%s notes=%s\n", c.id,
               std::string(to_string(end.client.state)).c_str(),
               std::string(to_string(end.server.state)).c_str(),
@@ -128,6 +130,7 @@ int main(int argc, char** argv) {
       const bool syn_ack = (t.flags & (tcp_flag::syn | tcp_flag::ack)) == (tcp_flag::syn | tcp_flag::ack);
       c.client = syn_ack ? t.dst : t.src;
       c.server = syn_ack ? t.src : t.dst;
+      c.first_ts = frame.ts;
       it = current.insert_or_assign(key, c.id - 1).first;
     }
     Conn& c = conns[static_cast<std::size_t>(it->second)];
