@@ -4,7 +4,8 @@ match what the Linux kernel itself reports through the tracefs event
 sock/inet_sock_set_state, on real connections between two network namespaces.
 
 For each scenario (normal close client first / server first, RST by SO_LINGER 0,
-refused, half-close, lost first SYN) this script:
+refused, half-close, lost first SYN, RST by a server closing with unread data,
+before and after the client's FIN) this script:
   1. runs a real python3 server in namespace S and client in namespace C,
      joined by a veth pair with private 10.x addresses that exist only there;
   2. records the kernel's state changes in a separate trace instance, filtered
@@ -129,6 +130,8 @@ elif mode == "rst_linger":
     c.close()
 elif mode == "half_close":
     recv_all_until_eof(); time.sleep(0.2); c.sendall(b"pong"); time.sleep(0.2); c.close()
+elif mode in ("close_unread", "close_unread_after_fin"):
+    time.sleep(0.3); c.close()  # "ping" is still unread: Linux aborts with RST (tcp-semantics.md §4.6)
 ls.close()
 print("done", flush=True)
 """
@@ -160,6 +163,15 @@ elif mode == "rst_linger":
     s.close()
 elif mode == "half_close":
     s.sendall(b"ping"); time.sleep(0.2); s.shutdown(socket.SHUT_WR); recv_all_until_eof(); time.sleep(0.2); s.close()
+elif mode in ("close_unread", "close_unread_after_fin"):
+    s.sendall(b"ping")
+    if mode == "close_unread_after_fin":
+        s.shutdown(socket.SHUT_WR)
+    try:
+        recv_all_until_eof()
+    except ConnectionResetError:
+        pass
+    s.close()
 print("done", flush=True)
 """
 
@@ -171,6 +183,8 @@ SCENARIOS = [
     ("refused", None, "refused", False),
     ("half_close", "half_close", "half_close", False),
     ("lost_first_syn", "client_first", "client_first", True),
+    ("rst_by_server_closing_unread", "close_unread", "close_unread", False),
+    ("rst_by_server_after_client_fin", "close_unread_after_fin", "close_unread_after_fin", False),
 ]
 
 # What each scenario must also show in the inference (close kind).
@@ -181,6 +195,8 @@ EXPECTED_KIND = {
     "refused": {"refused"},
     "half_close": {"half_close_then_close"},
     "lost_first_syn": {"four_way_client_first", "three_segment"},
+    "rst_by_server_closing_unread": {"reset_by_server"},
+    "rst_by_server_after_client_fin": {"reset_by_server_after_fin"},
 }
 
 TRACE_RE = re.compile(
