@@ -182,6 +182,45 @@ Transition segment_arrives(TcpState state, const EndpointEvent& e) {
 
 }  // namespace
 
+std::string_view rule_section(Rule r) {
+  switch (r) {
+    case Rule::closed_passive_open:
+    case Rule::closed_active_open:
+      return "3.10.1";
+    case Rule::listen_send:
+      return "3.10.2";
+    case Rule::listen_close:
+    case Rule::syn_sent_close:
+    case Rule::syn_received_close:
+    case Rule::established_close:
+    case Rule::close_wait_close:
+      return "3.10.4";
+    case Rule::abort:
+      return "3.10.5";
+    case Rule::time_wait_timeout:
+      return "3.10.8";
+    case Rule::closed_rcv_segment:
+      return "3.10.7.1";
+    case Rule::listen_rcv_rst:
+    case Rule::listen_rcv_ack:
+    case Rule::listen_rcv_syn:
+    case Rule::listen_rcv_other:
+      return "3.10.7.2";
+    case Rule::syn_sent_rcv_syn_ack:
+    case Rule::syn_sent_rcv_syn_ack_fin:
+    case Rule::simultaneous_open:
+    case Rule::syn_sent_rcv_rst:
+    case Rule::syn_sent_rcv_unacceptable_ack:
+    case Rule::syn_sent_rcv_other:
+      return "3.10.7.3";
+    case Rule::no_state_change:
+    case Rule::not_applicable:
+      return "";
+    default:
+      return "3.10.7.4";
+  }
+}
+
 std::string_view rule_name(Rule r) {
   const auto i = static_cast<std::size_t>(r);
   return i < kRuleNames.size() ? kRuleNames[i] : std::string_view("?");

@@ -81,6 +81,9 @@ inline constexpr std::size_t kRuleCount = static_cast<std::size_t>(Rule::not_app
 
 std::string_view rule_name(Rule r);
 
+// The RFC 9293 section the rule comes from ("3.10.7.4"), for explanations.
+std::string_view rule_section(Rule r);
+
 struct Transition {
   TcpState next = TcpState::Closed;
   Rule rule = Rule::not_applicable;

@@ -246,6 +246,10 @@ TEST(RuleNames, AreUniqueSnakeCase) {
   EXPECT_EQ(names.size(), kRuleCount);
   EXPECT_EQ(rule_name(Rule::fin_wait_1_rcv_ack_of_fin), "fin_wait_1_rcv_ack_of_fin");
   EXPECT_EQ(rule_name(Rule::simultaneous_open), "simultaneous_open");
+  EXPECT_EQ(rule_section(Rule::established_rcv_fin), "3.10.7.4");
+  EXPECT_EQ(rule_section(Rule::syn_sent_rcv_syn_ack), "3.10.7.3");
+  EXPECT_EQ(rule_section(Rule::established_close), "3.10.4");
+  EXPECT_EQ(rule_section(Rule::time_wait_timeout), "3.10.8");
 }
 
 }  // namespace
