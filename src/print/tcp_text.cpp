@@ -368,15 +368,25 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
 
   if (options.verbose > 0 && !options.no_checksum && !ctx.ip_fragment && captured.size() >= length) {
     const std::uint16_t stored = h.checksum();
-    const std::uint16_t residue = decode::tcp_checksum_residue(ctx.src, ctx.dst, captured.first(length));
+    bool correct = true;
+    std::uint16_t expected = stored;
+    if (ctx.decoded != nullptr && ctx.decoded->checksum != decode::ChecksumStatus::unverifiable) {
+      correct = ctx.decoded->checksum == decode::ChecksumStatus::good;
+      expected = ctx.decoded->checksum_expected;
+    } else if (const std::uint16_t residue =
+                   decode::tcp_checksum_residue(ctx.src, ctx.dst, captured.first(length));
+               residue != 0) {
+      correct = false;
+      expected = decode::tcp_checksum_should_be(stored, residue);
+    }
     w.text(", cksum 0x");
     w.hex(stored, 4);
-    if (residue != 0) {
-      w.text(" (incorrect -> 0x");
-      w.hex(decode::tcp_checksum_should_be(stored, residue), 4);
-      w.put(')');
-    } else {
+    if (correct) {
       w.text(" (correct)");
+    } else {
+      w.text(" (incorrect -> 0x");
+      w.hex(expected, 4);
+      w.put(')');
     }
   }
 
