@@ -14,6 +14,7 @@ std::uint16_t checksum_finish(std::uint32_t sum);
 // Checksum over `data` alone (e.g. an IPv4 header): 0 when the stored checksum is right.
 std::uint16_t internet_checksum(ByteView data);
 // Sum of the pseudo-header for an upper-layer segment of `length` bytes with protocol `proto`.
-std::uint32_t pseudo_header_sum(const IpAddr& src, const IpAddr& dst, std::uint8_t proto, std::uint32_t length);
+std::uint32_t pseudo_header_sum(const IpAddr& src, const IpAddr& dst, std::uint8_t proto,
+                                std::uint32_t length);
 
 }  // namespace tcpscope::decode

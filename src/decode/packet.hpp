@@ -36,14 +36,24 @@ enum class LayerKind : std::uint8_t {
   icmp6,
   arp,
   payload,     // application bytes
+  arcnet,      // Linux ARCNET header
+  ipoib,       // IP over InfiniBand pseudo-header
+  juniper,     // Juniper capture header
   unknown,
 };
 
 // One layer: where its header sits in the frame and how long it is.
 struct Layer {
   LayerKind kind = LayerKind::unknown;
-  std::uint32_t offset = 0;  // from the start of the frame
-  std::uint32_t length = 0;  // header length (captured part)
+  std::uint32_t offset = 0;   // from the start of the frame
+  std::uint32_t length = 0;   // header length (captured part)
+  std::uint32_t cap_len = 0;  // bytes captured from `offset` on (up to the enclosing IP datagram's
+                              // end: an outer IP total length cuts what follows, as tcpdump's snapend)
+  std::uint32_t pdu_len = 0;  // this layer's length on the wire as its parent announced it
+                              // (e.g. the IP payload length handed to UDP/TCP), header included
+  std::uint8_t aux = 0;       // layer-specific: the IPv6 extension header's own protocol number
+                              // (0, 43, 44, 51, 60); for ipv4 whether the datagram is a
+                              // non-first fragment (1); for vlan the TPID's high byte
 };
 
 enum class DecodeCode : std::uint8_t { ok, truncated, malformed, unsupported };

@@ -12,6 +12,8 @@
 
 namespace tcpscope::print {
 
+class TextWriter;
+
 struct TcpPrintContext {
   IpAddr src;
   IpAddr dst;
@@ -36,7 +38,7 @@ class TcpPrinter {
  private:
   struct SeqTables;
   struct PortNames;
-  void append_port(fmt::memory_buffer& out, const PrintOptions& options, std::uint16_t port);
+  void append_port(TextWriter& w, const PrintOptions& options, std::uint16_t port);
   std::unique_ptr<SeqTables> tables_;
   std::unique_ptr<PortNames> port_names_;  // loaded on first use without -n
 };

@@ -1,16 +1,75 @@
-// Temporary stand-in: prints the -# number and a placeholder. Replaced by the real printer.
+// The tcpdump-compatible printer: number, time stamp, link/IP/tunnel text from
+// the decoded layers, the TCP part through TcpPrinter, then the hex dumps.
 #include "print/tcpdump_printer.hpp"
+
+#include "print/hexdump.hpp"
+#include "print/packet_walk.hpp"
+#include "print/timestamps.hpp"
 
 namespace tcpscope::print {
 
-struct TcpdumpPrinter::State {};
+struct TcpdumpPrinter::State {
+  explicit State(const PrintOptions& options) : timestamps(options) {}
+  TimestampFormatter timestamps;
+  TcpPrinter tcp;
+  detail::InterfaceNames interfaces;
+  detail::UdpPortNames udp_ports;
+};
 
-TcpdumpPrinter::TcpdumpPrinter(const PrintOptions& options) : options_(options), state_(std::make_unique<State>()) {}
+TcpdumpPrinter::TcpdumpPrinter(const PrintOptions& options)
+    : options_(options), state_(std::make_unique<State>(options)) {}
 TcpdumpPrinter::~TcpdumpPrinter() = default;
 
-void TcpdumpPrinter::print(const Frame& frame, const decode::Packet&, fmt::memory_buffer& out) {
-  if (options_.number) fmt::format_to(std::back_inserter(out), "{:5}  ", frame.number);
-  fmt::format_to(std::back_inserter(out), "[packet of {} bytes]\n", frame.caplen);
+namespace {
+constexpr std::uint32_t kMaximumSnaplen = 262144;
+}
+
+void TcpdumpPrinter::print(const Frame& frame, const decode::Packet& packet, fmt::memory_buffer& out) {
+  if (options_.number) {
+    char buf[24];
+    auto* end = fmt::format_to(buf, "{:5}  ", frame.number);
+    out.append(buf, end);
+  }
+  // Capture-header sanity checks come before the time stamp, as in tcpdump's
+  // pretty_print_packet(); all failed checks go into one bracket.
+  const std::uint32_t caplen = static_cast<std::uint32_t>(frame.data.size());
+  bool invalid = false;
+  auto problem = [&](std::string_view text) {
+    out.append(invalid ? std::string_view(",") : std::string_view("[Invalid header:"));
+    invalid = true;
+    out.append(text);
+  };
+  if (caplen == 0) problem(" caplen==0");
+  if (frame.wire_len == 0) {
+    problem(" len==0");
+  } else if (frame.wire_len < caplen) {
+    problem(fmt::format(" len({}) < caplen({})", frame.wire_len, caplen));
+  }
+  if (caplen > kMaximumSnaplen) problem(fmt::format(" caplen({}) > {}", caplen, kMaximumSnaplen));
+  if (invalid) {
+    out.append(std::string_view("]\n"));
+    return;
+  }
+  state_->timestamps.append(out, frame.ts);
+  detail::PacketWalk walk{options_, frame, packet, out, state_->tcp, state_->interfaces, state_->udp_ports};
+  std::uint32_t hdrlen = detail::print_link(walk);
+  if (hdrlen > caplen) hdrlen = caplen;
+  const ByteView all = frame.data;
+  const ByteView network = all.subspan(hdrlen);
+  if (options_.hex_ascii) {
+    if (options_.hex_ascii > 1)
+      append_hex_ascii(out, all);
+    else if (!network.empty())
+      append_hex_ascii(out, network);
+  } else if (options_.hex) {
+    if (options_.hex > 1)
+      append_hex(out, all);
+    else if (!network.empty())
+      append_hex(out, network);
+  } else if (options_.ascii) {
+    if (!network.empty()) append_ascii(out, network);
+  }
+  out.push_back('\n');
 }
 
 }  // namespace tcpscope::print

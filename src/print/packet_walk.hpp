@@ -1,0 +1,104 @@
+// Internal to print/: the state one packet's printing walks through. The layer
+// printers (link_text, ip_text, tunnel_text, other_text) each print their layer
+// from the frame bytes at the decoded offsets and hand on to the next layer.
+#pragma once
+#include <fmt/format.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/frame.hpp"
+#include "decode/packet.hpp"
+#include "print/print_options.hpp"
+#include "print/tcp_text.hpp"
+
+namespace tcpscope::print::detail {
+
+// Interface names by index for SLL2 lines: one lookup per index change, not
+// one system call per packet.
+class InterfaceNames {
+ public:
+  std::string_view name(std::uint32_t ifindex);
+
+ private:
+  std::uint32_t index_ = 0;
+  bool valid_ = false;
+  char name_[64] = {};
+  std::size_t len_ = 0;
+};
+
+// UDP service names for printing without -n (tcpdump's udpport_string): the
+// services database's "udp" entries, loaded on first use, first name of a port wins.
+class UdpPortNames {
+ public:
+  std::string_view name(std::uint16_t port);
+
+ private:
+  std::vector<std::string> names_;
+};
+
+struct PacketWalk {
+  const PrintOptions& options;
+  const Frame& frame;
+  const decode::Packet& packet;
+  fmt::memory_buffer& out;
+  TcpPrinter& tcp;
+  InterfaceNames& interfaces;
+  UdpPortNames& udp_ports;
+
+  std::string_view interface_name(std::uint32_t ifindex) { return interfaces.name(ifindex); }
+
+  const std::uint8_t* bytes(const decode::Layer& l) const { return frame.data.data() + l.offset; }
+  // The layer after `index`, or nullptr when decoding stopped there.
+  const decode::Layer* next(std::size_t index) const {
+    return index + 1 < packet.layer_count ? &packet.layers[index + 1] : nullptr;
+  }
+  void put(std::string_view s) { out.append(s); }
+  void put(char c) { out.push_back(c); }
+  template <typename... Args>
+  void fmt(fmt::format_string<Args...> f, Args&&... args) {
+    fmt::format_to(std::back_inserter(out), f, std::forward<Args>(args)...);
+  }
+  void put_uint(std::uint64_t v) {
+    char buf[24];
+    char* e = buf + sizeof buf;
+    char* p = e;
+    do {
+      *--p = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v);
+    out.append(p, e);
+  }
+  void trunc(std::string_view proto) {
+    put(" [|");
+    put(proto);
+    put(']');
+  }
+};
+
+// Prints the link layer and everything behind it; returns the link-layer header
+// length (what -x leaves out).
+std::uint32_t print_link(PacketWalk& w);
+// Prints the protocol named by an Ethernet type at layer `index` (nullptr-safe:
+// `index` may be past the last layer when the decoder stopped).
+void print_ethertype_payload(PacketWalk& w, std::uint16_t type, std::size_t index, std::uint32_t length);
+void print_ethernet(PacketWalk& w, std::size_t index);  // an inner Ethernet frame (VXLAN, Geneve, GRE)
+void print_ipv4(PacketWalk& w, std::size_t index);
+void print_ipv6(PacketWalk& w, std::size_t index);
+void print_ip_payload(PacketWalk& w, std::size_t index, std::uint8_t proto, std::uint32_t length);
+void print_mpls(PacketWalk& w, std::size_t index);
+void print_ppp_payload(PacketWalk& w, std::uint16_t proto, std::size_t index);
+void print_udp(PacketWalk& w, std::size_t index, std::size_t ip_index);
+void print_gre(PacketWalk& w, std::size_t index, std::uint32_t length);
+void print_icmp(PacketWalk& w, std::size_t index, std::size_t ip_index);
+void print_icmp6(PacketWalk& w, std::size_t index, std::size_t ip_index);
+void print_arp(PacketWalk& w, std::size_t index);
+void print_tcp(PacketWalk& w, std::size_t index, std::size_t ip_index, bool fragmented);
+
+// Name tables shared by the layer printers.
+std::string_view ethertype_name(std::uint16_t type);  // "" when tcpdump has none
+std::string_view ipproto_name(std::uint8_t proto);    // "" when tcpdump has none
+void append_mac(PacketWalk& w, const std::uint8_t* p, std::size_t n = 6);
+
+}  // namespace tcpscope::print::detail
