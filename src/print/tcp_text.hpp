@@ -8,6 +8,7 @@
 
 #include "core/addr.hpp"
 #include "core/bytes.hpp"
+#include "decode/packet.hpp"
 #include "print/print_options.hpp"
 
 namespace tcpscope::print {
@@ -21,6 +22,9 @@ struct TcpPrintContext {
       true;  // false when the IP layer already printed the addresses (IPv6 extension headers)
   std::uint32_t segment_len = 0;  // TCP header + payload according to the IP header
   bool ip_fragment = false;       // first fragment: checksum is not verified
+  // Optional: decode_tcp()'s facts for these same bytes. When their checksum was
+  // verified, the printer reuses it instead of summing the segment again.
+  const decode::TcpFacts* decoded = nullptr;
 };
 
 class TcpPrinter {

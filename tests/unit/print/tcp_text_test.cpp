@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "decode/tcp.hpp"
+
 namespace tcpscope::print {
 namespace {
 
@@ -108,6 +110,20 @@ TEST_P(TcpTextFixtureTest, PrintsWhatTcpdumpPrinted) {
   printer.print(out, parse_options(f.options), ByteView(segment.data(), f.captured),
                 context(f.v6, false, static_cast<std::uint32_t>(segment.size())));
   EXPECT_EQ(to_string(out), tcp_part(f.expected));
+
+  // The same text when the printer reuses decode_tcp()'s checksum verdict.
+  TcpPrintContext ctx = context(f.v6, false, static_cast<std::uint32_t>(segment.size()));
+  decode::TcpIpContext ip;
+  ip.src = ctx.src;
+  ip.dst = ctx.dst;
+  ip.segment_len = ctx.segment_len;
+  decode::Packet packet;
+  decode::decode_tcp(ByteView(segment.data(), f.captured), ip, packet);
+  ctx.decoded = &packet.tcp;
+  TcpPrinter reusing;
+  fmt::memory_buffer again;
+  reusing.print(again, parse_options(f.options), ByteView(segment.data(), f.captured), ctx);
+  EXPECT_EQ(to_string(again), tcp_part(f.expected));
 }
 
 INSTANTIATE_TEST_SUITE_P(Tcpdump4993, TcpTextFixtureTest, ::testing::ValuesIn(kTcpTextFixtures),
