@@ -19,8 +19,7 @@ std::uint16_t checksum_finish(std::uint32_t sum) {
 
 std::uint16_t internet_checksum(ByteView data) { return checksum_finish(checksum_add(0, data)); }
 
-std::uint32_t pseudo_header_sum(const IpAddr& src, const IpAddr& dst, std::uint8_t proto,
-                                std::uint32_t length) {
+std::uint32_t pseudo_header_sum(const IpAddr& src, const IpAddr& dst, std::uint8_t proto, std::uint32_t length) {
   const std::size_t n = src.is_v6() ? 16 : 4;
   std::uint32_t sum = checksum_add(0, ByteView(src.bytes.data(), n));
   sum = checksum_add(sum, ByteView(dst.bytes.data(), n));

@@ -26,10 +26,8 @@ void append_ipv6(fmt::memory_buffer& out, const std::uint8_t* p) {
 }
 
 void append_ip(fmt::memory_buffer& out, const IpAddr& addr) {
-  if (addr.is_v4())
-    append_ipv4(out, addr.bytes.data());
-  else
-    append_ipv6(out, addr.bytes.data());
+  if (addr.is_v4()) append_ipv4(out, addr.bytes.data());
+  else append_ipv6(out, addr.bytes.data());
 }
 
 }  // namespace tcpscope::print
