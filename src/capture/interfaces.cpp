@@ -50,4 +50,22 @@ std::vector<InterfaceInfo> list_interfaces(Error& error) {
   return result;
 }
 
+std::string resolve_interface(const std::string& name_or_number, Error& error) {
+  if (name_or_number.empty() || name_or_number.size() > 6 ||
+      name_or_number.find_first_not_of("0123456789") != std::string::npos)
+    return name_or_number;
+  const auto interfaces = list_interfaces(error);
+  if (error) return {};
+  for (const auto& iface : interfaces)
+    if (iface.name == name_or_number) return name_or_number;
+  const unsigned long index = std::stoul(name_or_number);
+  if (index == 0 || index > interfaces.size()) {
+    error = Error{ErrorCode::not_found, "interface number " + name_or_number +
+                                            " does not exist (tcpscope -D lists " +
+                                            std::to_string(interfaces.size()) + ")"};
+    return {};
+  }
+  return interfaces[index - 1].name;
+}
+
 }  // namespace tcpscope::capture

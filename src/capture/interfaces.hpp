@@ -15,4 +15,8 @@ struct InterfaceInfo {
 
 std::vector<InterfaceInfo> list_interfaces(Error& error);
 
+// tcpdump's -i N: a number that is not an interface name means the N-th
+// interface of the -D list. Anything else is returned unchanged.
+std::string resolve_interface(const std::string& name_or_number, Error& error);
+
 }  // namespace tcpscope::capture

@@ -126,6 +126,8 @@ OpenedSource open_live(const LiveOptions& options) {
     pcap_close(handle);
     return {nullptr, std::move(error)};
   }
+  // As tcpdump 4.99 does, "any" captures with Linux cooked v2 headers (they carry the interface index).
+  if (options.interface == "any") (void)pcap_set_datalink(handle, DLT_LINUX_SLL2);
   // rc > 0 is a warning (e.g. promiscuous mode not supported): capture goes on.
   std::string warning;
   if (rc > 0) {

@@ -17,12 +17,15 @@ namespace {
 
 constexpr std::uint64_t kPcapFileHeaderBytes = 24;
 constexpr std::uint64_t kPcapRecordHeaderBytes = 16;
+// Alexey Kuznetzov's patched pcap format (magic 0xa1b2cd34) has 8 more bytes per record header.
+constexpr std::uint64_t kPatchedPcapRecordHeaderBytes = 24;
+constexpr std::uint32_t kPatchedPcapMagic = 0xa1b2cd34;
 constexpr std::size_t kFileBufferBytes = 1 << 20;
 
 class PcapFileSource final : public FrameSource {
  public:
-  PcapFileSource(pcap_t* handle, std::FILE* file, std::string path)
-      : handle_(handle), file_(file), path_(std::move(path)) {
+  PcapFileSource(pcap_t* handle, std::FILE* file, std::string path, std::uint64_t record_header_bytes)
+      : handle_(handle), file_(file), path_(std::move(path)), record_header_bytes_(record_header_bytes) {
     // pcapng files report major version 1; classic pcap files report 2.
     is_pcapng_ = pcap_major_version(handle_) == 1;
   }
@@ -42,7 +45,7 @@ class PcapFileSource final : public FrameSource {
       if (rc == PCAP_ERROR_BREAK) return NextResult::end;
       if (rc != 1) return fail();
       ++records_read_;
-      next_record_offset_ += kPcapRecordHeaderBytes + header->caplen;
+      next_record_offset_ += record_header_bytes_ + header->caplen;
       if (has_filter_ && pcap_offline_filter(&filter_, header, data) == 0) continue;
       frame.ts.sec = header->ts.tv_sec;
       frame.ts.nsec = header->ts.tv_usec;  // nanoseconds: the file was opened with nano precision
@@ -98,6 +101,7 @@ class PcapFileSource final : public FrameSource {
   pcap_t* handle_;
   std::FILE* file_;
   std::string path_;
+  std::uint64_t record_header_bytes_;
   int link_type_ = pcap_datalink(handle_);
   bool is_pcapng_ = false;
   bool has_filter_ = false;
@@ -116,7 +120,21 @@ OpenedSource open_capture_file(const std::string& path) {
     const ErrorCode code = errno == ENOENT ? ErrorCode::not_found : ErrorCode::io;
     return {nullptr, Error{code, path + ": " + std::strerror(errno)}};
   }
-  if (file != stdin) std::setvbuf(file, nullptr, _IOFBF, kFileBufferBytes);
+  std::uint64_t record_header_bytes = kPcapRecordHeaderBytes;
+  if (file != stdin) {
+    std::setvbuf(file, nullptr, _IOFBF, kFileBufferBytes);
+    // Peek at the magic number (libpcap does not tell which pcap variant it found).
+    unsigned char magic[4] = {};
+    if (std::fread(magic, 1, 4, file) == 4) {
+      const std::uint32_t le =
+          magic[0] | (magic[1] << 8) | (magic[2] << 16) | (std::uint32_t{magic[3]} << 24);
+      const std::uint32_t be =
+          magic[3] | (magic[2] << 8) | (magic[1] << 16) | (std::uint32_t{magic[0]} << 24);
+      if (le == kPatchedPcapMagic || be == kPatchedPcapMagic)
+        record_header_bytes = kPatchedPcapRecordHeaderBytes;
+    }
+    std::rewind(file);
+  }
   char errbuf[PCAP_ERRBUF_SIZE] = {};
   pcap_t* handle = pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, errbuf);
   if (handle == nullptr) {
@@ -125,7 +143,7 @@ OpenedSource open_capture_file(const std::string& path) {
     if (why == "unknown file format") why = "not a pcap or pcapng capture file (unknown file format)";
     return {nullptr, Error{ErrorCode::damaged_file, path + ": " + why}};
   }
-  return {std::make_unique<PcapFileSource>(handle, file, path), {}};
+  return {std::make_unique<PcapFileSource>(handle, file, path, record_header_bytes), {}};
 }
 
 }  // namespace tcpscope::capture

@@ -1,9 +1,206 @@
-// Placeholder until the conns command lands.
+// `tcpscope conns [-r FILE | -i IFACE] [filter] [--format table|json|ndjson|zeek] [--max-conns N]`:
+// one row per TCP connection. Frames come from the capture sources (file or live);
+// rows are printed as connections end (Zeek's order), the rest at end of input
+// or on Ctrl-C.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <ctime>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "capture/source.hpp"
+#include "capture/stop_signals.hpp"
 #include "cli/commands.hpp"
+#include "decode/packet.hpp"
+#include "render/conns_table.hpp"
+#include "render/json.hpp"
+#include "render/zeek_log.hpp"
+#include "track/tracker.hpp"
 
 namespace tcpscope::cli {
-void add_conns_command(CLI::App& app, int& exit_status) {
-  auto* cmd = app.add_subcommand("conns", "one row per TCP connection");
-  cmd->callback([&exit_status] { exit_status = 1; });
+
+struct ConnsOptions {
+  std::string file;
+  std::string iface;
+  std::vector<std::string> filter_words;
+  std::string format = "table";
+  std::size_t max_conns = 0;
+  bool validate_checksums = false;
+  bool stats = false;
+};
+
+int run_conns(const ConnsOptions& options);
+
+namespace {
+
+enum class Format { table, json, ndjson, zeek };
+
+class RowWriter {
+ public:
+  RowWriter(Format f, bool live) : format_(f), live_(live) {}
+  void begin() {
+    if (format_ == Format::zeek)
+      render::zeek_log_header(buf_, std::time(nullptr));
+    else if (format_ == Format::table)
+      render::conns_table_header(buf_);
+    else if (format_ == Format::json)
+      buf_.push_back('[');
+  }
+  void row(const track::Connection& c) {
+    switch (format_) {
+      case Format::zeek:
+        render::zeek_log_row(buf_, c);
+        break;
+      case Format::table:
+        render::conns_table_row(buf_, c);
+        break;
+      case Format::ndjson:
+        render::conn_json(buf_, c);
+        buf_.push_back('\n');
+        break;
+      case Format::json:
+        if (rows_) buf_.push_back(',');
+        buf_.append(std::string_view("\n  "));
+        render::conn_json(buf_, c);
+        break;
+    }
+    ++rows_;
+    if (live_ || buf_.size() > (1u << 16)) flush();
+  }
+  void end() {
+    if (format_ == Format::zeek)
+      render::zeek_log_footer(buf_, std::time(nullptr));
+    else if (format_ == Format::json)
+      buf_.append(std::string_view(rows_ ? "\n]\n" : "]\n"));
+    flush();
+  }
+  void flush() {
+    std::fwrite(buf_.data(), 1, buf_.size(), stdout);
+    std::fflush(stdout);
+    buf_.clear();
+  }
+
+ private:
+  Format format_;
+  bool live_;
+  std::size_t rows_ = 0;
+  fmt::memory_buffer buf_;
+};
+
+}  // namespace
+
+int run_conns(const ConnsOptions& options) {
+  Format format = Format::table;
+  if (options.format == "json")
+    format = Format::json;
+  else if (options.format == "ndjson")
+    format = Format::ndjson;
+  else if (options.format == "zeek")
+    format = Format::zeek;
+  else if (options.format != "table") {
+    std::fprintf(stderr, "tcpscope conns: unknown --format '%s' (table, json, ndjson, zeek)\n",
+                 options.format.c_str());
+    return 2;
+  }
+  if (options.file.empty() == options.iface.empty()) {
+    std::fprintf(stderr, "tcpscope conns: give exactly one of -r FILE or -i IFACE\n");
+    return 2;
+  }
+
+  const bool live = !options.iface.empty();
+  capture::OpenedSource opened;
+  if (live) {
+    capture::LiveOptions lo;
+    lo.interface = options.iface;
+    lo.immediate = true;
+    lo.timeout_ms = 200;
+    opened = capture::open_live(lo);
+  } else {
+    opened = capture::open_capture_file(options.file);
+  }
+  if (!opened.source) {
+    std::fprintf(stderr, "tcpscope conns: %s\n", opened.error.message.c_str());
+    return 1;
+  }
+  if (!opened.warning.empty()) std::fprintf(stderr, "tcpscope conns: warning: %s\n", opened.warning.c_str());
+  capture::FrameSource& source = *opened.source;
+
+  std::string filter;
+  for (const auto& w : options.filter_words) filter += (filter.empty() ? "" : " ") + w;
+  if (!filter.empty()) {
+    if (const Error e = source.set_filter(filter)) {
+      std::fprintf(stderr, "tcpscope conns: %s\n", e.message.c_str());
+      return 2;
+    }
+  }
+
+  RowWriter writer(format, live);
+  writer.begin();
+  track::TrackerOptions topt;
+  topt.max_conns = options.max_conns;
+  topt.zeek.validate_checksums = options.validate_checksums;
+  track::Tracker tracker(topt, [&writer](const track::Connection& c) { writer.row(c); });
+
+  capture::StopOnSignals stop_on_signals(source);
+  decode::Packet packet;
+  Frame frame;
+  std::uint64_t number = 0;
+  int status = 0;
+  for (bool reading = true; reading;) {
+    switch (source.next(frame)) {
+      case capture::NextResult::frame:
+        frame.number = ++number;
+        decode::decode(frame, packet);
+        tracker.feed(frame, packet);
+        break;
+      case capture::NextResult::timeout: {  // live, no traffic: packet-time timers follow the clock
+        timespec now{};
+        clock_gettime(CLOCK_REALTIME, &now);
+        tracker.advance_time(Timestamp{now.tv_sec, now.tv_nsec});
+        break;
+      }
+      case capture::NextResult::end:
+        reading = false;
+        break;
+      case capture::NextResult::error:
+        std::fprintf(stderr, "tcpscope conns: %s\n", source.error().message.c_str());
+        status = 1;
+        reading = false;
+        break;
+    }
+  }
+  tracker.flush();
+  writer.end();
+  if (options.stats) {
+    const auto& s = tracker.stats();
+    std::fprintf(
+        stderr,
+        "tcpscope conns: %llu packets, %llu TCP segments, %llu connections, %llu port reuses, %llu evicted "
+        "(max-conns), peak %zu tracked\n",
+        static_cast<unsigned long long>(s.packets), static_cast<unsigned long long>(s.tcp_segments),
+        static_cast<unsigned long long>(s.connections), static_cast<unsigned long long>(s.port_reuses),
+        static_cast<unsigned long long>(s.evicted), s.peak_tracked);
+  } else if (tracker.stats().evicted) {
+    std::fprintf(stderr, "tcpscope conns: %llu connections evicted early by --max-conns\n",
+                 static_cast<unsigned long long>(tracker.stats().evicted));
+  }
+  return status;
 }
+
+void add_conns_command(CLI::App& app, int& exit_status) {
+  auto options = std::make_shared<ConnsOptions>();
+  auto* cmd = app.add_subcommand("conns", "one row per TCP connection (table, json, ndjson, Zeek conn.log)");
+  cmd->add_option("-r", options->file, "read packets from a pcap/pcapng file");
+  cmd->add_option("-i", options->iface, "capture live from an interface");
+  cmd->add_option("--format", options->format, "table | json | ndjson | zeek")->capture_default_str();
+  cmd->add_option("--max-conns", options->max_conns, "track at most N connections at once (0: no cap)");
+  cmd->add_flag("--validate-checksums", options->validate_checksums,
+                "drop segments with a bad TCP checksum as Zeek does by default (history C)");
+  cmd->add_flag("--stats", options->stats, "print tracking statistics to stderr");
+  cmd->add_option("filter", options->filter_words, "BPF filter expression");
+  cmd->callback([options, &exit_status] { exit_status = run_conns(*options); });
+}
+
 }  // namespace tcpscope::cli

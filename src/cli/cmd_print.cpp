@@ -5,7 +5,9 @@
 #include <pcap/pcap.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string_view>
@@ -24,13 +26,16 @@
 namespace tcpscope::cli {
 namespace {
 
-constexpr std::size_t kOutputChunkBytes = 256 * 1024;
+// Reading a file, output leaves in big chunks; a live capture flushes about as
+// often as tcpdump's stdio buffer would, so a pipe reader sees packets promptly.
+constexpr std::size_t kFileOutputChunkBytes = 256 * 1024;
+constexpr std::size_t kLiveOutputChunkBytes = 8 * 1024;
 
 class PrintConsumer final : public PacketConsumer {
  public:
-  PrintConsumer(const print::PrintOptions& options, bool flush_every_packet)
-      : printer_(options), flush_every_packet_(flush_every_packet) {
-    out_.reserve(kOutputChunkBytes + 64 * 1024);
+  PrintConsumer(const print::PrintOptions& options, std::size_t chunk_bytes, bool flush_every_packet)
+      : printer_(options), chunk_bytes_(chunk_bytes), flush_every_packet_(flush_every_packet) {
+    out_.reserve(chunk_bytes + 64 * 1024);
   }
   ~PrintConsumer() override { flush(); }
   PrintConsumer(const PrintConsumer&) = delete;
@@ -38,21 +43,33 @@ class PrintConsumer final : public PacketConsumer {
 
   void on_packet(const Frame& frame, const decode::Packet& packet) override {
     printer_.print(frame, packet, out_);
-    if (flush_every_packet_ || out_.size() >= kOutputChunkBytes) flush();
+    if (flush_every_packet_ || out_.size() >= chunk_bytes_) flush();
   }
+
+  // tcpdump ends the output with a newline when a signal stops a live capture
+  // (so that the statistics start on a fresh line after the terminal's "^C").
+  void on_interrupted() override { out_.push_back('\n'); }
 
   void flush() override {
     if (out_.size() != 0) {
-      std::fwrite(out_.data(), 1, out_.size(), stdout);
+      if (!write_failed_ && std::fwrite(out_.data(), 1, out_.size(), stdout) != out_.size())
+        write_failed_ = true;
       out_.clear();
     }
-    std::fflush(stdout);
+    if (!write_failed_ && (std::fflush(stdout) != 0 || std::ferror(stdout) != 0)) write_failed_ = true;
+    if (write_failed_ && write_errno_ == 0) write_errno_ = errno;
   }
+
+  bool failed() const override { return write_failed_; }
+  int write_errno() const { return write_errno_; }
 
  private:
   print::TcpdumpPrinter printer_;
   fmt::memory_buffer out_;
+  std::size_t chunk_bytes_;
   bool flush_every_packet_;
+  bool write_failed_ = false;
+  int write_errno_ = 0;
 };
 
 int list_interfaces() {
@@ -118,8 +135,17 @@ int run_print_argv(int argc, char** argv) {
   const bool printing = command.source.write_file.empty() || command.print_when_writing;
   if (!printing) return run_pipeline(command.source, nullptr);
   const bool flush_every_packet = command.line_buffered || isatty(STDOUT_FILENO) != 0;
-  PrintConsumer consumer(command.print, flush_every_packet);
-  return run_pipeline(command.source, &consumer);
+  const bool live = command.source.read_file.empty();
+  PrintConsumer consumer(command.print, live ? kLiveOutputChunkBytes : kFileOutputChunkBytes,
+                         flush_every_packet);
+  const int status = run_pipeline(command.source, &consumer);
+  consumer.flush();
+  if (consumer.failed()) {
+    std::fprintf(stderr, "tcpscope: cannot write to standard output: %s\n",
+                 std::strerror(consumer.write_errno()));
+    return 1;
+  }
+  return status;
 }
 
 }  // namespace tcpscope::cli

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "capture/interfaces.hpp"
 #include "capture/pcap_writer.hpp"
 #include "capture/privileges.hpp"
 #include "capture/stop_signals.hpp"
@@ -33,12 +34,10 @@ std::string default_interface(Error& error) {
 capture::OpenedSource open_source(const SourceOptions& options, std::string& interface) {
   if (!options.read_file.empty()) return capture::open_capture_file(options.read_file);
   capture::LiveOptions live = options.live;
-  live.interface = options.interface;
-  if (live.interface.empty()) {
-    Error error;
-    live.interface = default_interface(error);
-    if (error) return {nullptr, std::move(error), {}};
-  }
+  Error error;
+  live.interface = options.interface.empty() ? default_interface(error)
+                                             : capture::resolve_interface(options.interface, error);
+  if (error) return {nullptr, std::move(error), {}};
   interface = live.interface;
   return capture::open_live(live);
 }
@@ -133,6 +132,7 @@ int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
       if (consumer) {
         decode::decode(frame, packet);
         consumer->on_packet(frame, packet);
+        if (consumer->failed()) break;
       }
       ++processed;
       if (options.count != 0 && processed >= options.count) break;
@@ -149,7 +149,10 @@ int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
     }
     break;
   }
-  if (consumer) consumer->flush();
+  if (consumer) {
+    if (source.is_live() && capture::StopOnSignals::received_signal() != 0) consumer->on_interrupted();
+    consumer->flush();
+  }
   if (writer) {
     if (Error error = writer->close()) {
       report_error(error.message);

@@ -33,6 +33,10 @@ class PacketConsumer {
   // Called when a live capture is idle and before any message on stderr or exit:
   // push buffered output out.
   virtual void flush() {}
+  // A signal (Ctrl-C, SIGTERM, SIGHUP) stopped a live capture.
+  virtual void on_interrupted() {}
+  // True once the consumer cannot go on (e.g. its output failed): the pipeline stops reading.
+  virtual bool failed() const { return false; }
 };
 
 // Runs the pipeline to the end of the source, -c, or a stop signal. `consumer`

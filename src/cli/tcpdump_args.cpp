@@ -309,9 +309,9 @@ std::string tcpdump_usage() {
 
 Prints packets as tcpdump 4.99 does. Options follow tcpdump:
   -r FILE   read a pcap/pcapng file ("-" for standard input)
-  -i IFACE  capture live on IFACE ("any" for all interfaces); -D lists them
+  -i IFACE  capture live on IFACE ("any": all interfaces; a number: that entry of -D's list)
   -w FILE   write the packets to a pcap file instead of printing them (--print prints too)
-  -c N      stop after N packets;  --skip N  ignore the first N packets
+  -c N      stop after N packets;  --skip N  ignore the first N packets (-# still counts them)
   -n, -nn   numeric addresses, and ports;  -S absolute sequence numbers;  -v, -vv, -vvv more detail
   -t .. -ttttt  time-stamp formats;  --nano  nanosecond time stamps;  -#  packet numbers
   -q quiet;  -e link-level header;  -x/-xx/-X/-XX/-A  hex and ASCII dumps;  -K  do not verify checksums

@@ -8,8 +8,7 @@
 #include <string_view>
 
 #include "core/tcp_flags.hpp"
-#include "print/addr_text.hpp"
-#include "print/append_number.hpp"
+#include "print/text_writer.hpp"
 
 namespace tcpscope::print {
 
@@ -23,107 +22,107 @@ std::uint64_t load_be64(const std::uint8_t* p) {
 }
 
 // MP_CAPABLE (subtype 0).
-bool capable(fmt::memory_buffer& out, const std::uint8_t* opt, std::uint32_t len, std::uint8_t flags) {
+bool capable(TextWriter& out, const std::uint8_t* opt, std::uint32_t len, std::uint8_t flags) {
   if (!((len == 12 || len == 4) && (flags & kSyn)) &&
       !((len == 20 || len == 22) && (flags & (kSyn | kAck)) == kAck))
     return false;
   const unsigned version = opt[2] & 0xf;
   if (version > 1) {
-    append_text(out, " Unknown Version (");
-    append_dec(out, version);
-    append_text(out, ")");
+    out.text(" Unknown Version (");
+    out.dec(version);
+    out.text(")");
     return true;
   }
-  append_text(out, " v");
-  append_dec(out, version);
-  if (opt[3] & 0x80) append_text(out, " csum");
+  out.text(" v");
+  out.dec(version);
+  if (opt[3] & 0x80) out.text(" csum");
   if (len == 12 || len >= 20) {
-    append_text(out, " {0x");
-    append_hex(out, load_be64(opt + 4));
+    out.text(" {0x");
+    out.hex(load_be64(opt + 4));
     if (len >= 20) {
-      append_text(out, ",0x");
-      append_hex(out, load_be64(opt + 12));
+      out.text(",0x");
+      out.hex(load_be64(opt + 12));
     }
-    append_text(out, "}");
+    out.text("}");
   }
   return true;
 }
 
 // MP_JOIN (subtype 1).
-bool join(fmt::memory_buffer& out, const std::uint8_t* opt, std::uint32_t len, std::uint8_t flags) {
+bool join(TextWriter& out, const std::uint8_t* opt, std::uint32_t len, std::uint8_t flags) {
   if (!(len == 12 && (flags & kSyn)) && !(len == 16 && (flags & (kSyn | kAck)) == (kSyn | kAck)) &&
       !(len == 24 && (flags & kAck)))
     return false;
   if (len != 24) {
-    if (opt[2] & 0x01) append_text(out, " backup");
-    append_text(out, " id ");
-    append_dec(out, opt[3]);
+    if (opt[2] & 0x01) out.text(" backup");
+    out.text(" id ");
+    out.dec(opt[3]);
   }
   if (len == 12) {
-    append_text(out, " token 0x");
-    append_hex(out, load_be32(opt + 4));
-    append_text(out, " nonce 0x");
-    append_hex(out, load_be32(opt + 8));
+    out.text(" token 0x");
+    out.hex(load_be32(opt + 4));
+    out.text(" nonce 0x");
+    out.hex(load_be32(opt + 8));
   } else if (len == 16) {
-    append_text(out, " hmac 0x");
-    append_hex(out, load_be64(opt + 4));
-    append_text(out, " nonce 0x");
-    append_hex(out, load_be32(opt + 12));
+    out.text(" hmac 0x");
+    out.hex(load_be64(opt + 4));
+    out.text(" nonce 0x");
+    out.hex(load_be32(opt + 12));
   } else {
-    append_text(out, " hmac 0x");
-    append_hex_bytes(out, opt + 4, 20);
+    out.text(" hmac 0x");
+    out.hex_bytes(opt + 4, 20);
   }
   return true;
 }
 
 // DSS (subtype 2): data ack, data sequence mapping, optional checksum.
-bool dss(fmt::memory_buffer& out, const std::uint8_t* opt, std::uint32_t len, std::uint8_t flags) {
+bool dss(TextWriter& out, const std::uint8_t* opt, std::uint32_t len, std::uint8_t flags) {
   if (len < 4) return false;
   if (flags & kSyn) return false;
   const std::uint8_t dss_flags = opt[3];
-  if (dss_flags & 0x10) append_text(out, " fin");
+  if (dss_flags & 0x10) out.text(" fin");
   const std::uint8_t* p = opt + 4;
   std::uint32_t left = len - 4;
   if (dss_flags & 0x01) {  // A: data ack present; a: 8 bytes
-    append_text(out, " ack ");
+    out.text(" ack ");
     if (dss_flags & 0x02) {
       if (left < 8) return false;
-      append_dec(out, load_be64(p));
+      out.dec(load_be64(p));
       p += 8;
       left -= 8;
     } else {
       if (left < 4) return false;
-      append_dec(out, load_be32(p));
+      out.dec(load_be32(p));
       p += 4;
       left -= 4;
     }
   }
   if (dss_flags & 0x04) {  // M: mapping present; m: 8-byte DSN
-    append_text(out, " seq ");
+    out.text(" seq ");
     if (dss_flags & 0x08) {
       if (left < 8) return false;
-      append_dec(out, load_be64(p));
+      out.dec(load_be64(p));
       p += 8;
       left -= 8;
     } else {
       if (left < 4) return false;
-      append_dec(out, load_be32(p));
+      out.dec(load_be32(p));
       p += 4;
       left -= 4;
     }
     if (left < 4) return false;
-    append_text(out, " subseq ");
-    append_dec(out, load_be32(p));
+    out.text(" subseq ");
+    out.dec(load_be32(p));
     p += 4;
     left -= 4;
     if (left < 2) return false;
-    append_text(out, " len ");
-    append_dec(out, load_be16(p));
+    out.text(" len ");
+    out.dec(load_be16(p));
     p += 2;
     left -= 2;
     if (left >= 2) {
-      append_text(out, " csum 0x");
-      append_hex(out, load_be16(p));
+      out.text(" csum 0x");
+      out.hex(load_be16(p));
       left -= 2;
     }
   }
@@ -131,7 +130,7 @@ bool dss(fmt::memory_buffer& out, const std::uint8_t* opt, std::uint32_t len, st
 }
 
 // ADD_ADDR (subtype 3): v0 and v1 forms, with or without port and HMAC.
-bool add_addr(fmt::memory_buffer& out, const std::uint8_t* opt, std::uint32_t len) {
+bool add_addr(TextWriter& out, const std::uint8_t* opt, std::uint32_t len) {
   if (!(len == 8 || len == 10 || len == 16 || len == 18 || len == 20 || len == 22 || len == 28 || len == 30))
     return false;
   std::string_view version;
@@ -152,94 +151,94 @@ bool add_addr(fmt::memory_buffer& out, const std::uint8_t* opt, std::uint32_t le
       version = "[bad version/echo]";
       break;
   }
-  append_text(out, " ");
-  append_text(out, version);
-  append_text(out, " id ");
-  append_dec(out, opt[3]);
+  out.text(" ");
+  out.text(version);
+  out.text(" id ");
+  out.dec(opt[3]);
   if (len == 8 || len == 10 || len == 16 || len == 18) {
-    append_text(out, " ");
-    append_ipv4(out, opt + 4);
+    out.text(" ");
+    out.ipv4(opt + 4);
     if (len == 10 || len == 18) {
-      append_text(out, ":");
-      append_dec(out, load_be16(opt + 8));
+      out.text(":");
+      out.dec(load_be16(opt + 8));
     }
     if (len == 16) {
-      append_text(out, " hmac 0x");
-      append_hex(out, load_be64(opt + 8));
+      out.text(" hmac 0x");
+      out.hex(load_be64(opt + 8));
     }
     if (len == 18) {
-      append_text(out, " hmac 0x");
-      append_hex(out, load_be64(opt + 10));
+      out.text(" hmac 0x");
+      out.hex(load_be64(opt + 10));
     }
   } else {
-    append_text(out, " ");
-    append_ipv6(out, opt + 4);
+    out.text(" ");
+    out.ipv6(opt + 4);
     if (len == 22 || len == 30) {
-      append_text(out, ":");
-      append_dec(out, load_be16(opt + 20));
+      out.text(":");
+      out.dec(load_be16(opt + 20));
     }
     if (len == 28) {
-      append_text(out, " hmac 0x");
-      append_hex(out, load_be64(opt + 20));
+      out.text(" hmac 0x");
+      out.hex(load_be64(opt + 20));
     }
     if (len == 30) {
-      append_text(out, " hmac 0x");
-      append_hex(out, load_be64(opt + 22));
+      out.text(" hmac 0x");
+      out.hex(load_be64(opt + 22));
     }
   }
   return true;
 }
 
 // REMOVE_ADDR (subtype 4): a list of address ids.
-bool remove_addr(fmt::memory_buffer& out, const std::uint8_t* opt, std::uint32_t len) {
+bool remove_addr(TextWriter& out, const std::uint8_t* opt, std::uint32_t len) {
   if (len < 4) return false;
-  append_text(out, " id");
+  out.text(" id");
   for (std::uint32_t i = 3; i < len; ++i) {
-    append_text(out, " ");
-    append_dec(out, opt[i]);
+    out.text(" ");
+    out.dec(opt[i]);
   }
   return true;
 }
 
 // MP_PRIO (subtype 5).
-bool prio(fmt::memory_buffer& out, const std::uint8_t* opt, std::uint32_t len) {
+bool prio(TextWriter& out, const std::uint8_t* opt, std::uint32_t len) {
   if (len != 3 && len != 4) return false;
-  append_text(out, (opt[2] & 0x01) ? " backup" : " non-backup");
+  out.text((opt[2] & 0x01) ? " backup" : " non-backup");
   if (len == 4) {
-    append_text(out, " id ");
-    append_dec(out, opt[3]);
+    out.text(" id ");
+    out.dec(opt[3]);
   }
   return true;
 }
 
 // MP_FAIL (subtype 6) and MP_FASTCLOSE (subtype 7): one 64-bit field at offset 4.
-bool fail(fmt::memory_buffer& out, const std::uint8_t* opt, std::uint32_t len) {
+bool fail(TextWriter& out, const std::uint8_t* opt, std::uint32_t len) {
   if (len != 12) return false;
-  append_text(out, " seq ");
-  append_dec(out, load_be64(opt + 4));
+  out.text(" seq ");
+  out.dec(load_be64(opt + 4));
   return true;
 }
 
-bool fast_close(fmt::memory_buffer& out, const std::uint8_t* opt, std::uint32_t len) {
+bool fast_close(TextWriter& out, const std::uint8_t* opt, std::uint32_t len) {
   if (len != 12) return false;
-  append_text(out, " key 0x");
-  append_hex(out, load_be64(opt + 4));
+  out.text(" key 0x");
+  out.hex(load_be64(opt + 4));
   return true;
 }
 
 }  // namespace
 
-bool append_mptcp_option(fmt::memory_buffer& out, ByteView option, std::uint8_t tcp_flags) {
+bool append_mptcp_option(TextWriter& out, ByteView option, std::uint8_t tcp_flags) {
   const auto len = static_cast<std::uint32_t>(option.size());
   if (len < 3) return false;
   const std::uint8_t* opt = option.data();
   static constexpr std::string_view kSubtypeNames[] = {
       "capable", "join", "dss", "add-addr", "rem-addr", "prio", "fail", "fast-close", "unknown"};
   const unsigned subtype = std::min<unsigned>(opt[2] >> 4, 8);
-  append_text(out, " ");
-  append_dec(out, len);
-  append_text(out, " ");
-  append_text(out, kSubtypeNames[subtype]);
+  out.text(" ");
+  out.dec(len);
+  out.text(" ");
+  out.text(kSubtypeNames[subtype]);
   switch (subtype) {
     case 0:
       return capable(out, opt, len, tcp_flags);

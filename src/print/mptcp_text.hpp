@@ -1,17 +1,16 @@
 // The Multipath TCP option (RFC 8684, kind 30) as tcpdump 4.99.3 prints it after
 // the option name: " <len> <subtype>[ details]".
 #pragma once
-#include <fmt/format.h>
-
 #include <cstdint>
 
 #include "core/bytes.hpp"
+#include "print/text_writer.hpp"
 
 namespace tcpscope::print {
 
 // `option` is the whole option from its kind byte on, exactly its length byte long
 // and fully captured. Returns false where tcpdump's MPTCP printer rejects the option
 // (the caller then prints "[bad opt]"); text may already have been appended.
-bool append_mptcp_option(fmt::memory_buffer& out, ByteView option, std::uint8_t tcp_flags);
+bool append_mptcp_option(TextWriter& out, ByteView option, std::uint8_t tcp_flags);
 
 }  // namespace tcpscope::print

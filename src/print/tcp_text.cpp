@@ -13,18 +13,17 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 
+#include <array>
 #include <cstring>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/tcp_flags.hpp"
 #include "decode/tcp.hpp"
 #include "decode/tcp_options.hpp"
-#include "print/addr_text.hpp"
-#include "print/append_number.hpp"
 #include "print/mptcp_text.hpp"
+#include "print/text_writer.hpp"
 
 namespace tcpscope::print {
 
@@ -35,6 +34,11 @@ using decode::kTcpMinHeaderLen;
 
 constexpr std::uint32_t kMaxRstDataLen = 30;
 constexpr std::uint32_t kMd5SignatureLen = 16;
+// Upper bound of the TCP text: addresses, ports (names capped at 64) and the fixed
+// fields take under 400 bytes, the at most 40 option bytes under 1,000 (the longest
+// forms, e.g. a remove-address list or "sackOK[len 38]" repeated, stay below 25
+// characters per option byte), RST data about 100.
+constexpr std::size_t kMaxTcpTextLen = 4096;
 
 // tcpdump's tcp_flag_values, in its printing order.
 struct FlagLetter {
@@ -45,101 +49,53 @@ constexpr FlagLetter kFlagLetters[] = {{tcp_flag::fin, 'F'}, {tcp_flag::syn, 'S'
                                        {tcp_flag::psh, 'P'}, {tcp_flag::ack, '.'}, {tcp_flag::urg, 'U'},
                                        {tcp_flag::ece, 'E'}, {tcp_flag::cwr, 'W'}};
 
-// tcpdump's tcp_option_values (4.99.3: kind 13 has an empty name).
-std::string_view option_name(std::uint8_t k) {
-  switch (k) {
-    case kind::eol:
-      return "eol";
-    case kind::nop:
-      return "nop";
-    case kind::mss:
-      return "mss";
-    case kind::wscale:
-      return "wscale";
-    case kind::sack_permitted:
-      return "sackOK";
-    case kind::sack:
-      return "sack";
-    case kind::echo:
-      return "echo";
-    case kind::echo_reply:
-      return "echoreply";
-    case kind::timestamps:
-      return "TS";
-    case kind::cc:
-      return "cc";
-    case kind::cc_new:
-      return "ccnew";
-    case kind::cc_echo:
-      return "";
-    case kind::md5_signature:
-      return "md5";
-    case kind::scps:
-      return "scps";
-    case kind::user_timeout:
-      return "uto";
-    case kind::tcp_ao:
-      return "tcp-ao";
-    case kind::mptcp:
-      return "mptcp";
-    case kind::fast_open:
-      return "tfo";
-    case kind::experiment2:
-      return "exp";
-    default:
-      return {};
-  }
-}
+// tcpdump's tcp_option_values (4.99.3: kind 13 has an empty name), indexed by kind;
+// a null entry means "unknown-<kind>".
+constexpr std::array<std::string_view, 256> kOptionNames = [] {
+  std::array<std::string_view, 256> names{};
+  names[kind::eol] = "eol";
+  names[kind::nop] = "nop";
+  names[kind::mss] = "mss";
+  names[kind::wscale] = "wscale";
+  names[kind::sack_permitted] = "sackOK";
+  names[kind::sack] = "sack";
+  names[kind::echo] = "echo";
+  names[kind::echo_reply] = "echoreply";
+  names[kind::timestamps] = "TS";
+  names[kind::cc] = "cc";
+  names[kind::cc_new] = "ccnew";
+  names[kind::cc_echo] = std::string_view("", 0);
+  names[kind::md5_signature] = "md5";
+  names[kind::scps] = "scps";
+  names[kind::user_timeout] = "uto";
+  names[kind::tcp_ao] = "tcp-ao";
+  names[kind::mptcp] = "mptcp";
+  names[kind::fast_open] = "tfo";
+  names[kind::experiment2] = "exp";
+  return names;
+}();
 
-bool option_has_name(std::uint8_t k) {
-  switch (k) {
-    case kind::eol:
-    case kind::nop:
-    case kind::mss:
-    case kind::wscale:
-    case kind::sack_permitted:
-    case kind::sack:
-    case kind::echo:
-    case kind::echo_reply:
-    case kind::timestamps:
-    case kind::cc:
-    case kind::cc_new:
-    case kind::cc_echo:
-    case kind::md5_signature:
-    case kind::scps:
-    case kind::user_timeout:
-    case kind::tcp_ao:
-    case kind::mptcp:
-    case kind::fast_open:
-    case kind::experiment2:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// A byte as fn_print_char() shows it: M- for the high bit, ^X for control characters.
-void append_safe_char(fmt::memory_buffer& out, std::uint8_t c) {
+void append_safe_char(TextWriter& w, std::uint8_t c) {
   if (c & 0x80) {
     c &= 0x7f;
-    append_text(out, "M-");
+    w.text("M-");
   }
   if (c < 0x20 || c == 0x7f) {
     c ^= 0x40;
-    out.push_back('^');
+    w.put('^');
   }
-  out.push_back(static_cast<char>(c));
+  w.put(static_cast<char>(c));
 }
 
 // TCP Fast Open cookie text (RFC 7413), shared by kind 34 and the experimental form.
-void append_fast_open(fmt::memory_buffer& out, const std::uint8_t* data, std::uint32_t len) {
+void append_fast_open(TextWriter& w, const std::uint8_t* data, std::uint32_t len) {
   if (len == 0) {
-    append_text(out, " cookiereq");
+    w.text(" cookiereq");
   } else if (len % 2 != 0 || len < 4 || len > 16) {
-    append_text(out, " (invalid)");
+    w.text(" (invalid)");
   } else {
-    append_text(out, " cookie ");
-    append_hex_bytes(out, data, len);
+    w.text(" cookie ");
+    w.hex_bytes(data, len);
   }
 }
 
@@ -152,24 +108,61 @@ struct TcpPrinter::SeqTables {
     std::array<std::uint8_t, 16> first{};   // address of the canonical first end
     std::array<std::uint8_t, 16> second{};  // address of the other end
     std::uint32_t ports = 0;                // first port << 16 | second port
-    std::uint8_t family = 0;
+    std::uint8_t family = 0;                // 0 marks an empty slot
     bool operator==(const Key&) const = default;
-  };
-  struct KeyHash {
-    std::size_t operator()(const Key& k) const noexcept {
-      std::uint64_t h = 0xcbf29ce484222325ull ^ k.ports ^ (std::uint64_t{k.family} << 40);
-      std::uint64_t w[4];
-      std::memcpy(w, k.first.data(), 16);
-      std::memcpy(w + 2, k.second.data(), 16);
-      for (std::uint64_t v : w) h = (h ^ v) * 0x100000001b3ull + (h >> 29);
-      return static_cast<std::size_t>(h ^ (h >> 32));
-    }
   };
   struct Bases {
     std::uint32_t first = 0;   // tcpdump's th->seq: subtracted from the first end's numbers
     std::uint32_t second = 0;  // tcpdump's th->ack
   };
-  std::unordered_map<Key, Bases, KeyHash> table;
+  struct Slot {
+    Key key;
+    Bases bases;
+  };
+
+  // Open addressing with linear probing; the slot array doubles at half load, so
+  // memory is allocated only as new conversations appear (like tcpdump's calloc per entry).
+  std::vector<Slot> slots = std::vector<Slot>(1024);
+  std::size_t used = 0;
+
+  static std::size_t hash(const Key& k) {
+    std::uint64_t w[4];
+    std::memcpy(w, k.first.data(), 16);
+    std::memcpy(w + 2, k.second.data(), 16);
+    std::uint64_t h = (std::uint64_t{k.ports} << 8 | k.family) * 0x9e3779b97f4a7c15ull;
+    for (std::uint64_t v : w) h = (h ^ v) * 0xff51afd7ed558ccdull;
+    return static_cast<std::size_t>(h ^ (h >> 29));
+  }
+
+  // The entry for `key`, and whether it was just created (zero bases).
+  std::pair<Bases*, bool> find_or_insert(const Key& key) {
+    const std::size_t mask = slots.size() - 1;
+    for (std::size_t i = hash(key) & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots[i];
+      if (slot.key.family == 0) {
+        if (2 * (used + 1) > slots.size()) {
+          grow();
+          return find_or_insert(key);
+        }
+        slot.key = key;
+        ++used;
+        return {&slot.bases, true};
+      }
+      if (slot.key == key) return {&slot.bases, false};
+    }
+  }
+
+  void grow() {
+    std::vector<Slot> old(slots.size() * 2);
+    old.swap(slots);
+    const std::size_t mask = slots.size() - 1;
+    for (const Slot& s : old) {
+      if (s.key.family == 0) continue;
+      std::size_t i = hash(s.key) & mask;
+      while (slots[i].key.family != 0) i = (i + 1) & mask;
+      slots[i] = s;
+    }
+  }
 };
 
 // TCP service names for printing without -n, as tcpdump's init_servarray() builds
@@ -183,19 +176,20 @@ struct TcpPrinter::PortNames {
     while (const servent* sv = getservent()) {
       if (std::strcmp(sv->s_proto, "tcp") != 0) continue;
       const auto port = static_cast<std::uint16_t>(ntohs(static_cast<std::uint16_t>(sv->s_port)));
-      if (names[port].empty()) names[port] = sv->s_name;
+      // (Service names are short; the cap keeps the printer's text bound.)
+      if (names[port].empty()) names[port] = std::string(sv->s_name).substr(0, 64);
     }
     endservent();
   }
 };
 
-void TcpPrinter::append_port(fmt::memory_buffer& out, const PrintOptions& options, std::uint16_t port) {
+void TcpPrinter::append_port(TextWriter& w, const PrintOptions& options, std::uint16_t port) {
   if (options.numeric == 0) {
     if (!port_names_) port_names_ = std::make_unique<PortNames>();
     const std::string& name = port_names_->names[port];
-    if (!name.empty()) return append_text(out, name);
+    if (!name.empty()) return w.text(name);
   }
-  append_dec(out, port);
+  w.dec32(port);
 }
 
 TcpPrinter::TcpPrinter() : tables_(std::make_unique<SeqTables>()) {}
@@ -204,40 +198,40 @@ TcpPrinter::~TcpPrinter() = default;
 void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, ByteView captured,
                        const TcpPrintContext& ctx) {
   std::string_view proto = "tcp";
-  auto stop_truncated = [&] {  // tcpdump's longjmp on a failed capture check
-    append_text(out, " [|");
-    append_text(out, proto);
-    append_text(out, "]");
-  };
 
   const std::uint32_t length = ctx.segment_len;
   // tcpdump limits the captured data to the IP length (Ethernet padding is not TCP).
   if (captured.size() > length) captured = captured.first(length);
 
+  TextWriter w(out, kMaxTcpTextLen);
   if (captured.size() < 4) {
-    append_ip(out, ctx.src);
-    append_text(out, " > ");
-    append_ip(out, ctx.dst);
-    append_text(out, ":");
-    stop_truncated();
+    w.ip(ctx.src);
+    w.text(" > ");
+    w.ip(ctx.dst);
+    w.text(": [|tcp]");
     return;
   }
   const std::uint16_t sport = load_be16(captured.data());
   const std::uint16_t dport = load_be16(captured.data() + 2);
   if (ctx.print_addresses) {
-    append_ip(out, ctx.src);
-    out.push_back('.');
-    append_port(out, options, sport);
-    append_text(out, " > ");
-    append_ip(out, ctx.dst);
-    out.push_back('.');
-    append_port(out, options, dport);
+    w.ip(ctx.src);
+    w.put('.');
+    append_port(w, options, sport);
+    w.text(" > ");
+    w.ip(ctx.dst);
+    w.put('.');
+    append_port(w, options, dport);
   } else {
-    append_port(out, options, sport);
-    append_text(out, " > ");
-    append_port(out, options, dport);
+    append_port(w, options, sport);
+    w.text(" > ");
+    append_port(w, options, dport);
   }
-  append_text(out, ": ");
+  w.text(": ");
+  auto stop_truncated = [&] {  // tcpdump's longjmp on a failed capture check
+    w.text(" [|");
+    w.text(proto);
+    w.put(']');
+  };
 
   if (!decode::TcpHeaderView::fits(captured)) {
     stop_truncated();
@@ -246,38 +240,38 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
   const decode::TcpHeaderView h(captured.data());
   const std::uint32_t hlen = h.header_len();
   if (hlen < kTcpMinHeaderLen) {
-    append_text(out, " tcp ");
-    append_dec(out, static_cast<std::uint32_t>(length - hlen));
-    append_text(out, " [bad hdr length ");
-    append_dec(out, hlen);
-    append_text(out, " - too short, < 20]");
+    w.text(" tcp ");
+    w.dec(static_cast<std::uint32_t>(length - hlen));
+    w.text(" [bad hdr length ");
+    w.dec(hlen);
+    w.text(" - too short, < 20]");
     return;
   }
   std::uint32_t seq = h.seq();
   std::uint32_t ack = h.ack();
 
   if (options.quiet) {
-    append_text(out, "tcp ");
-    append_dec(out, static_cast<std::uint32_t>(length - hlen));
+    w.text("tcp ");
+    w.dec(static_cast<std::uint32_t>(length - hlen));
     if (hlen > length) {
-      append_text(out, " [bad hdr length ");
-      append_dec(out, hlen);
-      append_text(out, " - too long, > ");
-      append_dec(out, length);
-      out.push_back(']');
+      w.text(" [bad hdr length ");
+      w.dec(hlen);
+      w.text(" - too long, > ");
+      w.dec(length);
+      w.put(']');
     }
     return;
   }
 
   const std::uint8_t flags = h.flags8();
-  append_text(out, "Flags [");
+  w.text("Flags [");
   if (flags == 0) {
-    append_text(out, "none");
+    w.text("none");
   } else {
     for (const FlagLetter& f : kFlagLetters)
-      if (flags & f.bit) out.push_back(f.letter);
+      if (flags & f.bit) w.put(f.letter);
   }
-  out.push_back(']');
+  w.put(']');
 
   // Relative sequence numbers: only ACK-bearing segments use (and seed) the table.
   bool rev = false;
@@ -291,12 +285,12 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
       rev = std::memcmp(ctx.src.bytes.data(), ctx.dst.bytes.data(), alen) > 0;
     }
     SeqTables::Key key;
-    key.family = ctx.src.family;
+    key.family = ctx.src.is_v6() ? 6 : 4;
     std::memcpy(key.first.data(), (rev ? ctx.dst : ctx.src).bytes.data(), alen);
     std::memcpy(key.second.data(), (rev ? ctx.src : ctx.dst).bytes.data(), alen);
     key.ports = rev ? (std::uint32_t{dport} << 16 | sport) : (std::uint32_t{sport} << 16 | dport);
-    auto [it, inserted] = tables_->table.try_emplace(key);
-    SeqTables::Bases& bases = it->second;
+    auto [entry, inserted] = tables_->find_or_insert(key);
+    SeqTables::Bases& bases = *entry;
     if (inserted || (flags & tcp_flag::syn)) {
       if (rev) {
         bases.second = seq;
@@ -317,46 +311,56 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
   }
 
   if (hlen > length) {
-    append_text(out, " [bad hdr length ");
-    append_dec(out, hlen);
-    append_text(out, " - too long, > ");
-    append_dec(out, length);
-    out.push_back(']');
+    w.text(" [bad hdr length ");
+    w.dec(hlen);
+    w.text(" - too long, > ");
+    w.dec(length);
+    w.put(']');
     return;
   }
 
   if (options.verbose > 0 && !options.no_checksum && !ctx.ip_fragment && captured.size() >= length) {
     const std::uint16_t stored = h.checksum();
-    const std::uint16_t residue = decode::tcp_checksum_residue(ctx.src, ctx.dst, captured.first(length));
-    append_text(out, ", cksum 0x");
-    append_hex(out, stored, 4);
-    if (residue != 0) {
-      append_text(out, " (incorrect -> 0x");
-      append_hex(out, decode::tcp_checksum_should_be(stored, residue), 4);
-      out.push_back(')');
+    bool correct = true;
+    std::uint16_t expected = stored;
+    if (ctx.decoded != nullptr && ctx.decoded->checksum != decode::ChecksumStatus::unverifiable) {
+      correct = ctx.decoded->checksum == decode::ChecksumStatus::good;
+      expected = ctx.decoded->checksum_expected;
+    } else if (const std::uint16_t residue =
+                   decode::tcp_checksum_residue(ctx.src, ctx.dst, captured.first(length));
+               residue != 0) {
+      correct = false;
+      expected = decode::tcp_checksum_should_be(stored, residue);
+    }
+    w.text(", cksum 0x");
+    w.hex(stored, 4);
+    if (correct) {
+      w.text(" (correct)");
     } else {
-      append_text(out, " (correct)");
+      w.text(" (incorrect -> 0x");
+      w.hex(expected, 4);
+      w.put(')');
     }
   }
 
   const std::uint32_t payload_len = length - hlen;
   if (options.verbose > 1 || payload_len > 0 || (flags & (tcp_flag::syn | tcp_flag::fin | tcp_flag::rst))) {
-    append_text(out, ", seq ");
-    append_dec(out, seq);
+    w.text(", seq ");
+    w.dec(seq);
     if (payload_len > 0) {
-      out.push_back(':');
-      append_dec(out, static_cast<std::uint32_t>(seq + payload_len));
+      w.put(':');
+      w.dec(static_cast<std::uint32_t>(seq + payload_len));
     }
   }
   if (flags & tcp_flag::ack) {
-    append_text(out, ", ack ");
-    append_dec(out, ack);
+    w.text(", ack ");
+    w.dec(ack);
   }
-  append_text(out, ", win ");
-  append_dec(out, h.window());
+  w.text(", win ");
+  w.dec(h.window());
   if (flags & tcp_flag::urg) {
-    append_text(out, ", urg ");
-    append_dec(out, h.urgent());
+    w.text(", urg ");
+    w.dec(h.urgent());
   }
 
   if (hlen > kTcpMinHeaderLen) {
@@ -369,15 +373,15 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
     auto is_captured = [&](std::uint32_t from, std::uint32_t n) { return from + n <= captured.size(); };
     auto truncated_in_option = [&] {
       stop_truncated();
-      if (printed_one) out.push_back('>');
+      if (printed_one) w.put('>');
     };
     auto bad_option = [&] {
-      append_text(out, "[bad opt]");
-      if (printed_one) out.push_back(']');
+      w.text("[bad opt]");
+      if (printed_one) w.put(']');
     };
-    append_text(out, ", options [");
+    w.text(", options [");
     while (left > 0) {
-      if (printed_one) out.push_back(',');
+      if (printed_one) w.put(',');
       if (!is_captured(pos, 1)) return stop_truncated();
       const std::uint8_t opt = base[pos++];
       std::uint32_t len = 1;
@@ -405,11 +409,11 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
           truncated_in_option();
       };
 
-      if (option_has_name(opt)) {
-        append_text(out, option_name(opt));
+      if (const std::string_view name = kOptionNames[opt]; name.data() != nullptr) {
+        w.text(name);
       } else {
-        append_text(out, "unknown-");
-        append_dec(out, opt);
+        w.text("unknown-");
+        w.dec(opt);
       }
 
       switch (opt) {
@@ -420,35 +424,35 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
           if (Check c = lencheck(datalen); c != Check::ok) return fail(c);
           const std::uint16_t v = load_be16(cp);
           if (opt == kind::mss) {
-            out.push_back(' ');
-            append_dec(out, v);
+            w.put(' ');
+            w.dec(v);
           } else if (opt == kind::scps) {
-            append_text(out, " cap ");
-            append_hex(out, cp[0], 2);
-            append_text(out, " id ");
-            append_dec(out, cp[1]);
+            w.text(" cap ");
+            w.hex(cp[0], 2);
+            w.text(" id ");
+            w.dec(cp[1]);
           } else {
-            append_text(out, " 0x");
-            append_hex(out, v);
-            out.push_back(' ');
-            append_dec(out, (v & 1) ? (v >> 1) * 60u : v >> 1);
+            w.text(" 0x");
+            w.hex(v);
+            w.put(' ');
+            w.dec((v & 1) ? (v >> 1) * 60u : v >> 1);
           }
           break;
         }
         case kind::wscale:
           datalen = 1;
           if (Check c = lencheck(datalen); c != Check::ok) return fail(c);
-          out.push_back(' ');
-          append_dec(out, cp[0]);
+          w.put(' ');
+          w.dec(cp[0]);
           break;
         case kind::sack:
           datalen = len - 2;
           if (datalen % 8 != 0) {
-            append_text(out, " invalid sack");
+            w.text(" invalid sack");
           } else {
-            out.push_back(' ');
-            append_dec(out, datalen / 8);
-            out.push_back(' ');
+            w.put(' ');
+            w.dec(datalen / 8);
+            w.put(' ');
             for (std::uint32_t i = 0; i < datalen; i += 8) {
               if (Check c = lencheck(i + 4); c != Check::ok) return fail(c);
               std::uint32_t s = load_be32(cp + i);
@@ -457,11 +461,11 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
               const std::uint32_t b = rev ? base_first : base_second;
               s -= b;
               e -= b;
-              out.push_back('{');
-              append_dec(out, s);
-              out.push_back(':');
-              append_dec(out, e);
-              out.push_back('}');
+              w.put('{');
+              w.dec(s);
+              w.put(':');
+              w.dec(e);
+              w.put('}');
             }
           }
           break;
@@ -472,44 +476,44 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
         case kind::echo_reply:
           datalen = 4;
           if (Check c = lencheck(datalen); c != Check::ok) return fail(c);
-          out.push_back(' ');
-          append_dec(out, load_be32(cp));
+          w.put(' ');
+          w.dec(load_be32(cp));
           break;
         case kind::timestamps:
           datalen = 8;
           if (Check c = lencheck(datalen); c != Check::ok) return fail(c);
-          append_text(out, " val ");
-          append_dec(out, load_be32(cp));
-          append_text(out, " ecr ");
-          append_dec(out, load_be32(cp + 4));
+          w.text(" val ");
+          w.dec(load_be32(cp));
+          w.text(" ecr ");
+          w.dec(load_be32(cp + 4));
           break;
         case kind::md5_signature:
           datalen = kMd5SignatureLen;
           if (Check c = lencheck(datalen); c != Check::ok) return fail(c);
           // Debian's tcpdump is built with libcrypto; without -M it cannot check.
           if (hlen + payload_len > captured.size())
-            append_text(out, " snaplen too short, ");
+            w.text(" snaplen too short, ");
           else
-            append_text(out, " shared secret not supplied with -M, ");
-          append_text(out, "can't check - ");
-          append_hex_bytes(out, cp, kMd5SignatureLen);
+            w.text(" shared secret not supplied with -M, ");
+          w.text("can't check - ");
+          w.hex_bytes(cp, kMd5SignatureLen);
           break;
         case kind::tcp_ao:
           datalen = len - 2;
           if (datalen < 2) {
-            append_text(out, " (invalid)");
+            w.text(" (invalid)");
           } else {
             if (Check c = lencheck(1); c != Check::ok) return fail(c);
-            append_text(out, " keyid ");
-            append_dec(out, cp[0]);
+            w.text(" keyid ");
+            w.dec(cp[0]);
             if (Check c = lencheck(2); c != Check::ok) return fail(c);
-            append_text(out, " rnextkeyid ");
-            append_dec(out, cp[1]);
+            w.text(" rnextkeyid ");
+            w.dec(cp[1]);
             if (datalen > 2) {
-              append_text(out, " mac 0x");
+              w.text(" mac 0x");
               for (std::uint32_t i = 2; i < datalen; ++i) {
                 if (Check c = lencheck(i + 1); c != Check::ok) return fail(c);
-                append_hex(out, cp[i], 2);
+                w.hex(cp[i], 2);
               }
             }
           }
@@ -522,34 +526,34 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
           datalen = len - 2;
           if (Check c = lencheck(datalen); c != Check::ok) return fail(c);
           proto = "mptcp";
-          if (!append_mptcp_option(out, ByteView(cp - 2, len), flags)) return bad_option();
+          if (!append_mptcp_option(w, ByteView(cp - 2, len), flags)) return bad_option();
           break;
         case kind::fast_open:
           datalen = len - 2;
           if (Check c = lencheck(datalen); c != Check::ok) return fail(c);
-          out.push_back(' ');
-          append_fast_open(out, cp, datalen);
+          w.put(' ');
+          append_fast_open(w, cp, datalen);
           break;
         case kind::experiment2: {
           datalen = len - 2;
           if (Check c = lencheck(datalen); c != Check::ok) return fail(c);
           if (datalen < 2) return bad_option();
           const std::uint16_t magic = load_be16(cp);
-          out.push_back('-');
+          w.put('-');
           if (magic == 0xf989) {  // TCP Fast Open, RFC 7413 experimental form
-            append_text(out, "tfo");
-            append_fast_open(out, cp + 2, datalen - 2);
+            w.text("tfo");
+            append_fast_open(w, cp + 2, datalen - 2);
           } else {
-            append_hex(out, magic, 4);
+            w.hex(magic, 4);
           }
           break;
         }
         default:
           datalen = len - 2;
-          if (datalen != 0) append_text(out, " 0x");
+          if (datalen != 0) w.text(" 0x");
           for (std::uint32_t i = 0; i < datalen; ++i) {
             if (Check c = lencheck(i + 1); c != Check::ok) return fail(c);
-            append_hex(out, cp[i], 2);
+            w.hex(cp[i], 2);
           }
           break;
       }
@@ -558,41 +562,41 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
       left -= datalen;
       const std::uint32_t consumed = datalen + (zero_len ? 1 : 2);
       if (consumed != len) {
-        append_text(out, "[len ");
-        append_dec(out, len);
-        out.push_back(']');
+        w.text("[len ");
+        w.dec(len);
+        w.put(']');
       }
       printed_one = true;
       if (opt == kind::eol) break;
     }
-    out.push_back(']');
+    w.put(']');
   }
 
-  append_text(out, ", length ");
-  append_dec(out, payload_len);
+  w.text(", length ");
+  w.dec(payload_len);
   if (payload_len == 0) return;
 
   const std::uint32_t header_len = h.header_len();
   if (captured.size() < header_len) {
-    append_text(out, " [remaining caplen(");
-    append_dec(out, static_cast<std::uint32_t>(captured.size()));
-    append_text(out, ") < header length(");
-    append_dec(out, header_len);
-    append_text(out, ")]");
+    w.text(" [remaining caplen(");
+    w.dec(static_cast<std::uint32_t>(captured.size()));
+    w.text(") < header length(");
+    w.dec(header_len);
+    w.text(")]");
     stop_truncated();
     return;
   }
   if ((flags & tcp_flag::rst) && options.verbose > 0) {
     const ByteView data = captured.subspan(header_len);
-    append_text(out, data.size() >= payload_len ? " [RST" : " [!RST");
+    w.text(data.size() >= payload_len ? " [RST" : " [!RST");
     std::uint32_t n = payload_len;
     if (n > kMaxRstDataLen) {
       n = kMaxRstDataLen;
-      out.push_back('+');
+      w.put('+');
     }
-    out.push_back(' ');
-    for (std::uint32_t i = 0; i < n && i < data.size(); ++i) append_safe_char(out, data[i]);
-    out.push_back(']');
+    w.put(' ');
+    for (std::uint32_t i = 0; i < n && i < data.size(); ++i) append_safe_char(w, data[i]);
+    w.put(']');
   }
 }
 

@@ -8,9 +8,12 @@
 
 #include "core/addr.hpp"
 #include "core/bytes.hpp"
+#include "decode/packet.hpp"
 #include "print/print_options.hpp"
 
 namespace tcpscope::print {
+
+class TextWriter;
 
 struct TcpPrintContext {
   IpAddr src;
@@ -19,6 +22,9 @@ struct TcpPrintContext {
       true;  // false when the IP layer already printed the addresses (IPv6 extension headers)
   std::uint32_t segment_len = 0;  // TCP header + payload according to the IP header
   bool ip_fragment = false;       // first fragment: checksum is not verified
+  // Optional: decode_tcp()'s facts for these same bytes. When their checksum was
+  // verified, the printer reuses it instead of summing the segment again.
+  const decode::TcpFacts* decoded = nullptr;
 };
 
 class TcpPrinter {
@@ -36,7 +42,7 @@ class TcpPrinter {
  private:
   struct SeqTables;
   struct PortNames;
-  void append_port(fmt::memory_buffer& out, const PrintOptions& options, std::uint16_t port);
+  void append_port(TextWriter& w, const PrintOptions& options, std::uint16_t port);
   std::unique_ptr<SeqTables> tables_;
   std::unique_ptr<PortNames> port_names_;  // loaded on first use without -n
 };

@@ -3,8 +3,7 @@
 // VXLAN/Geneve with a minimal IPv4/IPv6 walk, and prints "#  <TCP part>" per TCP
 // packet. Used by tests/tools/tcp_text_compare.py; not part of the product.
 //
-// Build: g++ -std=c++20 -O2 -Isrc tests/tools/tcp_text_driver.cpp build/src/print/libtcpscope_print.a
-//        build/src/decode/libtcpscope_decode.a build/src/core/libtcpscope_core.a -lpcap -lfmt
+// Built by tests/tools/tcp_text.cmake (target tcp_text_driver).
 #include <pcap/pcap.h>
 
 #include <cstdio>

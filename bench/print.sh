@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# Whole-process benchmark (not a test): tcpscope vs tcpdump printing a large capture
+# of real loopback HTTP traffic.
+#
+#   bash bench/print.sh            (as root: it installs nginx-light and wrk, captures on lo)
+#
+# 1. Builds tcpscope and bench/pcap_floor (Release-like RelWithDebInfo, in $BUILD_DIR).
+# 2. Once (kept in bench/out/, git-ignored): records >= $PACKETS packets of HTTP traffic
+#    between wrk and nginx on 127.0.0.1 with `tcpscope -i lo -w` (or `tcpdump -i lo -w`
+#    while tcpscope cannot capture live; the script says which), half of it one
+#    connection per request (many connections, reused client 4-tuples), half keep-alive.
+# 3. In the same run, alternating the commands, $RUNS times each: wall time of every
+#    command reading the file from the page cache with stdout to /dev/null, peak RSS from
+#    /usr/bin/time -v; prints a Markdown table of medians with packets/s and ratios.
+#    tcpdump and tcpscope run both with TZ unset (the machine's /etc/localtime: glibc
+#    re-checks it for every packet) and with TZ=UTC; each ratio compares the same options
+#    and the same TZ setting.
+#
+# Environment: BUILD_DIR (build), RUNS (3), PACKETS (2200000), PORT (18080),
+# RECAPTURE=1 to record a new capture.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+build=${BUILD_DIR:-build}
+runs=${RUNS:-3}
+packets_wanted=${PACKETS:-2200000}
+port=${PORT:-18080}
+out=$repo/bench/out
+big=$out/big.pcap
+record_limit_s=600
+
+log() { echo "print.sh: $*" >&2; }
+die() {
+  log "$*"
+  exit 1
+}
+
+[[ $(id -u) -eq 0 ]] || die "needs root (live capture on lo, apt-get for nginx-light and wrk)"
+mkdir -p "$out"
+
+# ------------------------------------------------------------------ tools
+need=()
+command -v nginx >/dev/null || need+=(nginx-light)
+command -v wrk >/dev/null || need+=(wrk)
+[[ -x /usr/bin/time ]] || need+=(time)
+command -v tcpdump >/dev/null || need+=(tcpdump)
+if ((${#need[@]})); then
+  log "installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+log "building tcpscope and pcap_floor in $build"
+if [[ ! -f $build/CMakeCache.txt ]]; then
+  generator=()
+  command -v ninja >/dev/null && generator=(-G Ninja)
+  cmake -S . -B "$build" "${generator[@]}" >/dev/null
+fi
+cmake --build "$build" -j 2 --target tcpscope pcap_floor >/dev/null
+tcpscope=$repo/$build/tcpscope
+floor=$repo/$build/bench/pcap_floor
+[[ -x $floor ]] || die "$floor was not built (is libbenchmark-dev installed? bench/ is built only with it)"
+
+# ------------------------------------------------------------------ the capture
+nginx_pid=
+recorder_pid=
+cleanup() {
+  [[ -n $recorder_pid ]] && kill "$recorder_pid" 2>/dev/null || true
+  [[ -n $nginx_pid ]] && kill "$nginx_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+start_nginx() {
+  local root=$out/nginx
+  mkdir -p "$root/html" "$root/tmp" "$root/logs"
+  # A small page (connection per request) and a 4 KiB page (keep-alive).
+  head -c 600 /dev/zero | tr '\0' 'a' >"$root/html/small.html"
+  head -c 4096 /dev/zero | tr '\0' 'b' >"$root/html/page.html"
+  cat >"$root/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+user root;
+pid $root/nginx.pid;
+error_log $root/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $root/tmp/body;
+  proxy_temp_path $root/tmp/proxy;
+  fastcgi_temp_path $root/tmp/fastcgi;
+  uwsgi_temp_path $root/tmp/uwsgi;
+  scgi_temp_path $root/tmp/scgi;
+  server {
+    listen 127.0.0.1:$port;
+    root $root/html;
+  }
+}
+EOF
+  nginx -c "$root/nginx.conf" -p "$root" &
+  nginx_pid=$!
+  for _ in $(seq 50); do
+    if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  die "nginx did not start on 127.0.0.1:$port (see $root/logs/error.log)"
+}
+
+# Starts "$@" as the recorder; succeeds if it is still running after a second.
+start_recorder() {
+  "$@" 2>"$out/recorder.stderr" &
+  recorder_pid=$!
+  sleep 1
+  kill -0 "$recorder_pid" 2>/dev/null
+}
+
+record_capture() {
+  local part=$big.part filter="tcp port $port"
+  rm -f "$part"
+  start_nginx
+  local recorder=tcpscope
+  if ! start_recorder "$tcpscope" -i lo -B 262144 -c "$packets_wanted" -w "$part" "$filter"; then
+    log "tcpscope -i lo -w cannot capture yet ($(tail -1 "$out/recorder.stderr")); recording with tcpdump -w instead"
+    recorder=tcpdump
+    rm -f "$part"
+    start_recorder tcpdump -i lo -B 262144 -c "$packets_wanted" -w "$part" "$filter" ||
+      die "tcpdump -i lo -w did not start: $(cat "$out/recorder.stderr")"
+  fi
+  log "recording $packets_wanted packets of $filter with $recorder -w"
+  local started=$SECONDS round=0
+  while kill -0 "$recorder_pid" 2>/dev/null; do
+    ((SECONDS - started < record_limit_s)) || die "the capture did not reach $packets_wanted packets in ${record_limit_s}s"
+    if ((round % 2 == 0)); then # one connection per request: handshakes and teardowns
+      wrk -t 1 -c 32 -d 5s -H 'Connection: close' "http://127.0.0.1:$port/small.html" >/dev/null 2>&1 || true
+    else # keep-alive, 4 KiB responses
+      wrk -t 1 -c 16 -d 5s "http://127.0.0.1:$port/page.html" >/dev/null 2>&1 || true
+    fi
+    round=$((round + 1))
+  done
+  wait "$recorder_pid" || true
+  recorder_pid=
+  kill "$nginx_pid" 2>/dev/null || true
+  wait "$nginx_pid" 2>/dev/null || true
+  nginx_pid=
+  sed 's/^/  /' "$out/recorder.stderr" >&2
+  echo "$recorder" >"$out/big.recorder"
+  mv "$part" "$big"
+}
+
+if [[ ! -s $big || ${RECAPTURE:-0} == 1 ]]; then
+  record_capture
+fi
+read -r packets _ < <("$floor" mmap "$big")
+((packets >= 2000000)) || log "warning: $big holds only $packets packets (wanted >= 2,000,000; RECAPTURE=1 to redo)"
+recorder=$(cat "$out/big.recorder" 2>/dev/null || echo unknown)
+bytes=$(stat -c %s "$big")
+cat "$big" >/dev/null # into the page cache
+
+# ------------------------------------------------------------------ measurements
+# Each entry: label | TZ (unset or UTC) | packets it reads | command...
+tenth=$((packets / 10))
+commands=(
+  "floor: mmap record walk|unset|$packets|$floor mmap $big"
+  "floor: libpcap pcap_next_ex loop|unset|$packets|$floor pcap_next_ex $big"
+  "tcpdump -S -nn -vvv|unset|$packets|tcpdump -S -nn -vvv -r $big"
+  "tcpscope -S -nn -vvv|unset|$packets|$tcpscope -S -nn -vvv -r $big"
+  "tcpdump -S -nn -vvv|UTC|$packets|tcpdump -S -nn -vvv -r $big"
+  "tcpscope -S -nn -vvv|UTC|$packets|$tcpscope -S -nn -vvv -r $big"
+  "tcpdump -nn|unset|$packets|tcpdump -nn -r $big"
+  "tcpscope -nn|unset|$packets|$tcpscope -nn -r $big"
+  "tcpdump -nn|UTC|$packets|tcpdump -nn -r $big"
+  "tcpscope -nn|UTC|$packets|$tcpscope -nn -r $big"
+  "tcpscope -S -nn -vvv -c $tenth (first tenth: does memory grow with the file?)|UTC|$tenth|$tcpscope -S -nn -vvv -c $tenth -r $big"
+)
+results=$out/results.tsv
+: >"$results"
+now_ns() { date +%s%N; }
+measure() { # label tz packets cmd...
+  local label=$1 tz=$2 count=$3
+  shift 3
+  local envset=(env -u TZ)
+  [[ $tz == UTC ]] && envset=(env TZ=UTC)
+  local start end status=0
+  start=$(now_ns)
+  /usr/bin/time -v -o "$out/time.txt" "${envset[@]}" "$@" >/dev/null 2>"$out/cmd.stderr" || status=$?
+  end=$(now_ns)
+  local rss_kib
+  rss_kib=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out/time.txt")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$tz" "$count" "$(((end - start) / 1000))" "$rss_kib" "$status" >>"$results"
+  ((status == 0)) || log "$label (TZ $tz) exited $status: $(grep -v '^Command exited' "$out/cmd.stderr" | tail -1)"
+}
+log "measuring ${#commands[@]} commands x $runs runs on $big ($packets packets), alternating"
+for run in $(seq "$runs"); do
+  for entry in "${commands[@]}"; do
+    IFS='|' read -r label tz count cmd <<<"$entry"
+    read -ra argv <<<"$cmd"
+    measure "$label" "$tz" "$count" "${argv[@]}"
+  done
+  log "run $run of $runs done"
+done
+
+# Are the outputs the same? (a fast printer that prints something else proves nothing)
+same_output() {
+  if cmp -s <(TZ=UTC "$tcpscope" "$@" -r "$big" 2>/dev/null) <(TZ=UTC tcpdump "$@" -r "$big" 2>/dev/null); then
+    echo identical
+  else
+    echo DIFFERENT
+  fi
+}
+verdict_vvv=$(same_output -S -nn -vvv)
+verdict_nn=$(same_output -nn)
+
+python3 - "$results" "$packets" "$bytes" "$recorder" "$runs" "$verdict_vvv" "$verdict_nn" <<'EOF' | tee "$out/results.md"
+import statistics, sys
+path, packets, size, recorder, runs, verdict_vvv, verdict_nn = sys.argv[1:]
+packets, size = int(packets), int(size)
+rows = {}
+for line in open(path):
+    label, tz, count, usec, rss, status = line.rstrip("\n").split("\t")
+    r = rows.setdefault((label, tz), {"usec": [], "rss": [], "failed": 0, "packets": int(count)})
+    if status == "0":
+        r["usec"].append(int(usec)); r["rss"].append(int(rss))
+    else:
+        r["failed"] += 1
+def rate(key):
+    r = rows.get(key)
+    return r["packets"] / (statistics.median(r["usec"]) / 1e6) if r and r["usec"] else None
+print(f"Capture: {size / 2**20:,.0f} MiB, {packets:,} packets of loopback HTTP (nginx + wrk), "
+      f"recorded with `{recorder} -w`; median of {runs} runs each, commands alternating, "
+      f"file in the page cache, stdout to /dev/null.\n")
+print("| command | TZ | median wall (s) | packets/s | peak RSS (MiB) | vs tcpdump, same options and TZ |")
+print("|---|---|---:|---:|---:|---:|")
+for (label, tz), r in rows.items():
+    if not r["usec"]:
+        print(f"| `{label}` | {tz} | failed | | | |")
+        continue
+    wall = statistics.median(r["usec"]) / 1e6
+    pps = rate((label, tz))
+    rss = max(r["rss"]) / 1024
+    ratio = ""
+    if label.startswith("tcpscope") and "(first tenth" not in label:
+        ref = rate((label.replace("tcpscope", "tcpdump"), tz))
+        ratio = f"{pps / ref:.1f}x" if ref else ""
+    elif label.startswith("tcpdump"):
+        ratio = "1.0x"
+    failed = f" ({r['failed']} failed)" if r["failed"] else ""
+    print(f"| `{label}` | {tz} | {wall:.2f}{failed} | {pps:,.0f} | {rss:.1f} | {ratio} |")
+print("\nThe mmap walk's RSS counts the file's pages it maps (page cache), not heap.")
+print(f"\nOutput of tcpscope vs tcpdump on this file (TZ=UTC): `-S -nn -vvv` {verdict_vvv}, `-nn` {verdict_nn}.")
+EOF

@@ -1,0 +1,142 @@
+// A cursor that writes printer text straight into a fmt::memory_buffer: room for
+// the longest possible text is reserved once (the buffer keeps its capacity from
+// packet to packet), so the hot path is plain stores with no per-piece size checks,
+// no memmove calls and no format-string parsing.
+#pragma once
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#include "core/addr.hpp"
+
+namespace tcpscope::print {
+
+class TextWriter {
+ public:
+  // Reserves `max_len` bytes after the buffer's current end; the caller must not
+  // write more than that. The buffer is trimmed to what was written on destruction.
+  TextWriter(fmt::memory_buffer& out, std::size_t max_len) : out_(out), start_(out.size()) {
+    out_.resize(start_ + max_len);
+    p_ = out_.data() + start_;
+  }
+  ~TextWriter() { out_.resize(static_cast<std::size_t>(p_ - out_.data())); }
+  TextWriter(const TextWriter&) = delete;
+  TextWriter& operator=(const TextWriter&) = delete;
+
+  void put(char c) { *p_++ = c; }
+  void text(std::string_view s) {
+    // Literals (size known after inlining) become a few moves; short runtime pieces
+    // are copied by a loop on a local pointer (a char store could alias p_, which
+    // would otherwise be reloaded for every byte); long ones go to memcpy.
+    if (__builtin_constant_p(s.size()) || s.size() > 32) {
+      std::memcpy(p_, s.data(), s.size());
+      p_ += s.size();
+      return;
+    }
+    char* p = p_;
+    for (char c : s) *p++ = c;
+    p_ = p;
+  }
+  template <std::size_t N>
+  void lit(const char (&s)[N]) {  // a string literal, its length known at compile time
+    std::memcpy(p_, s, N - 1);
+    p_ += N - 1;
+  }
+
+  // Decimal, like printf("%u") / PRIu64.
+  void dec(std::uint64_t v) {
+    if (v <= 0xffffffffu) return dec32(static_cast<std::uint32_t>(v));
+    int digits = 1;
+    for (std::uint64_t rest = v / 10; rest != 0; rest /= 10) ++digits;
+    char* q = p_ + digits;
+    p_ = q;
+    do {
+      *--q = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v != 0);
+  }
+  // 32-bit values (ports, sequence numbers, lengths): digit count by comparison,
+  // then two digits per step from a table.
+  void dec32(std::uint32_t v) {
+    const int digits = v < 10           ? 1
+                       : v < 100        ? 2
+                       : v < 1000       ? 3
+                       : v < 10000      ? 4
+                       : v < 100000     ? 5
+                       : v < 1000000    ? 6
+                       : v < 10000000   ? 7
+                       : v < 100000000  ? 8
+                       : v < 1000000000 ? 9
+                                        : 10;
+    char* q = p_ + digits;
+    p_ = q;
+    while (v >= 100) {
+      const std::uint32_t pair = (v % 100) * 2;
+      v /= 100;
+      *--q = kDigitPairs[pair + 1];
+      *--q = kDigitPairs[pair];
+    }
+    if (v >= 10) {
+      *--q = kDigitPairs[v * 2 + 1];
+      *--q = kDigitPairs[v * 2];
+    } else {
+      *--q = static_cast<char>('0' + v);
+    }
+  }
+
+  // Lowercase hexadecimal, zero-padded to at least `min_digits`, like printf("%0Nx").
+  void hex(std::uint64_t v, int min_digits = 1) {
+    char buf[16];
+    char* end = buf + sizeof buf;
+    char* q = end;
+    do {
+      *--q = kHexDigits[v & 0xf];
+      v >>= 4;
+    } while (v != 0);
+    while (end - q < min_digits && q > buf) *--q = '0';
+    text(std::string_view(q, static_cast<std::size_t>(end - q)));
+  }
+
+  // Each byte as two lowercase hex digits, no separator.
+  void hex_bytes(const std::uint8_t* bytes, std::size_t n) {
+    char* p = p_;
+    for (std::size_t i = 0; i < n; ++i) {
+      *p++ = kHexDigits[bytes[i] >> 4];
+      *p++ = kHexDigits[bytes[i] & 0xf];
+    }
+    p_ = p;
+  }
+
+  void ipv4(const std::uint8_t* a) {
+    char* p = p_;
+    for (int i = 0; i < 4; ++i) {
+      const unsigned v = a[i];
+      if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+      if (v >= 10) *p++ = static_cast<char>('0' + (v / 10) % 10);
+      *p++ = static_cast<char>('0' + v % 10);
+      if (i < 3) *p++ = '.';
+    }
+    p_ = p;
+  }
+  void ipv6(const std::uint8_t* a);  // inet_ntop form, as print/addr_text.hpp
+  void ip(const IpAddr& a) {
+    if (a.is_v6())
+      ipv6(a.bytes.data());
+    else
+      ipv4(a.bytes.data());
+  }
+
+ private:
+  static constexpr char kHexDigits[] = "0123456789abcdef";
+  static constexpr char kDigitPairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  fmt::memory_buffer& out_;
+  std::size_t start_;
+  char* p_;
+};
+
+}  // namespace tcpscope::print

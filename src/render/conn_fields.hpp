@@ -1,0 +1,28 @@
+// Values shared by the `conns` output formats, computed once from a Connection
+// (no re-parsing): Zeek's orig/resp view of it and a few text helpers.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "track/connection.hpp"
+
+namespace tcpscope::render {
+
+// Zeek's conn.log view of a connection (originator = Zeek's orig side).
+struct ZeekConnView {
+  const Endpoint* orig = nullptr;
+  const Endpoint* resp = nullptr;
+  const track::ZeekEndpoint* orig_ep = nullptr;
+  const track::ZeekEndpoint* resp_ep = nullptr;
+  std::string uid;
+};
+ZeekConnView zeek_view(const track::Connection& c);
+
+// How the connection closed, from the close classification when it exists.
+std::string_view close_kind_text(const track::Connection& c);
+
+// "1.2.3.4:80" or "[::1]:80".
+std::string endpoint_text(const Endpoint& e);
+
+}  // namespace tcpscope::render

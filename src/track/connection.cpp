@@ -1,0 +1,182 @@
+#include "track/connection.hpp"
+
+#include <algorithm>
+
+#include "core/tcp_flags.hpp"
+#include "track/zeek_state.hpp"
+
+namespace tcpscope::track {
+
+std::string_view role_reason_name(RoleReason r) {
+  switch (r) {
+    case RoleReason::syn:
+      return "syn";
+    case RoleReason::syn_ack:
+      return "syn_ack";
+    case RoleReason::port_heuristic:
+      return "port_heuristic";
+  }
+  return "?";
+}
+
+std::string_view end_reason_name(EndReason r) {
+  switch (r) {
+    case EndReason::none:
+      return "open";
+    case EndReason::attempt_timer:
+      return "attempt_timeout";
+    case EndReason::expire_timer:
+      return "linger_timeout";
+    case EndReason::close_delay:
+      return "closed";
+    case EndReason::inactivity:
+      return "inactivity_timeout";
+    case EndReason::port_reuse:
+      return "port_reuse";
+    case EndReason::end_of_input:
+      return "end_of_input";
+    case EndReason::evicted:
+      return "evicted";
+  }
+  return "?";
+}
+
+namespace {
+
+bool has(std::uint16_t flags, std::uint16_t bit) { return (flags & bit) != 0; }
+
+// The side that is probably the server when no handshake says so: a likely
+// server port wins, then the lower port; on a tie the destination.
+int guess_server_side(int sender, const decode::TcpFacts& tcp) {
+  const bool src_server = zeek_likely_server_port(tcp.src.port);
+  const bool dst_server = zeek_likely_server_port(tcp.dst.port);
+  if (src_server != dst_server) return src_server ? sender : 1 - sender;
+  return tcp.src.port < tcp.dst.port ? sender : 1 - sender;
+}
+
+}  // namespace
+
+void Connection::start(int side, const decode::TcpFacts& tcp, Timestamp ts) {
+  first_ns = last_ns = ts.ns();
+  client_side = static_cast<std::uint8_t>(1 - guess_server_side(side, tcp));
+  role_reason = RoleReason::port_heuristic;
+}
+
+void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, std::uint64_t frame_number) {
+  Half& s = half[side];
+  Half& r = half[1 - side];
+  const std::uint16_t flags = tcp.flags;
+  const bool syn = has(flags, tcp_flag::syn);
+  const bool ack = has(flags, tcp_flag::ack);
+  const bool fin = has(flags, tcp_flag::fin);
+  const bool rst = has(flags, tcp_flag::rst);
+  last_ns = ts.ns();
+
+  // Roles: a SYN names its sender the client; a SYN-ACK names its receiver.
+  if (syn && !ack) {
+    if (role_reason != RoleReason::port_heuristic && client_side != side) role_contradicted = true;
+    if (role_reason != RoleReason::syn || client_side == side) {
+      client_side = static_cast<std::uint8_t>(side);
+      role_reason = RoleReason::syn;
+    }
+  } else if (syn && ack) {
+    if (role_reason == RoleReason::port_heuristic) {
+      client_side = static_cast<std::uint8_t>(1 - side);
+      role_reason = RoleReason::syn_ack;
+    } else if (client_side == side) {
+      role_contradicted = true;
+    }
+  }
+
+  // Handshake timing (Wireshark's iRTT).
+  if (syn && !ack)
+    last_syn_ns = ts.ns();
+  else if (syn && ack && last_syn_ns >= 0)
+    syn_ack_ns = ts.ns();
+  else if (ack && !syn && irtt_ns < 0 && last_syn_ns >= 0) {
+    irtt_ns = ts.ns() - last_syn_ns;
+    if (syn_ack_ns >= 0) {
+      irtt_server_ns = syn_ack_ns - last_syn_ns;
+      irtt_client_ns = ts.ns() - syn_ack_ns;
+    }
+  }
+
+  // Sender's half.
+  if (syn) {
+    if (!s.isn_known || !s.isn_from_syn || s.isn() != tcp.seq) {
+      s.unwrap = SeqUnwrapper(tcp.seq);
+      s.max_rel_end = 0;
+      s.next_seq = tcp.seq;
+    }
+    s.isn_known = s.isn_from_syn = s.syn_seen = true;
+    if (tcp.options.mss >= 0) s.mss = static_cast<std::uint16_t>(tcp.options.mss);
+    s.wscale = static_cast<std::int8_t>(tcp.options.wscale > 127 ? 127 : tcp.options.wscale);
+    s.sack_permitted = tcp.options.sack_permitted;
+  } else if (!s.isn_known) {
+    s.unwrap = SeqUnwrapper(tcp.seq - 1);  // as if the SYN had been just before the first byte seen
+    s.next_seq = tcp.seq;
+    s.max_rel_end = 1;
+    s.isn_known = true;
+  }
+  const std::uint32_t seg_len = (rst ? 0 : tcp.payload_len) + (syn ? 1 : 0) + (fin ? 1 : 0);
+  const std::int64_t rel = s.unwrap.unwrap(tcp.seq);
+  const std::int64_t end = rel + seg_len;
+  const bool retransmission = seg_len > 0 && !rst && rel < s.max_rel_end;
+  if (tcp.payload_len > 0 && !rst && rel < s.max_rel_end) {
+    const std::int64_t covered = std::min<std::int64_t>(s.max_rel_end - rel, tcp.payload_len);
+    s.retransmitted_bytes += static_cast<std::uint64_t>(covered);
+  }
+  // ACK RTT: time this segment if nothing is outstanding; a retransmission of
+  // the timed range makes the sample ambiguous (Karn).
+  if (retransmission && s.ack_rtt.timed_ns >= 0 && tcp.seq < s.ack_rtt.timed_end)
+    s.ack_rtt.timed_ns = -1;
+  else if (seg_len > 0 && !rst && !retransmission && s.ack_rtt.timed_ns < 0 && !(syn && ack && !r.syn_seen)) {
+    // (a SYN-ACK captured before its SYN is not timed: Wireshark gives no sample either)
+    s.ack_rtt.timed_end = tcp.seq + seg_len;
+    s.ack_rtt.timed_ns = ts.ns();
+  }
+  if (end > s.max_rel_end) {
+    s.max_rel_end = end;
+    s.next_seq = tcp.seq + seg_len;
+  }
+  if (ack) {
+    if (!s.ack_seen || tcp.ack > s.highest_ack) s.highest_ack = tcp.ack;
+    s.ack_seen = true;
+    AckRtt& timed = r.ack_rtt;  // the peer's segment this ACK may answer
+    if (timed.timed_ns >= 0 && !rst) {
+      if (tcp.ack == timed.timed_end) {
+        timed.add(ts.ns() - timed.timed_ns);
+        timed.timed_ns = -1;
+      } else if (tcp.ack > timed.timed_end) {
+        timed.timed_ns = -1;  // acknowledged together with later data: no exact match
+      }
+    }
+  }
+  if (tcp.options.has_timestamps) {
+    s.timestamps = true;
+    s.ts_val = tcp.options.ts_val;
+  }
+  if (fin) {
+    s.fin_seen = true;
+    s.fin_seq = tcp.seq + tcp.payload_len;
+  }
+  if (rst) s.rst_seen = true;
+  s.window = tcp.window;
+  s.payload_bytes += rst ? 0 : tcp.payload_len;
+  ++s.segments;
+
+  if (timeline) {
+    SegmentRecord rec;
+    rec.frame = frame_number;
+    rec.ts = ts;
+    rec.rel_seq = rel;
+    rec.rel_ack = (ack && r.isn_known) ? static_cast<std::int64_t>(tcp.ack.since(r.isn())) : 0;
+    rec.payload_len = tcp.payload_len;
+    rec.flags = flags;
+    rec.window = tcp.window;
+    rec.side = static_cast<std::uint8_t>(side);
+    timeline->push_back(rec);
+  }
+}
+
+}  // namespace tcpscope::track

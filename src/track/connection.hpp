@@ -1,0 +1,79 @@
+// One TCP connection: a 4-tuple plus a generation, both halves' facts, the
+// client/server roles with the reason they were decided, the Zeek model, and an
+// optional timeline of segment records (kept only when a consumer asks).
+#pragma once
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "core/addr.hpp"
+#include "core/time.hpp"
+#include "decode/packet.hpp"
+#include "track/half.hpp"
+#include "track/zeek_tcp.hpp"
+
+namespace tcpscope::track {
+
+// How the client (active opener) was decided.
+enum class RoleReason : std::uint8_t {
+  syn,             // it sent a SYN without ACK
+  syn_ack,         // the other side sent a SYN-ACK to it
+  port_heuristic,  // no handshake seen: the well-known / lower port is the server (a guess)
+};
+std::string_view role_reason_name(RoleReason r);
+
+// Why a connection stopped being tracked.
+using EndReason = ZeekRemoval;
+std::string_view end_reason_name(EndReason r);
+
+// One segment as the timeline keeps it (only when requested).
+struct SegmentRecord {
+  std::uint64_t frame = 0;
+  Timestamp ts;
+  std::int64_t rel_seq = 0;  // from the sender's ISN
+  std::int64_t rel_ack = 0;  // from the receiver's ISN (0 when no ACK or unknown)
+  std::uint32_t payload_len = 0;
+  std::uint16_t flags = 0;
+  std::uint16_t window = 0;
+  std::uint8_t side = 0;  // 0: key.a sent it, 1: key.b sent it
+};
+
+struct Connection {
+  FourTuple key;                 // canonical: side 0 is key.a, side 1 is key.b
+  std::uint64_t id = 0;          // 1-based, in order of creation
+  std::uint32_t generation = 0;  // 0 for the first connection on this 4-tuple, +1 per reuse in a row
+  std::uint8_t client_side = 0;
+  RoleReason role_reason = RoleReason::port_heuristic;
+  bool role_contradicted = false;  // a later handshake segment disagreed with an earlier decision
+  EndReason end_reason = EndReason::none;
+  std::int64_t first_ns = 0;  // capture time of the first and the last segment
+  std::int64_t last_ns = 0;
+  std::array<Half, 2> half{};
+  ZeekSession zeek;
+  // Handshake timing as Wireshark's iRTT (tcp-semantics.md §2.8), ns; -1 = unknown.
+  std::int64_t last_syn_ns = -1;
+  std::int64_t syn_ack_ns = -1;
+  std::int64_t irtt_ns = -1;
+  std::int64_t irtt_server_ns = -1;  // SYN -> SYN-ACK (the server's side of the handshake)
+  std::int64_t irtt_client_ns = -1;  // SYN-ACK -> first ACK (the client's side)
+  std::unique_ptr<std::vector<SegmentRecord>> timeline;  // null unless requested
+
+  const Endpoint& endpoint(int side) const { return side == 0 ? key.a : key.b; }
+  int server_side() const { return 1 - client_side; }
+  const Endpoint& client() const { return endpoint(client_side); }
+  const Endpoint& server() const { return endpoint(server_side()); }
+  const Half& client_half() const { return half[client_side]; }
+  const Half& server_half() const { return half[server_side()]; }
+  Timestamp first_ts() const { return {first_ns / 1'000'000'000, first_ns % 1'000'000'000}; }
+  Timestamp last_ts() const { return {last_ns / 1'000'000'000, last_ns % 1'000'000'000}; }
+  DurationNs duration() const { return last_ns - first_ns; }
+
+  // Starts the connection with its first segment (sent by `side`).
+  void start(int side, const decode::TcpFacts& tcp, Timestamp ts);
+  // Applies one segment sent by `side` to both halves, the roles and the timing.
+  void observe(int side, const decode::TcpFacts& tcp, Timestamp ts, std::uint64_t frame_number);
+};
+
+}  // namespace tcpscope::track

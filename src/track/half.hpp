@@ -1,0 +1,68 @@
+// One direction of a connection: what one endpoint sent, as tcpscope's own
+// facts (independent of the Zeek model). Relative sequence numbers are offsets
+// from the ISN (the SYN's sequence, or one before the first byte seen when the
+// start was not captured) through a SeqUnwrapper, so they survive wrap-around.
+#pragma once
+#include <cstdint>
+
+#include "core/seq.hpp"
+#include "core/time.hpp"
+
+namespace tcpscope::track {
+
+// ACK-based RTT samples as Wireshark's tcp.analysis.ack_rtt defines them (time
+// from a data/SYN/FIN segment to the first ACK equal to its end), taken one
+// segment at a time: a segment is timed only when none is outstanding, and a
+// retransmission cancels the timing (Karn), so every sample is one of Wireshark's.
+struct AckRtt {
+  SeqNum timed_end;  // end of the segment being timed
+  std::uint32_t samples = 0;
+  std::int64_t timed_ns = -1;  // when it was sent; -1 = nothing timed
+  std::uint32_t min_us = 0;    // microseconds (what the outputs print)
+  std::uint32_t max_us = 0;
+  std::uint64_t sum_us = 0;
+
+  void add(std::int64_t rtt_ns) {
+    const std::int64_t us64 = rtt_ns < 0 ? 0 : (rtt_ns + 500) / 1000;
+    const std::uint32_t us = us64 > 0xFFFFFFFF ? 0xFFFFFFFFu : static_cast<std::uint32_t>(us64);
+    if (samples == 0 || us < min_us) min_us = us;
+    if (samples == 0 || us > max_us) max_us = us;
+    sum_us += us;
+    ++samples;
+  }
+};
+
+struct Half {
+  SeqUnwrapper unwrap;              // base = the ISN; valid once isn_known
+  SeqNum next_seq;                  // one past the highest sequence sent (the next expected from this side)
+  SeqNum highest_ack;               // highest ACK this side sent (for the peer's data)
+  SeqNum fin_seq;                   // sequence number of the FIN (valid when fin_seen)
+  std::int64_t max_rel_end = 0;     // highest relative end (seq + len) seen
+  std::uint64_t payload_bytes = 0;  // bytes of payload sent, retransmissions included
+  std::uint64_t retransmitted_bytes = 0;
+  AckRtt ack_rtt;  // RTT of this side's segments, measured by the peer's ACKs
+  std::uint32_t segments = 0;
+  std::uint32_t ts_val = 0;  // last timestamp value sent
+  std::uint16_t window = 0;  // last advertised window, unscaled value as sent
+  std::uint16_t mss = 0;     // from its SYN; 0 when not seen
+  std::int8_t wscale = -1;   // window scale shift offered in its SYN; -1 when none seen
+  bool isn_known : 1 = false;
+  bool isn_from_syn : 1 = false;  // false: assumed from the first segment (capture started mid-stream)
+  bool ack_seen : 1 = false;
+  bool sack_permitted : 1 = false;
+  bool timestamps : 1 = false;
+  bool syn_seen : 1 = false;
+  bool fin_seen : 1 = false;
+  bool rst_seen : 1 = false;
+
+  // The SYN's sequence number (or assumed, see isn_from_syn).
+  SeqNum isn() const { return unwrap.base(); }
+
+  // Window scaling is in force only when both SYNs carried the option (RFC 7323).
+  std::uint64_t scaled_window(const Half& peer) const {
+    const int shift = (wscale >= 0 && peer.wscale >= 0) ? (wscale > 14 ? 14 : wscale) : 0;
+    return std::uint64_t{window} << shift;
+  }
+};
+
+}  // namespace tcpscope::track

@@ -1,0 +1,154 @@
+#include "track/tracker.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <limits>
+
+namespace tcpscope::track {
+
+Tracker::Tracker(TrackerOptions options, EndedFn on_ended)
+    : options_(options), on_ended_(std::move(on_ended)) {}
+
+std::uint32_t Tracker::create(const FourTuple& key, std::uint64_t hash, int side, const decode::TcpFacts& tcp,
+                              Timestamp ts, std::uint32_t generation) {
+  if (options_.max_conns != 0 && table_.size() >= options_.max_conns) evict_one();
+  std::uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  Slot& s = slots_[slot];
+  s.conn = Connection{};
+  s.conn.key = key;
+  s.conn.id = next_id_++;
+  s.conn.generation = generation;
+  if (options_.keep_timeline) s.conn.timeline = std::make_unique<std::vector<SegmentRecord>>();
+  s.conn.start(side, tcp, ts);
+  s.conn.zeek.start(side, tcp, ts);
+  s.hash = hash;
+  s.live = true;
+  ++s.serial;
+  s.scheduled_at = 0;
+  table_.insert(hash, slot);
+  ++stats_.connections;
+  stats_.peak_tracked = std::max(stats_.peak_tracked, table_.size());
+  return slot;
+}
+
+void Tracker::end(std::uint32_t slot, EndReason why) {
+  Slot& s = slots_[slot];
+  s.conn.end_reason = why;
+  table_.erase(s.hash, slot);
+  s.live = false;
+  ++s.serial;
+  if (on_ended_) on_ended_(s.conn);
+  s.conn.timeline.reset();
+  free_slots_.push_back(slot);
+}
+
+void Tracker::schedule(std::uint32_t slot) {
+  Slot& s = slots_[slot];
+  const std::int64_t next = s.conn.zeek.next_timer_ns();
+  if (next == std::numeric_limits<std::int64_t>::max()) return;
+  if (s.scheduled_at != 0 && s.scheduled_at <= next) return;  // the pending entry fires first and reschedules
+  s.scheduled_at = next;
+  heap_.push_back(TimerEntry{next, slot, s.serial});
+  std::push_heap(heap_.begin(), heap_.end(), std::greater<>{});
+}
+
+void Tracker::run_timers(std::int64_t now) {
+  while (!heap_.empty() && heap_.front().at <= now) {
+    std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});
+    const TimerEntry e = heap_.back();
+    heap_.pop_back();
+    Slot& s = slots_[e.slot];
+    if (!s.live || s.serial != e.serial || s.scheduled_at != e.at) continue;  // stale entry
+    s.scheduled_at = 0;
+    const ZeekRemoval why = s.conn.zeek.run_timers(now);
+    if (why != ZeekRemoval::none)
+      end(e.slot, why);
+    else
+      schedule(e.slot);
+  }
+}
+
+void Tracker::evict_one() {
+  // The connection whose next timer is the earliest is the one closest to ending.
+  while (!heap_.empty()) {
+    std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});
+    const TimerEntry e = heap_.back();
+    heap_.pop_back();
+    Slot& s = slots_[e.slot];
+    if (!s.live || s.serial != e.serial || s.scheduled_at != e.at) continue;
+    ++stats_.evicted;
+    end(e.slot, EndReason::evicted);
+    return;
+  }
+}
+
+void Tracker::advance_time(Timestamp now) { run_timers(now.ns()); }
+
+void Tracker::feed(const Frame& frame, const decode::Packet& packet) {
+  ++stats_.packets;
+  run_timers(frame.ts.ns());
+  // A segment whose options were cut by the snapshot length still has its fixed
+  // header: it counts for tcpscope's own facts (and creates the connection, as
+  // in Zeek), but Zeek's analysis drops it ("truncated_header").
+  const bool header_complete = packet.has_tcp;
+  const bool fixed_header = header_complete || (packet.status.code == decode::DecodeCode::truncated &&
+                                                packet.status.layer == decode::LayerKind::tcp &&
+                                                packet.status.have >= 20 && packet.tcp.header_len >= 20);
+  if (!fixed_header) {
+    ++stats_.skipped;
+    return;
+  }
+  ++stats_.tcp_segments;
+  const decode::TcpFacts& tcp = packet.tcp;
+  bool reversed = false;
+  const FourTuple key = FourTuple::canonical(tcp.src, tcp.dst, reversed);
+  const int side = reversed ? 1 : 0;
+  const std::uint64_t hash = FourTupleHash{}(key);
+  auto key_of = [this](std::uint32_t slot) -> const FourTuple& { return slots_[slot].conn.key; };
+
+  std::uint32_t slot = table_.find(key, hash, key_of);
+  if (slot != FlowTable::kNone && slots_[slot].conn.zeek.is_reuse(side, tcp)) {
+    const std::uint32_t generation = slots_[slot].conn.generation + 1;
+    ++stats_.port_reuses;
+    end(slot, EndReason::port_reuse);
+    slot = create(key, hash, side, tcp, frame.ts, generation);
+  } else if (slot == FlowTable::kNone) {
+    slot = create(key, hash, side, tcp, frame.ts, 0);
+  }
+
+  Connection& c = slots_[slot].conn;
+  const std::uint32_t captured =
+      static_cast<std::uint32_t>(std::min<std::size_t>(tcp.payload.size(), tcp.payload_len));
+  if (header_complete) c.zeek.deliver(side, tcp, captured, frame.ts, options_.zeek);
+  c.observe(side, tcp, frame.ts, frame.number);
+  if (on_segment_) on_segment_(c, side, frame, packet);
+  schedule(slot);
+}
+
+void Tracker::flush() {
+  std::vector<std::uint32_t> live;
+  for (std::uint32_t i = 0; i < slots_.size(); ++i)
+    if (slots_[i].live) live.push_back(i);
+  std::sort(live.begin(), live.end(),
+            [this](std::uint32_t a, std::uint32_t b) { return slots_[a].conn.id < slots_[b].conn.id; });
+  table_.clear();  // cheaper than erasing one by one
+  for (std::uint32_t slot : live) {
+    Slot& s = slots_[slot];
+    s.conn.end_reason = EndReason::end_of_input;
+    s.live = false;
+    ++s.serial;
+    if (on_ended_) on_ended_(s.conn);
+    s.conn.timeline.reset();
+    free_slots_.push_back(slot);
+  }
+  heap_.clear();
+}
+
+}  // namespace tcpscope::track

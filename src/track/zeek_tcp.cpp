@@ -1,0 +1,689 @@
+// Zeek's TCP analysis as tcp-semantics.md §1 states it. Function and rule names
+// follow Zeek's so each step can be checked against the reference.
+#include "track/zeek_tcp.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "core/tcp_flags.hpp"
+
+namespace tcpscope::track {
+
+namespace {
+
+constexpr std::int64_t kSecond = 1'000'000'000;
+constexpr std::int64_t kAttemptDelay = 5 * kSecond;      // tcp_attempt_delay
+constexpr std::int64_t kCloseDelay = 5 * kSecond;        // tcp_close_delay
+constexpr std::int64_t kSynTimeout = 5 * kSecond;        // tcp_SYN_timeout (first expire check)
+constexpr std::int64_t kSessionTimer = 6 * kSecond;      // tcp_session_timer (expire check period)
+constexpr std::int64_t kConnectionLinger = 5 * kSecond;  // tcp_connection_linger
+constexpr std::int64_t kUdpInactivity = 60 * kSecond;    // udp_inactivity_timeout (handshake phase)
+constexpr std::int64_t kTcpInactivity = 300 * kSecond;   // tcp_inactivity_timeout
+constexpr std::int32_t kTooLargeSeqDelta = 1048576;
+constexpr std::uint64_t kMaxAboveHoleWithoutAcks = 16384;  // tcp_max_above_hole_without_any_acks
+constexpr std::uint64_t kMaxInitialWindow = 16384;         // tcp_max_initial_window
+
+constexpr std::uint8_t kOrigSeen = 1;
+constexpr std::uint8_t kRespSeen = 2;
+
+using S = ZeekEndpointState;
+
+constexpr std::int32_t seq_delta(std::uint32_t a, std::uint32_t b) {
+  return static_cast<std::int32_t>(a - b);
+}
+
+bool has(std::uint16_t flags, std::uint16_t bit) { return (flags & bit) != 0; }
+
+bool is_handshake(S s) { return s == S::inactive || s == S::syn_sent || s == S::syn_ack_sent; }
+
+bool is_clean(const ZeekEndpoint& e) {
+  return e.state == S::established || (e.state == S::closed && e.prev_state == S::established);
+}
+
+// Relative sequence of `cur` for endpoint `e`, given the last value and wrap
+// count it is compared with (Zeek's get_relative_seq).
+std::uint64_t relative_seq(const ZeekEndpoint& e, std::uint32_t cur, std::uint32_t last, std::uint32_t wraps,
+                           bool* underflow) {
+  const std::int32_t delta = seq_delta(cur, last);
+  if (delta < 0) {
+    if (wraps && cur > last) --wraps;
+  } else if (delta > 0) {
+    if (cur < last) ++wraps;
+  }
+  if (wraps == 0) {
+    const std::int32_t d = seq_delta(cur, e.start_seq);
+    if (underflow && d < 0) *underflow = true;
+    return static_cast<std::uint64_t>(static_cast<std::int64_t>(d));
+  }
+  return e.to_relative(cur, wraps);
+}
+
+}  // namespace
+
+std::uint64_t ZeekEndpoint::size(const ZeekEndpoint& peer) const {
+  if (prev_state == S::syn_sent && state == S::reset && peer.state == S::inactive && !no_data_acked())
+    return 0;
+  const std::uint64_t last64 = full(last_seq, seq_wraps);
+  const std::uint64_t ack64 = full(ack_seq, ack_wraps);
+  std::uint64_t n = (last64 > ack64 ? last64 : ack64) - start_seq;
+  if (n != 0) --n;                   // the SYN octet (real or assumed)
+  if (fin_count > 0 && n != 0) --n;  // the FIN octet
+  return n;
+}
+
+void ZeekSession::start(int sender, const decode::TcpFacts& first, Timestamp t) {
+  start_ns_ = last_ns_ = t.ns();
+  orig_side_ = static_cast<std::uint8_t>(sender);
+  expire_at_[0] = t.ns() + kSynTimeout;
+  set_inactivity_timeout(kUdpInactivity);
+
+  // Creation-time orientation for starts without a plain SYN (§1.2 rule 1).
+  const bool syn = has(first.flags, tcp_flag::syn);
+  const bool ack = has(first.flags, tcp_flag::ack);
+  if (!syn || ack) {
+    const std::uint16_t sp = first.src.port;
+    const std::uint16_t dp = first.dst.port;
+    bool flip = false;
+    if (zeek_likely_server_port(sp)) flip = zeek_likely_server_port(dp) ? (!syn && sp < dp) : true;
+    if (flip) flip_roles();
+  }
+}
+
+bool ZeekSession::is_reuse(int /*sender*/, const decode::TcpFacts& tcp) const {
+  if (!has(tcp.flags, tcp_flag::syn)) return false;
+  int compared = orig_side_;
+  if (has(tcp.flags, tcp_flag::ack)) {
+    if (orig().state != S::inactive) return false;  // not a half connection
+    compared = 1 - orig_side_;
+  }
+  const bool closed = orig().did_close || resp().did_close;
+  if (!closed) {
+    const std::uint32_t base = tcp.seq.raw();
+    if (base == ep_[compared].start_seq) return false;  // a retransmitted SYN
+    if (!has(tcp.flags, tcp_flag::ack) && ep_[compared].state == S::syn_ack_sent &&
+        resp().state == S::inactive && base == resp().start_seq)
+      return false;  // SYN and SYN-ACK captured in reverse order
+  }
+  return true;
+}
+
+void ZeekSession::flip_roles() {
+  orig_side_ ^= 1;
+  first_packet_seen_ = static_cast<std::uint8_t>(((first_packet_seen_ & kOrigSeen) ? kRespSeen : 0) |
+                                                 ((first_packet_seen_ & kRespSeen) ? kOrigSeen : 0));
+  is_partial_ = false;
+  history_.add('^');
+}
+
+void ZeekSession::add_history(int side, char code) {
+  history_.add(is_orig(side) ? code : static_cast<char>(code - 'A' + 'a'));
+}
+
+void ZeekSession::check_history(int side, std::uint32_t mask, char code) {
+  if (is_orig(side))
+    history_.check(mask, code);
+  else
+    history_.check(mask << 16, static_cast<char>(code - 'A' + 'a'));
+}
+
+void ZeekSession::scaled_history(int side, ZeekScaledCounter& counter, char code) {
+  if (counter.tick()) add_history(side, code);
+}
+
+void ZeekSession::update_history(int side, std::uint16_t flags, std::uint64_t rel_seq, std::uint32_t len) {
+  ZeekEndpoint& e = ep_[side];
+  const bool syn = has(flags, tcp_flag::syn);
+  const bool fin = has(flags, tcp_flag::fin);
+  const bool rst = has(flags, tcp_flag::rst);
+  const int bits = int{syn} + int{fin} + int{rst};
+  if (bits > 1) {
+    if (fin && rst)
+      check_history(side, zeek_hist::fin_rst, 'I');
+    else
+      check_history(side, zeek_hist::multi_flag, 'Q');
+    return;
+  }
+  if (bits == 1) {
+    if (syn) {
+      const char code = has(flags, tcp_flag::ack) ? 'H' : 'S';
+      const std::uint32_t mask = is_orig(side) ? zeek_hist::syn : zeek_hist::syn << 16;
+      const bool seen_before = (history_.seen() & mask) != 0;
+      check_history(side, zeek_hist::syn, code);
+      if (seen_before && static_cast<std::uint32_t>(rel_seq) != e.hist_last_syn) add_history(side, code);
+      e.hist_last_syn = static_cast<std::uint32_t>(rel_seq);
+    }
+    if (fin) {
+      const std::uint32_t mask = is_orig(side) ? zeek_hist::fin : zeek_hist::fin << 16;
+      const bool seen_before = (history_.seen() & mask) != 0;
+      check_history(side, zeek_hist::fin, 'F');
+      if (seen_before && static_cast<std::uint32_t>(rel_seq + len) != e.hist_last_fin) add_history(side, 'F');
+      e.hist_last_fin = static_cast<std::uint32_t>(rel_seq + len);
+    }
+    if (rst) {
+      const std::uint32_t mask = is_orig(side) ? zeek_hist::rst : zeek_hist::rst << 16;
+      const bool seen_before = (history_.seen() & mask) != 0;
+      check_history(side, zeek_hist::rst, 'R');
+      if (seen_before && static_cast<std::uint32_t>(rel_seq) != e.hist_last_rst) add_history(side, 'R');
+      e.hist_last_rst = static_cast<std::uint32_t>(rel_seq);
+    }
+    return;
+  }
+  if (len == 0 && !has(flags, tcp_flag::ack)) return;
+  // SYN-ACK-first connections: the first pure ACK or data packet flips the
+  // roles and the history becomes "^h" (§1.2 rule 2).
+  if (history_.view() == "H") {
+    orig_side_ ^= 1;
+    first_packet_seen_ = static_cast<std::uint8_t>(((first_packet_seen_ & kOrigSeen) ? kRespSeen : 0) |
+                                                   ((first_packet_seen_ & kRespSeen) ? kOrigSeen : 0));
+    is_partial_ = false;
+    history_.rewrite_as_flipped_syn_ack();
+  }
+  if (len)
+    check_history(side, zeek_hist::data, 'D');
+  else
+    check_history(side, zeek_hist::ack, 'A');
+}
+
+void ZeekSession::set_inactivity_timeout(std::int64_t timeout_ns) {
+  if (timeout_ns == inactivity_timeout_ns_) return;
+  inactivity_at_ = timeout_ns ? last_ns_ + timeout_ns : 0;
+  inactivity_timeout_ns_ = timeout_ns;
+}
+
+void ZeekSession::set_state(int side, S s) {
+  ZeekEndpoint& e = ep_[side];
+  if (s == e.state) return;
+  // The inactivity timeout grows once the handshake is over.
+  if (!is_handshake(s) && is_handshake(e.state) && is_handshake(ep_[1 - side].state))
+    set_inactivity_timeout(kTcpInactivity);
+  e.prev_state = e.state;
+  e.state = s;
+}
+
+void ZeekSession::cancel_analyzer_timers() {
+  attempt_at_ = 0;
+  expire_at_ = {};
+  delete_at_ = 0;
+}
+
+void ZeekSession::add_expire_timer(std::int64_t at) {
+  for (auto& slot : expire_at_) {
+    if (slot == 0) {
+      slot = at;
+      return;
+    }
+  }
+  // Both chains armed: keep the earlier check, which fires first anyway.
+  auto& latest = expire_at_[0] > expire_at_[1] ? expire_at_[0] : expire_at_[1];
+  latest = std::min(latest, at);
+}
+
+void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t captured_payload, Timestamp t,
+                          const ZeekOptions& options) {
+  ZeekEndpoint& e = ep_[side];
+  ZeekEndpoint& p = ep_[1 - side];
+
+  if (options.validate_checksums && tcp.checksum == decode::ChecksumStatus::bad) {
+    scaled_history(side, e.checksum_errors, 'C');  // dropped: no state change, not counted
+    return;
+  }
+
+  const bool stale_is_orig = is_orig(side);  // Zeek keeps this value through a flip inside update_history
+  const std::uint16_t flags = tcp.flags;
+  const bool syn = has(flags, tcp_flag::syn);
+  const bool fin = has(flags, tcp_flag::fin);
+  const bool rst = has(flags, tcp_flag::rst);
+  const bool ack = has(flags, tcp_flag::ack);
+  const std::uint32_t base_seq = tcp.seq.raw();
+  const std::uint32_t ack_seq = tcp.ack.raw();
+  const std::uint32_t len = tcp.payload_len;
+
+  // SetPartialStatus
+  if (stale_is_orig) {
+    if (!(first_packet_seen_ & kOrigSeen)) is_partial_ = !syn || ack;
+  } else if (!(first_packet_seen_ & kRespSeen) && !is_partial_) {
+    is_partial_ = !syn;
+  }
+
+  std::int64_t seg_len = len;
+  if (syn) ++seg_len;
+  if (fin) ++seg_len;
+  if (rst) seg_len -= len;
+  const std::uint32_t seq_one_past = base_seq + static_cast<std::uint32_t>(seg_len);
+
+  // init_endpoint
+  switch (e.state) {
+    case S::inactive: {
+      std::uint32_t last = seq_one_past;
+      if (syn) {
+        e.ack_seq = base_seq;
+        e.start_seq = base_seq;
+      } else {
+        e.ack_seq = base_seq - 1;
+        e.start_seq = base_seq - 1;
+        last = base_seq;  // the first packet must not count as a retransmission
+      }
+      e.last_seq = last;
+      break;
+    }
+    case S::syn_sent:
+    case S::syn_ack_sent:
+      if (syn && base_seq != e.start_seq) {
+        e.start_seq = base_seq;
+        e.ack_seq = base_seq;
+        e.last_seq = seq_one_past;
+      }
+      break;
+    case S::established:
+    case S::partial:
+      if (syn) {
+        e.start_seq = base_seq;
+        e.ack_seq = base_seq;
+        e.last_seq = seq_one_past;
+      }
+      break;
+    case S::reset:
+      if (syn && e.prev_state == S::inactive) {
+        e.start_seq = base_seq;
+        e.ack_seq = base_seq;
+        e.last_seq = seq_one_past;
+      }
+      break;
+    case S::closed:
+      break;
+  }
+
+  bool seq_underflow = false;
+  const std::uint64_t rel_seq = relative_seq(e, base_seq, e.last_seq, e.seq_wraps, &seq_underflow);
+
+  update_history(side, flags, rel_seq, len);
+
+  // update_window: only the zero-window letter shows in conn.log (Zeek's window
+  // bookkeeping beyond it feeds a weird, which tcpscope does not report).
+  if ((static_cast<std::uint32_t>(tcp.window) << e.window_scale) == 0 && !rst && p.state != S::closed &&
+      e.state != S::reset)
+    scaled_history(side, e.zero_windows, 'W');
+
+  if (!orig().did_close || !resp().did_close) last_ns_ = t.ns();
+
+  if (syn) {  // init_window
+    int scale = tcp.options.wscale;
+    if (scale < 0) {
+      e.window_scale = 0;
+      if (ack) p.window_scale = 0;
+    } else {
+      if (scale > 14) scale = 14;  // RFC 7323's cap, as Zeek applies it
+      e.window_scale = static_cast<std::uint8_t>(scale);
+    }
+  }
+  if (fin) {
+    ++e.fin_count;
+    e.fin_seq = rel_seq + static_cast<std::uint64_t>(seg_len);
+  }
+  if (rst) ++e.rst_count;
+
+  std::uint64_t rel_ack = 0;
+  if (ack) {
+    if (p.state == S::inactive) {
+      rel_ack = 1;
+      p.start_seq = ack_seq - 1;  // init_peer: as if its SYN had been seen
+      p.ack_seq = ack_seq - 1;
+      p.last_seq = ack_seq - 1;
+    } else {
+      bool ack_underflow = false;
+      rel_ack = relative_seq(p, ack_seq, p.ack_seq, p.ack_wraps, &ack_underflow);
+      if (ack_underflow) {
+        rel_ack = 0;
+      } else if (!rst) {
+        const std::int32_t d = seq_delta(ack_seq, p.ack_seq);
+        if (!(ack_seq == 0 && d > kTooLargeSeqDelta) && d > 0) p.update_ack_seq(ack_seq);
+      }
+    }
+  }
+
+  // update_last_seq
+  const std::int32_t delta_last = seq_delta(seq_one_past, e.last_seq);
+  if ((syn || rst) && (delta_last > kTooLargeSeqDelta || delta_last < -kTooLargeSeqDelta)) {
+    // untrusted jump
+  } else if (fin && e.last_seq == e.start_seq + 1) {
+    e.update_last_seq(seq_one_past);
+  } else if (e.state == S::reset) {
+    // nothing after a RST is trusted
+  } else if (delta_last > 0) {
+    e.update_last_seq(seq_one_past);
+  } else if (len > 0) {
+    scaled_history(side, e.retransmissions, 'T');
+  }
+
+  bool do_close = false;
+  bool gen_event = false;
+  update_state_machine(side, flags, base_seq, ack_seq, len, delta_last, stale_is_orig, do_close, gen_event);
+
+  if (ack) ack_received(1 - side, rel_ack);
+
+  // CheckPIA_FirstPacket
+  if (stale_is_orig)
+    first_packet_seen_ |= kOrigSeen;
+  else
+    first_packet_seen_ |= kRespSeen;
+
+  if (len > 0 && !rst && !seq_underflow && captured_payload >= len)
+    data_sent(side, syn ? rel_seq + 1 : rel_seq, len);
+
+  check_eof(side);
+  if (do_close) connection_closed(side, gen_event);
+
+  // ConnSize, counted on the sender's current role.
+  ++e.packets;
+  e.ip_bytes += tcp.ip_len;
+}
+
+void ZeekSession::update_state_machine(int side, std::uint16_t flags, std::uint32_t base_seq,
+                                       std::uint32_t ack_seq, std::uint32_t len, std::int32_t delta_last,
+                                       bool stale_is_orig, bool& do_close, bool& gen_event) {
+  ZeekEndpoint& e = ep_[side];
+  ZeekEndpoint& p = ep_[1 - side];
+  const bool syn = has(flags, tcp_flag::syn);
+  const bool fin = has(flags, tcp_flag::fin);
+  const bool rst = has(flags, tcp_flag::rst);
+  switch (e.state) {
+    case S::inactive:
+      update_inactive(side, flags, base_seq, ack_seq, len, stale_is_orig, do_close, gen_event);
+      break;
+    case S::syn_sent:
+    case S::syn_ack_sent:
+      if (fin) {
+        set_state(side, S::closed);
+        do_close = gen_event = true;
+      }
+      if (rst) {
+        set_state(side, S::reset);
+        connection_reset();
+        do_close = true;
+      }
+      break;
+    case S::established:
+    case S::partial:
+      if (syn && e.state == S::partial && p.state == S::inactive && !has(flags, tcp_flag::ack))
+        set_state(side, S::syn_sent);
+      if (fin && !rst) {
+        set_state(side, S::closed);
+        if (p.state == S::reset && p.prev_state == S::closed) set_state(1 - side, S::closed);  // FIN then RST
+        do_close = gen_event = true;
+      }
+      if (rst) {
+        set_state(side, S::reset);
+        do_close = true;
+        if (p.state != S::reset || p.prev_state != S::established) connection_reset();
+      }
+      break;
+    case S::closed:
+      (void)delta_last;
+      if (rst && p.state != S::closed) {
+        set_state(side, S::reset);
+        if (!e.did_close) do_close = true;  // RST after FIN
+      }
+      break;
+    case S::reset:
+      break;
+  }
+}
+
+void ZeekSession::update_inactive(int side, std::uint16_t flags, std::uint32_t base_seq,
+                                  std::uint32_t /*ack_seq*/, std::uint32_t len, bool stale_is_orig,
+                                  bool& do_close, bool& gen_event) {
+  ZeekEndpoint& e = ep_[side];
+  ZeekEndpoint& p = ep_[1 - side];
+  const bool syn = has(flags, tcp_flag::syn);
+  const bool ack = has(flags, tcp_flag::ack);
+  if (syn) {
+    if (stale_is_orig) {
+      set_state(side, ack ? S::syn_ack_sent : S::syn_sent);
+      attempt_at_ = last_ns_ + kAttemptDelay;
+    } else {
+      if (!ack && p.state == S::syn_ack_sent && base_seq == e.start_seq) {
+        // SYN and SYN-ACK captured in reverse order: flip and establish.
+        is_partial_ = false;
+        flip_roles();
+        set_state(1 - side, S::established);
+        first_packet_seen_ |= kOrigSeen;
+      }
+      if (p.state == S::syn_sent) set_state(1 - side, S::established);
+      set_state(side, S::established);
+    }
+  }
+  if (has(flags, tcp_flag::fin)) {
+    set_state(side, S::closed);
+    do_close = gen_event = true;
+  }
+  if (has(flags, tcp_flag::rst)) {
+    set_state(side, S::reset);
+    bool is_reject = false;
+    if (stale_is_orig)
+      is_reject = p.state == S::established;
+    else
+      is_reject = p.state == S::syn_sent || p.state == S::syn_ack_sent;
+    do_close = true;
+    gen_event = !is_reject;
+  }
+  if (e.state == S::inactive) {
+    if (!stale_is_orig && len == 0 && orig().state == S::syn_sent) {
+      // an ACK sent before the SYN-ACK does not make a partial connection
+    } else if (ack && p.state == S::established) {
+      set_state(side, S::established);  // SYN-ACK seen, SYN missed
+      is_partial_ = false;
+      first_packet_seen_ |= stale_is_orig ? kOrigSeen : kRespSeen;
+    } else {
+      set_state(side, S::partial);
+    }
+  }
+}
+
+// ---- Reassembler: only what conn.log needs (gaps, EOF, close deferral) ----
+
+void ZeekSession::deliver_contiguous(ZeekReassembly& r) {
+  std::size_t consumed = 0;
+  while (consumed < r.block_count && r.blocks[consumed].first <= r.last_reassem) {
+    r.last_reassem = std::max(r.last_reassem, r.blocks[consumed].second);
+    ++consumed;
+  }
+  if (consumed) {
+    std::copy(r.blocks.begin() + static_cast<std::ptrdiff_t>(consumed), r.blocks.begin() + r.block_count,
+              r.blocks.begin());
+    r.block_count = static_cast<std::uint8_t>(r.block_count - consumed);
+  }
+}
+
+void ZeekSession::data_sent(int side, std::uint64_t seq, std::uint32_t len) {
+  ZeekEndpoint& e = ep_[side];
+  ZeekReassembly& r = e.reassembly;
+  if (r.skip_deliveries) return;
+  const std::uint64_t acked = e.to_relative(e.ack_seq, e.ack_wraps);
+  std::uint64_t upper = seq + len;
+  if (seq < acked) {
+    if (upper <= acked) return;  // delivered and acked already
+    seq = acked;
+  }
+  if (upper <= r.trim) return;
+  if (seq < r.trim) seq = r.trim;
+  if (upper <= r.last_reassem) return;  // old data
+  if (seq <= r.last_reassem) {
+    r.last_reassem = upper;  // fills the leading hole: deliver
+    deliver_contiguous(r);
+    if (e.no_data_acked() && e.size(ep_[1 - side]) > kMaxInitialWindow)
+      r.trim = std::max(r.trim, r.last_reassem);
+  } else {
+    // Buffer above a hole: insert, keeping blocks sorted and merged.
+    auto& b = r.blocks;
+    std::size_t i = 0;
+    while (i < r.block_count && b[i].second < seq) ++i;
+    if (i < r.block_count && b[i].first <= upper) {
+      b[i].first = std::min(b[i].first, seq);
+      b[i].second = std::max(b[i].second, upper);
+      while (i + 1 < r.block_count && b[i + 1].first <= b[i].second) {
+        b[i].second = std::max(b[i].second, b[i + 1].second);
+        std::copy(b.begin() + static_cast<std::ptrdiff_t>(i) + 2, b.begin() + r.block_count,
+                  b.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+        --r.block_count;
+      }
+    } else if (r.block_count < ZeekReassembly::kMaxBlocks) {
+      std::copy_backward(b.begin() + static_cast<std::ptrdiff_t>(i), b.begin() + r.block_count,
+                         b.begin() + r.block_count + 1);
+      b[i] = {seq, upper};
+      ++r.block_count;
+    } else if (i == r.block_count) {
+      b[i - 1].second = upper;  // full: widen the last block (bounded memory; approximate)
+    } else {
+      b[i].first = seq;
+    }
+  }
+  if (e.no_data_acked() && r.undelivered_bytes() > kMaxAboveHoleWithoutAcks) {
+    r.block_count = 0;
+    r.skip_deliveries = true;
+  }
+}
+
+void ZeekSession::gap(int side, std::uint64_t len) {
+  ZeekEndpoint& e = ep_[side];
+  if (is_clean(e) && is_clean(ep_[1 - side])) {
+    scaled_history(side, e.gaps, 'G');
+    missed_bytes_ += len;
+  }
+}
+
+void ZeekSession::undelivered(int side, std::uint64_t up_to) {
+  ZeekReassembly& r = ep_[side].reassembly;
+  if (up_to <= 2 && is_partial_) return;  // the faked SYN octet of a partial connection
+  if (!r.skip_deliveries) {
+    while (r.block_count > 0 && r.blocks[0].first < up_to) {
+      if (r.blocks[0].first > r.last_reassem) {
+        gap(side, r.blocks[0].first - r.last_reassem);
+        r.last_reassem = r.blocks[0].first;
+      }
+      deliver_contiguous(r);
+    }
+    if (up_to > r.last_reassem) gap(side, up_to - r.last_reassem);
+  }
+  if (up_to > r.last_reassem) r.last_reassem = up_to;
+  deliver_contiguous(r);
+}
+
+void ZeekSession::trim_to(int side, std::uint64_t seq) {
+  ZeekReassembly& r = ep_[side].reassembly;
+  if (seq > r.last_reassem) undelivered(side, seq);
+  r.trim = seq;
+}
+
+void ZeekSession::ack_received(int side, std::uint64_t seq) {
+  ZeekEndpoint& e = ep_[side];
+  if (e.fin_count > 0 && seq >= e.fin_seq) seq = e.fin_seq - 1;
+  if (seq <= e.reassembly.trim) return;
+  trim_to(side, seq);
+  check_eof(side);
+}
+
+bool ZeekSession::data_pending(int side) const {
+  const ZeekEndpoint& e = ep_[side];
+  const ZeekReassembly& r = e.reassembly;
+  if (r.skip_deliveries) return false;
+  const std::uint64_t delivered = std::uint64_t{e.start_seq} + r.last_reassem;
+  const std::uint64_t last = ZeekEndpoint::full(e.last_seq, e.seq_wraps);
+  if (last < delivered) return false;
+  if (delivered != last - 1 && delivered != last) return true;
+  if (e.state != S::reset && ep_[1 - side].reassembly.has_undelivered()) return true;
+  return false;
+}
+
+void ZeekSession::check_eof(int side) {
+  ZeekEndpoint& e = ep_[side];
+  if (e.reassembly.did_eof) return;
+  if (!(e.fin_count > 0 || e.state == S::closed || e.state == S::reset)) return;
+  if (data_pending(side)) return;
+  e.reassembly.did_eof = true;
+  if (close_deferred_) {
+    connection_closed(side, deferred_gen_event_);
+    close_deferred_ = false;
+  }
+}
+
+void ZeekSession::connection_closed(int side, bool gen_event) {
+  ZeekEndpoint& e = ep_[side];
+  ZeekEndpoint& p = ep_[1 - side];
+  if (data_pending(side)) {
+    close_deferred_ = true;
+    if (!deferred_gen_event_) deferred_gen_event_ = gen_event;
+    return;
+  }
+  close_deferred_ = false;
+  if (e.did_close) return;
+  e.did_close = true;
+  const bool complete = e.state == S::reset || p.did_close || p.state == S::inactive;
+  if (complete) {
+    if (e.prev_state != S::inactive || p.state != S::inactive) {
+      if (deferred_gen_event_) {
+        gen_event = true;
+        deferred_gen_event_ = false;
+      }
+      if (gen_event) is_active_ = false;  // ConnectionFinished
+    }
+    cancel_analyzer_timers();
+    delete_at_ = last_ns_ + kCloseDelay;
+  } else if (e.prev_state != S::inactive) {
+    add_expire_timer(last_ns_ + kSessionTimer);
+  }
+}
+
+// ---- Timers ----
+
+std::int64_t ZeekSession::next_timer_ns() const {
+  std::int64_t next = std::numeric_limits<std::int64_t>::max();
+  for (std::int64_t at : {attempt_at_, expire_at_[0], expire_at_[1], delete_at_, inactivity_at_})
+    if (at != 0 && at < next) next = at;
+  return next;
+}
+
+ZeekRemoval ZeekSession::run_timers(std::int64_t now) {
+  for (;;) {
+    std::int64_t* due = nullptr;
+    for (std::int64_t* at : {&attempt_at_, &expire_at_[0], &expire_at_[1], &delete_at_, &inactivity_at_})
+      if (*at != 0 && *at <= now && (due == nullptr || *at < *due)) due = at;
+    if (due == nullptr) return ZeekRemoval::none;
+
+    if (due == &attempt_at_) {
+      attempt_at_ = 0;
+      if (!is_active_) continue;
+      if ((orig().state == S::syn_sent || orig().state == S::syn_ack_sent) && resp().state == S::inactive) {
+        is_active_ = false;
+        return ZeekRemoval::attempt_timer;
+      }
+    } else if (due == &delete_at_) {
+      delete_at_ = 0;
+      return ZeekRemoval::close_delay;
+    } else if (due == &inactivity_at_) {
+      const std::int64_t deadline = last_ns_ + inactivity_timeout_ns_;
+      if (deadline <= now) {
+        inactivity_at_ = 0;
+        return ZeekRemoval::inactivity;
+      }
+      inactivity_at_ = deadline;
+    } else {  // an expire check
+      *due = 0;
+      if (!is_active_) continue;
+      if (last_ns_ + kConnectionLinger < now) {
+        const ZeekEndpoint& o = orig();
+        const ZeekEndpoint& r = resp();
+        if (o.did_close || r.did_close) {
+          if ((o.did_close && r.did_close) || o.state == S::reset || r.state == S::reset ||
+              o.state == S::inactive || r.state == S::inactive) {
+            is_active_ = false;
+            return ZeekRemoval::expire_timer;
+          }
+        }
+        if (r.state == S::inactive && o.state == S::inactive) return ZeekRemoval::expire_timer;
+      }
+      *due = now + kSessionTimer;
+    }
+  }
+}
+
+}  // namespace tcpscope::track

@@ -1,0 +1,184 @@
+// Zeek's TCP connection model, reproduced rule for rule from tcp-semantics.md §1
+// (Zeek's TCP session adapter, TCP_Endpoint, the reassembler's gap accounting,
+// ConnSize and the connection timers): endpoint states, history, sequence-space
+// sizes, packet/IP-byte counters, content gaps and the packet-time timers that
+// decide when a connection ends. Pure logic on packet time; no I/O, no clock.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <utility>
+
+#include "core/seq.hpp"
+#include "core/time.hpp"
+#include "decode/packet.hpp"
+#include "track/zeek_history.hpp"
+#include "track/zeek_state.hpp"
+
+namespace tcpscope::track {
+
+// The part of Zeek's reassembler that conn.log depends on: which bytes were
+// delivered in order (last_reassem), what the peer's ACKs trimmed (trim), and
+// the data buffered above a hole (a few merged blocks; bounded).
+struct ZeekReassembly {
+  static constexpr std::size_t kMaxBlocks = 2;
+  std::uint64_t last_reassem = 1;  // relative; 1 is the first byte after the SYN
+  std::uint64_t trim = 0;
+  std::array<std::pair<std::uint64_t, std::uint64_t>, kMaxBlocks>
+      blocks{};  // [seq, upper), above last_reassem
+  std::uint8_t block_count = 0;
+  bool skip_deliveries = false;
+  bool did_eof = false;
+
+  bool has_undelivered() const { return block_count > 0; }
+  std::uint64_t undelivered_bytes() const {
+    return block_count ? blocks[block_count - 1].second - last_reassem : 0;
+  }
+};
+
+// One side of a connection as Zeek's TCP_Endpoint sees it.
+struct ZeekEndpoint {
+  ZeekEndpointState state = ZeekEndpointState::inactive;
+  ZeekEndpointState prev_state = ZeekEndpointState::inactive;
+  bool did_close = false;
+  std::uint8_t window_scale = 0;
+  std::uint16_t fin_count = 0;
+  std::uint16_t rst_count = 0;
+  std::uint32_t start_seq = 0;
+  std::uint32_t last_seq = 0;
+  std::uint32_t ack_seq = 0;
+  std::uint32_t seq_wraps = 0;
+  std::uint32_t ack_wraps = 0;
+  // Relative sequence of the last SYN, FIN end and RST, for the history repeat rule
+  // (kept modulo 2^32: equal numbers 4 GiB apart are treated as a repeat).
+  std::uint32_t hist_last_syn = 0;
+  std::uint32_t hist_last_fin = 0;
+  std::uint32_t hist_last_rst = 0;
+  std::uint64_t fin_seq = 0;  // relative, one past the FIN
+  ZeekScaledCounter gaps;
+  ZeekScaledCounter checksum_errors;
+  ZeekScaledCounter retransmissions;
+  ZeekScaledCounter zero_windows;
+  ZeekReassembly reassembly;
+  std::uint64_t packets = 0;   // ConnSize: packets delivered to TCP analysis
+  std::uint64_t ip_bytes = 0;  // ConnSize: sum of IP total lengths
+
+  static constexpr std::uint64_t full(std::uint32_t s, std::uint32_t wraps) {
+    return (std::uint64_t{wraps} << 32) | s;
+  }
+  std::uint64_t to_relative(std::uint32_t s, std::uint32_t wraps) const { return full(s, wraps) - start_seq; }
+  void update_last_seq(std::uint32_t s) {
+    if (s < last_seq) ++seq_wraps;
+    last_seq = s;
+  }
+  void update_ack_seq(std::uint32_t s) {
+    if (s < ack_seq) ++ack_wraps;
+    ack_seq = s;
+  }
+  bool no_data_acked() const {
+    const std::uint64_t a = full(ack_seq, ack_wraps);
+    return a == start_seq || a == std::uint64_t{start_seq} + 1;
+  }
+  // Zeek's endpoint size: bytes in sequence space, without the SYN and FIN octets.
+  std::uint64_t size(const ZeekEndpoint& peer) const;
+};
+
+// Kinds of removal, for reporting why a connection ended.
+enum class ZeekRemoval : std::uint8_t {
+  none,
+  attempt_timer,  // SYN unanswered for tcp_attempt_delay
+  expire_timer,   // tcp_connection_linger after a close or with an inactive side
+  close_delay,    // tcp_close_delay after a complete close
+  inactivity,     // udp/tcp inactivity timeout
+  port_reuse,     // a new SYN started a new connection
+  end_of_input,
+  evicted,  // --max-conns
+};
+
+struct ZeekOptions {
+  bool validate_checksums = false;  // Zeek's default is on; tcpscope's is Zeek's -C (offload-friendly)
+};
+
+class ZeekSession {
+ public:
+  // Starts a connection with the packet `first` sent by side `sender` (0 or 1).
+  // Applies Zeek's creation-time role heuristic (likely_server_ports).
+  void start(int sender, const decode::TcpFacts& first, Timestamp t);
+
+  // Zeek's IsReuse: does this packet (from `sender`) start a new connection?
+  bool is_reuse(int sender, const decode::TcpFacts& tcp) const;
+
+  // Processes one packet from `sender` at time t. `captured_payload` is how many
+  // payload bytes were captured (Zeek feeds the reassembler only complete payloads).
+  void deliver(int sender, const decode::TcpFacts& tcp, std::uint32_t captured_payload, Timestamp t,
+               const ZeekOptions& options);
+
+  // Earliest pending timer (ns since epoch), or INT64_MAX.
+  std::int64_t next_timer_ns() const;
+  // Runs the timers due at `now_ns` in time order; returns why the connection
+  // must be removed, or none.
+  ZeekRemoval run_timers(std::int64_t now_ns);
+
+  int orig_side() const { return orig_side_; }
+  const ZeekEndpoint& endpoint(int side) const { return ep_[side]; }
+  const ZeekEndpoint& orig() const { return ep_[orig_side_]; }
+  const ZeekEndpoint& resp() const { return ep_[1 - orig_side_]; }
+  std::uint64_t orig_size() const { return orig().size(resp()); }
+  std::uint64_t resp_size() const { return resp().size(orig()); }
+  std::string_view history() const { return history_.view(); }
+  Timestamp start_time() const { return {start_ns_ / 1'000'000'000, start_ns_ % 1'000'000'000}; }
+  Timestamp last_time() const { return {last_ns_ / 1'000'000'000, last_ns_ % 1'000'000'000}; }
+  std::uint64_t missed_bytes() const { return missed_bytes_; }
+  ZeekConnState conn_state() const {
+    return zeek_conn_state({orig().state, resp().state, orig_size(), resp_size(), history()});
+  }
+  // conn.log leaves duration and the byte counts unset when this is false.
+  bool has_duration() const { return last_ns_ != start_ns_; }
+
+ private:
+  bool is_orig(int side) const { return side == orig_side_; }
+  void flip_roles();
+  void update_history(int side, std::uint16_t flags, std::uint64_t rel_seq, std::uint32_t len);
+  void check_history(int side, std::uint32_t mask, char code);
+  void add_history(int side, char code);
+  void scaled_history(int side, ZeekScaledCounter& counter, char code);
+  void set_state(int side, ZeekEndpointState s);
+  void set_inactivity_timeout(std::int64_t timeout_ns);
+  void update_state_machine(int side, std::uint16_t flags, std::uint32_t base_seq, std::uint32_t ack_seq,
+                            std::uint32_t len, std::int32_t delta_last, bool stale_is_orig, bool& do_close,
+                            bool& gen_event);
+  void update_inactive(int side, std::uint16_t flags, std::uint32_t base_seq, std::uint32_t ack_seq,
+                       std::uint32_t len, bool stale_is_orig, bool& do_close, bool& gen_event);
+  void connection_closed(int side, bool gen_event);
+  void connection_reset() { is_active_ = false; }
+  void cancel_analyzer_timers();
+  void add_expire_timer(std::int64_t at);
+  // Reassembler parts.
+  void data_sent(int side, std::uint64_t seq, std::uint32_t len);
+  void ack_received(int side, std::uint64_t seq);
+  void trim_to(int side, std::uint64_t seq);
+  void undelivered(int side, std::uint64_t up_to);
+  void gap(int side, std::uint64_t len);
+  void deliver_contiguous(ZeekReassembly& r);
+  bool data_pending(int side) const;
+  void check_eof(int side);
+
+  std::array<ZeekEndpoint, 2> ep_{};
+  ZeekHistory history_;
+  std::int64_t start_ns_ = 0;
+  std::int64_t last_ns_ = 0;  // Zeek's last activity (not advanced once both sides closed)
+  std::uint64_t missed_bytes_ = 0;
+  // Timers (ns since epoch; 0 = not armed).
+  std::int64_t attempt_at_ = 0;
+  std::array<std::int64_t, 2> expire_at_{};
+  std::int64_t delete_at_ = 0;
+  std::int64_t inactivity_at_ = 0;
+  std::int64_t inactivity_timeout_ns_ = 0;
+  std::uint8_t orig_side_ = 0;
+  std::uint8_t first_packet_seen_ = 0;  // bit 1: orig, bit 2: resp
+  bool is_active_ = true;
+  bool is_partial_ = false;
+  bool close_deferred_ = false;
+  bool deferred_gen_event_ = false;
+};
+
+}  // namespace tcpscope::track

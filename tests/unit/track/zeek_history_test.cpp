@@ -1,0 +1,53 @@
+// The history string's repeat rules (tcp-semantics.md §1.6).
+#include "track/zeek_history.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using tcpscope::track::ZeekHistory;
+using tcpscope::track::ZeekScaledCounter;
+namespace hist = tcpscope::track::zeek_hist;
+
+TEST(ZeekHistory, OncePerDirectionLettersUseTheSeenMask) {
+  ZeekHistory h;
+  EXPECT_FALSE(h.check(hist::ack, 'A'));
+  EXPECT_TRUE(h.check(hist::ack, 'A'));         // second pure ACK: nothing
+  EXPECT_FALSE(h.check(hist::ack << 16, 'a'));  // the other direction has its own bit
+  EXPECT_FALSE(h.check(hist::data, 'D'));
+  EXPECT_TRUE(h.check(hist::data, 'D'));
+  EXPECT_EQ(h.view(), "AaD");
+}
+
+TEST(ZeekHistory, ScaledLettersAtOneTenHundred) {
+  ZeekScaledCounter c;
+  int letters = 0;
+  int at[4] = {};
+  for (int i = 1; i <= 1000; ++i) {
+    if (c.tick()) at[letters++] = i;
+  }
+  ASSERT_EQ(letters, 4);
+  EXPECT_EQ(at[0], 1);
+  EXPECT_EQ(at[1], 10);
+  EXPECT_EQ(at[2], 100);
+  EXPECT_EQ(at[3], 1000);
+}
+
+TEST(ZeekHistory, SynAckFirstFlipRewritesToCaretH) {
+  ZeekHistory h;
+  h.check(hist::syn, 'H');
+  h.rewrite_as_flipped_syn_ack();
+  EXPECT_EQ(h.view(), "^h");
+  EXPECT_FALSE(h.check(hist::syn, 'S'));  // the new originator's SYN is still new
+  EXPECT_TRUE(h.check(hist::syn << 16, 'h'));
+  EXPECT_EQ(h.view(), "^hS");
+}
+
+TEST(ZeekHistory, BoundedCapacity) {
+  ZeekHistory h;
+  for (std::size_t i = 0; i < ZeekHistory::kCapacity + 5; ++i) h.add('R');
+  EXPECT_EQ(h.view().size(), ZeekHistory::kCapacity);
+  EXPECT_TRUE(h.truncated());
+}
+
+}  // namespace
