@@ -27,7 +27,7 @@ void conns_table_row(fmt::memory_buffer& out, const track::Connection& c) {
   const std::string roles =
       std::string(track::role_reason_name(c.role_reason)) + (c.role_contradicted ? "!" : "");
   fmt::format_to(fmt::appender(out), kFormat, c.id, endpoint_text(c.client()), endpoint_text(c.server()),
-                 roles, secs(c.first_ts.ns(), 6), secs(c.duration(), 6),
+                 roles, secs(c.first_ns, 6), secs(c.duration(), 6),
                  fmt::format("{}/{}", c.client_half().segments, c.server_half().segments),
                  fmt::format("{}/{}", c.client_half().payload_bytes, c.server_half().payload_bytes),
                  close_kind_text(c),

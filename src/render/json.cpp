@@ -2,7 +2,7 @@
 //   conn, generation, client{addr,port}, server{addr,port}, role_reason, role_contradicted,
 //   start, duration, end_reason, close_kind, irtt, irtt_client, irtt_server,
 //   client_to_server / server_to_client {segments, bytes, retransmitted_bytes, isn, isn_from_syn,
-//     mss, wscale, sack_permitted, timestamps, fin, rst},
+//     mss, wscale, ack_rtt{samples, min, avg, max}, sack_permitted, timestamps, fin, rst},
 //   zeek{uid, orig_h, orig_p, resp_h, resp_p, conn_state, history, duration, orig_bytes, resp_bytes,
 //     missed_bytes, orig_pkts, orig_ip_bytes, resp_pkts, resp_ip_bytes, orig_state, resp_state}
 // Times are seconds (float, microsecond precision); unknown values are null.
@@ -52,6 +52,17 @@ void half(It it, const track::Half& h, std::uint64_t segments) {
     fmt::format_to(it, FMT_COMPILE("\"wscale\":{},"), int{h.wscale});
   else
     fmt::format_to(it, FMT_COMPILE("\"wscale\":null,"));
+  if (h.ack_rtt.samples) {
+    fmt::format_to(it, FMT_COMPILE("\"ack_rtt\":{{\"samples\":{},\"min\":"), h.ack_rtt.samples);
+    seconds(it, std::int64_t{h.ack_rtt.min_us} * 1000);
+    fmt::format_to(it, FMT_COMPILE(",\"avg\":"));
+    seconds(it, static_cast<std::int64_t>(h.ack_rtt.sum_us / h.ack_rtt.samples) * 1000);
+    fmt::format_to(it, FMT_COMPILE(",\"max\":"));
+    seconds(it, std::int64_t{h.ack_rtt.max_us} * 1000);
+    fmt::format_to(it, FMT_COMPILE("}},"));
+  } else {
+    fmt::format_to(it, FMT_COMPILE("\"ack_rtt\":{{\"samples\":0,\"min\":null,\"avg\":null,\"max\":null}},"));
+  }
   fmt::format_to(it, FMT_COMPILE("\"sack_permitted\":{},\"timestamps\":{},\"fin\":{},\"rst\":{}}}"),
                  h.sack_permitted, h.timestamps, h.fin_seen, h.rst_seen);
 }
@@ -66,7 +77,7 @@ void conn_json(fmt::memory_buffer& out, const track::Connection& c) {
   endpoint(it, c.server());
   fmt::format_to(it, FMT_COMPILE(",\"role_reason\":\"{}\",\"role_contradicted\":{},\"start\":"),
                  track::role_reason_name(c.role_reason), c.role_contradicted);
-  seconds(it, c.first_ts.ns());
+  seconds(it, c.first_ns);
   fmt::format_to(it, FMT_COMPILE(",\"duration\":"));
   seconds(it, c.duration());
   fmt::format_to(it, FMT_COMPILE(",\"end_reason\":\"{}\",\"close_kind\":\"{}\",\"irtt\":"),

@@ -68,8 +68,8 @@ struct Harness {
           copy.role_reason = c.role_reason;
           copy.role_contradicted = c.role_contradicted;
           copy.end_reason = c.end_reason;
-          copy.first_ts = c.first_ts;
-          copy.last_ts = c.last_ts;
+          copy.first_ns = c.first_ns;
+          copy.last_ns = c.last_ns;
           copy.half = c.half;
           copy.zeek = c.zeek;
           copy.irtt_ns = c.irtt_ns;
@@ -469,6 +469,24 @@ TEST(Tracker, SegmentObserverSeesEverySegmentWithItsConnection) {
   EXPECT_EQ(seen[0].first, seen[2].first);
   EXPECT_NE(seen[0].second, seen[1].second);
   EXPECT_EQ(seen[0].second, seen[2].second);
+}
+
+TEST(Tracker, AckRttSamplesOneSegmentAtATimeAndSkipsRetransmissions) {
+  Harness h;
+  handshake(h);  // SYN timed by the SYN-ACK (10 ms), SYN-ACK by the ACK (10 ms)
+  h.feed({.flags = ACK, .seq = C + 1, .ack = S + 1, .len = 100, .t = 1.0});
+  h.feed({.flags = ACK, .seq = C + 101, .ack = S + 1, .len = 100, .t = 1.001});  // not timed: one outstanding
+  h.feed({.from_client = false, .flags = ACK, .seq = S + 1, .ack = C + 101, .t = 1.030});  // 30 ms
+  h.feed({.flags = ACK, .seq = C + 201, .ack = S + 1, .len = 100, .t = 2.0});
+  h.feed({.flags = ACK, .seq = C + 201, .ack = S + 1, .len = 100, .t = 2.2});  // retransmitted: ambiguous
+  h.feed({.from_client = false, .flags = ACK, .seq = S + 1, .ack = C + 301, .t = 2.25});
+  const Connection& c = h.finish();
+  const track::AckRtt& rtt = c.client_half().ack_rtt;
+  EXPECT_EQ(rtt.samples, 2u);
+  EXPECT_EQ(rtt.min_us, 10'000u);
+  EXPECT_EQ(rtt.max_us, 30'000u);
+  EXPECT_EQ(c.server_half().ack_rtt.samples, 1u);
+  EXPECT_EQ(c.server_half().ack_rtt.min_us, 10'000u);
 }
 
 TEST(Tracker, StateStaysSmall) {
