@@ -14,6 +14,7 @@
 namespace tcpscope::print {
 
 class TextWriter;
+class HostNames;
 
 struct TcpPrintContext {
   IpAddr src;
@@ -42,9 +43,11 @@ class TcpPrinter {
  private:
   struct SeqTables;
   struct PortNames;
+  void append_host(TextWriter& w, const PrintOptions& options, const IpAddr& addr);
   void append_port(TextWriter& w, const PrintOptions& options, std::uint16_t port);
   std::unique_ptr<SeqTables> tables_;
   std::unique_ptr<PortNames> port_names_;  // loaded on first use without -n
+  std::unique_ptr<HostNames> host_names_;  // filled as addresses appear, without -n
 };
 
 }  // namespace tcpscope::print
