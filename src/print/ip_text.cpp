@@ -56,8 +56,8 @@ std::string_view netdb_protoname(std::uint8_t proto) {
   }
 }
 
-void append_v4(PacketWalk& w, const std::uint8_t* p) { append_ipv4(w.out, p); }
-void append_v6(PacketWalk& w, const std::uint8_t* p) { append_ipv6(w.out, p); }
+void append_v4(PacketWalk& w, const std::uint8_t* p) { w.address(p, false); }
+void append_v6(PacketWalk& w, const std::uint8_t* p) { w.address(p, true); }
 
 // How printing IPv4 options ended: tcpdump 4.99.3 reports a cut inside an
 // option's data as "[truncated-option]" but stops the packet outright when the
@@ -717,7 +717,12 @@ void print_tcp(PacketWalk& w, std::size_t index, std::size_t ip_index, bool frag
     ctx.print_addresses = iph[6] == 6;
     if (w.packet.has_tcp && w.packet.tcp.dst.addr.is_v6()) ctx.dst = w.packet.tcp.dst.addr;
   }
+  if (w.options.numeric == 0) {  // names as tcpdump prints them without -n
+    ctx.src_name = w.hosts.name(ctx.src);
+    ctx.dst_name = w.hosts.name(ctx.dst);
+  }
   ctx.segment_len = tcp.pdu_len;
+  if (w.packet.has_tcp) ctx.decoded = &w.packet.tcp;  // lets TcpPrinter reuse the verified checksum
   ctx.ip_fragment = fragmented;
   w.tcp.print(w.out, w.options, ByteView(w.bytes(tcp), tcp.cap_len), ctx);
 }

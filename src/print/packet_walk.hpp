@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/frame.hpp"
@@ -38,6 +39,19 @@ class UdpPortNames {
   std::vector<std::string> names_;
 };
 
+// Host names for printing without -n, as tcpdump's ipaddr_string() does: one
+// reverse lookup per address (hosts file, then the resolver), cached for the run.
+class HostNames {
+ public:
+  std::string_view name(const IpAddr& addr);
+
+ private:
+  struct Hash {
+    std::size_t operator()(const IpAddr& a) const noexcept;
+  };
+  std::unordered_map<IpAddr, std::string, Hash> cache_;
+};
+
 struct PacketWalk {
   const PrintOptions& options;
   const Frame& frame;
@@ -46,6 +60,10 @@ struct PacketWalk {
   TcpPrinter& tcp;
   InterfaceNames& interfaces;
   UdpPortNames& udp_ports;
+  HostNames& hosts;
+
+  // An address as tcpdump prints it: a host name without -n when one is known.
+  void address(const std::uint8_t* p, bool v6);
 
   std::string_view interface_name(std::uint32_t ifindex) { return interfaces.name(ifindex); }
 

@@ -205,20 +205,24 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
 
   TextWriter w(out, kMaxTcpTextLen);
   if (captured.size() < 4) {
-    w.ip(ctx.src);
+    if (ctx.src_name.empty()) w.ip(ctx.src);
+    else w.text(ctx.src_name);
     w.text(" > ");
-    w.ip(ctx.dst);
+    if (ctx.dst_name.empty()) w.ip(ctx.dst);
+    else w.text(ctx.dst_name);
     w.text(": [|tcp]");
     return;
   }
   const std::uint16_t sport = load_be16(captured.data());
   const std::uint16_t dport = load_be16(captured.data() + 2);
   if (ctx.print_addresses) {
-    w.ip(ctx.src);
+    if (ctx.src_name.empty()) w.ip(ctx.src);
+    else w.text(ctx.src_name);
     w.put('.');
     append_port(w, options, sport);
     w.text(" > ");
-    w.ip(ctx.dst);
+    if (ctx.dst_name.empty()) w.ip(ctx.dst);
+    else w.text(ctx.dst_name);
     w.put('.');
     append_port(w, options, dport);
   } else {

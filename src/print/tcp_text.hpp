@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <string_view>
 
 #include "core/addr.hpp"
 #include "core/bytes.hpp"
@@ -25,6 +26,10 @@ struct TcpPrintContext {
   // Optional: decode_tcp()'s facts for these same bytes. When their checksum was
   // verified, the printer reuses it instead of summing the segment again.
   const decode::TcpFacts* decoded = nullptr;
+  // Optional: host names to print instead of the numeric addresses (tcpdump
+  // without -n); empty means numeric. Filled by the frame printer's name cache.
+  std::string_view src_name;
+  std::string_view dst_name;
 };
 
 class TcpPrinter {

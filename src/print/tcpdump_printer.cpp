@@ -14,6 +14,7 @@ struct TcpdumpPrinter::State {
   TcpPrinter tcp;
   detail::InterfaceNames interfaces;
   detail::UdpPortNames udp_ports;
+  detail::HostNames hosts;
 };
 
 TcpdumpPrinter::TcpdumpPrinter(const PrintOptions& options)
@@ -51,7 +52,8 @@ void TcpdumpPrinter::print(const Frame& frame, const decode::Packet& packet, fmt
     return;
   }
   state_->timestamps.append(out, frame.ts);
-  detail::PacketWalk walk{options_, frame, packet, out, state_->tcp, state_->interfaces, state_->udp_ports};
+  detail::PacketWalk walk{options_,          frame,        packet, out, state_->tcp, state_->interfaces,
+                          state_->udp_ports, state_->hosts};
   std::uint32_t hdrlen = detail::print_link(walk);
   if (hdrlen > caplen) hdrlen = caplen;
   const ByteView all = frame.data;
