@@ -306,7 +306,8 @@ void print_ipv4(PacketWalk& w, std::size_t index) {
   const std::uint8_t proto = ip[9];
   if (w.options.verbose) {
     const std::uint8_t tos = ip[1];
-    w.fmt("(tos 0x{:x}", tos);
+    w.put("(tos 0x");
+    w.put_hex(tos);
     switch (tos & 3) {
       case 1:
         w.put(",ECT(1)");
@@ -320,8 +321,15 @@ void print_ipv4(PacketWalk& w, std::size_t index) {
       default:
         break;
     }
-    if (ip[8] >= 1) w.fmt(", ttl {}", ip[8]);
-    w.fmt(", id {}, offset {}, flags [", load_be16(ip + 4), (off & 0x1fff) * 8);
+    if (ip[8] >= 1) {
+      w.put(", ttl ");
+      w.put_uint(ip[8]);
+    }
+    w.put(", id ");
+    w.put_uint(load_be16(ip + 4));
+    w.put(", offset ");
+    w.put_uint((off & 0x1fffu) * 8u);
+    w.put(", flags [");
     const char* sep = "";
     if (off & 0x2000) {
       w.put("+");
@@ -339,8 +347,12 @@ void print_ipv4(PacketWalk& w, std::size_t index) {
     }
     if (!(off & 0xe000)) w.put("none");
     const std::string_view pname = ipproto_name(proto);
-    w.fmt("], proto {} ({})", pname.empty() ? std::string_view("unknown") : pname, proto);
-    w.fmt(", length {}", load_be16(ip + 2));
+    w.put("], proto ");
+    w.put(pname.empty() ? std::string_view("unknown") : pname);
+    w.put(" (");
+    w.put_uint(proto);
+    w.put("), length ");
+    w.put_uint(load_be16(ip + 2));
     bool truncated = false;
     if (hlen > kIpv4MinHeader) {
       w.put(", options (");

@@ -88,6 +88,18 @@ struct PacketWalk {
     } while (v);
     out.append(p, e);
   }
+  // Lower-case hex without leading zeros ("%x").
+  void put_hex(std::uint64_t v) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    char buf[16];
+    char* e = buf + sizeof buf;
+    char* p = e;
+    do {
+      *--p = kHex[v & 0xf];
+      v >>= 4;
+    } while (v);
+    out.append(p, e);
+  }
   void trunc(std::string_view proto) {
     put(" [|");
     put(proto);
