@@ -77,15 +77,23 @@ std::string state_chain(const std::vector<TcpState>& states) {
   return out;
 }
 
-// Distinct successive states of one side over segments [first, end), starting from its state before `first`.
+// Distinct successive states of one side over segments [first, end), starting from its state before
+// `first`; a segment that moved a side through two states (a SYN,ACK proving an uncaptured SYN) shows both.
 std::vector<TcpState> states_over(const ConnectionTimeline& tl, std::size_t first, std::size_t end,
                                   bool client) {
   std::vector<TcpState> out;
   if (first >= tl.segments.size()) return out;
   const auto& before = tl.segments[first].inference;
   out.push_back(client ? before.client_before.state : before.server_before.state);
+  const track::Side side = client ? track::Side::client : track::Side::server;
   for (std::size_t i = first; i < end && i < tl.segments.size(); ++i) {
     const auto& inf = tl.segments[i].inference;
+    for (std::size_t r = 0; r < inf.rule_count; ++r) {
+      const track::AppliedRule& a = inf.rules[r];
+      if (a.side != side || a.from == a.to) continue;
+      if (a.from != out.back()) out.push_back(a.from);
+      out.push_back(a.to);
+    }
     const TcpState s = client ? inf.client.state : inf.server.state;
     if (s != out.back()) out.push_back(s);
   }
@@ -162,12 +170,14 @@ class Explainer {
         if (simultaneous) return std::string(m_[Msg::phase_handshake_simultaneous]);
         if (last.inference.client.state == TcpState::Established)
           return std::string(m_[Msg::phase_handshake_done]);
-        if (!server_spoke) return std::string(m_[Msg::phase_handshake_unanswered]);
+        if (!server_spoke && tl_.server_segments == 0)
+          return std::string(m_[Msg::phase_handshake_unanswered]);
         return std::string(m_[Msg::phase_handshake_open]);
       case Phase::data_transfer:
         if (client_bytes + server_bytes == 0) return std::string(m_[Msg::phase_data_none]);
         return msg(m_, Msg::phase_data, client_bytes, server_bytes);
       case Phase::teardown:
+        if (tl_.end.facts.first_rst != track::Who::none) return std::string(m_[Msg::phase_teardown_aborted]);
         return capitalize(msg(m_, Msg::phase_teardown, m_[close_msg(tl_.end.kind)]));
       case Phase::reset:
         if (tl_.end.kind == track::CloseKind::refused) return std::string(m_[Msg::phase_refused]);

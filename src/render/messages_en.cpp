@@ -34,6 +34,8 @@ constexpr MessageEntry kEn[] = {
     {phase_before_capture,
      "Before the capture: the connection was already open; the states before segment 1 are assumed"},
     {phase_segments, "{0} segments, frames {1}–{2}"},
+    {phase_segment_one, "1 segment, frame {0}"},
+    {phase_teardown_aborted, "Teardown started, then aborted by a RST"},
     {table_title_absolute, "Simplified (seq and ack, absolute):"},
     {table_title_relative, "Simplified (seq and ack, relative to each side's ISN):"},
     {ladder_title, "Ladder (each endpoint's state is written on its side where it changes):"},

@@ -34,6 +34,8 @@ constexpr MessageEntry kZh[] = {
     {phase_refused, "连接被拒绝：服务端用 RST 回应了 SYN（端口上没有监听）"},
     {phase_before_capture, "抓包开始之前：连接已经建立，第 1 个报文段之前的状态是假定的"},
     {phase_segments, "{0} 个报文段，帧 {1}–{2}"},
+    {phase_segment_one, "1 个报文段，帧 {0}"},
+    {phase_teardown_aborted, "挥手开始后被 RST 中止"},
     {table_title_absolute, "过程简化如下（序列号和确认号，绝对值）："},
     {table_title_relative, "过程简化如下（序列号和确认号，相对于各自的初始序列号）："},
     {ladder_title, "时序图（两端的状态在发生变化的地方写在各自一侧）："},
