@@ -101,7 +101,10 @@ function select(c, li) {
 for (const id of ["q", "kind", "anom"])
   document.getElementById(id).addEventListener("input", () => { limit = PAGE; renderList(); });
 renderList();
-if (conns.length === 1) select(conns[0], list.firstChild);
+// "#conn=N" in the address selects connection N (links, and the browser test).
+const wanted = /^#conn=(\d+)$/.exec(location.hash);
+const initial = wanted ? conns.find(c => c.id === Number(wanted[1])) : (conns.length === 1 ? conns[0] : null);
+if (initial) select(initial, list.querySelector('li[data-id="' + initial.id + '"]'));
 </script></body></html>
 )HTML";
 
