@@ -121,8 +121,8 @@ bool TimelineBuilder::finish(const Connection& conn, ConnectionTimeline& out) {
   tl.server = conn.server();
   tl.role_reason = conn.role_reason;
   tl.role_contradicted = conn.role_contradicted;
-  tl.first_ts = conn.first_ts;
-  tl.last_ts = conn.last_ts;
+  tl.first_ts = conn.first_ts();
+  tl.last_ts = conn.last_ts();
   tl.client_bytes = conn.client_half().payload_bytes;
   tl.server_bytes = conn.server_half().payload_bytes;
   tl.client_segments = conn.client_half().segments;
