@@ -37,6 +37,11 @@ int run_diagram(DiagramOptions& options) {
   }
   const std::string& format = options.format;
   const bool live = options.source.options.read_file.empty();
+  if (live) {  // connections are explained as they end: deliver packets at once, wake up to run timers
+    options.source.options.live.immediate = true;
+    options.source.options.live.timeout_ms = 200;
+  }
+  options.source.options.verbose = true;  // no "use -v" hint: explain always decodes in full
   std::FILE* file = stdout;
   if (!options.output.empty() && options.output != "-") {
     file = std::fopen(options.output.c_str(), "wb");

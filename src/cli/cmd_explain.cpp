@@ -39,6 +39,11 @@ int run_explain(ExplainOptions& options) {
   text.color = use_color(options.color);
   text.relative = options.relative;
   const bool live = options.source.options.read_file.empty();
+  if (live) {  // connections are explained as they end: deliver packets at once, wake up to run timers
+    options.source.options.live.immediate = true;
+    options.source.options.live.timeout_ms = 200;
+  }
+  options.source.options.verbose = true;  // no "use -v" hint: explain always decodes in full
 
   fmt::memory_buffer out;
   std::size_t written = 0;

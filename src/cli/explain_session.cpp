@@ -41,13 +41,20 @@ void ExplainSession::on_packet(const Frame& frame, const decode::Packet& packet)
 
 void ExplainSession::on_segment(const track::Connection& conn, int side, const Frame& frame,
                                 const decode::Packet& packet) {
-  if (!builder_.wants(conn.id)) return;
+  if (!builder_.wants(conn.id) || done_early_.count(conn.id) != 0) return;
   text_.clear();
   printer_.print(frame, packet, text_);
   builder_.on_segment(conn, side, frame, packet, current_, std::string_view(text_.data(), text_.size()));
+  // Live: explain a connection as soon as both ends have closed, not after Zeek's close delay.
+  if (live_ && builder_.closed(conn.id) && builder_.finish(conn, finished_)) {
+    done_early_.insert(conn.id);
+    ++explained_;
+    sink_(finished_);
+  }
 }
 
 void ExplainSession::on_ended(const track::Connection& conn) {
+  if (done_early_.erase(conn.id) != 0) return;  // late repeats (a retransmitted FIN) are not explained again
   if (!builder_.finish(conn, finished_)) return;
   ++explained_;
   sink_(finished_);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <unordered_set>
 
 #include "cli/pipeline.hpp"
 #include "print/tcpdump_printer.hpp"
@@ -45,6 +46,8 @@ class ExplainSession : public PacketConsumer {
   track::ConnectionTimeline finished_;
   bool live_;
   Sink sink_;
+  std::unordered_set<std::uint64_t>
+      done_early_;  // live: explained at their close, before the tracker ended them
   std::uint64_t explained_ = 0;
 };
 

@@ -112,6 +112,19 @@ void TimelineBuilder::on_segment(const Connection& conn, int side, const Frame& 
   s.tcpdump_text.assign(text);
 }
 
+bool TimelineBuilder::closed(std::uint64_t conn_id) const {
+  auto it = open_.find(conn_id);
+  if (it == open_.end() || it->second.timeline.segments.empty()) return false;
+  const TimelineSegment& last = it->second.timeline.segments.back();
+  bool fin_or_rst = false;
+  for (const TimelineSegment& s : it->second.timeline.segments)
+    fin_or_rst = fin_or_rst || (s.flags & (tcp_flag::fin | tcp_flag::rst)) != 0;
+  const TcpState c = last.inference.client.state;
+  const TcpState v = last.inference.server.state;
+  return fin_or_rst && in(c, TcpState::Closed | TcpState::TimeWait) &&
+         in(v, TcpState::Closed | TcpState::TimeWait | TcpState::Listen);
+}
+
 bool TimelineBuilder::finish(const Connection& conn, ConnectionTimeline& out) {
   auto it = open_.find(conn.id);
   if (it == open_.end()) return false;

@@ -118,6 +118,11 @@ class TimelineBuilder {
   // timeline and forgets it. Returns false when it was not being explained.
   bool finish(const Connection& conn, ConnectionTimeline& out);
 
+  // Both endpoints have closed (CLOSED or TIME-WAIT; a refused SYN's listener stays LISTEN)
+  // after a FIN or RST: nothing but repeats can follow, so a live explanation need not wait
+  // for the tracker's timers.
+  bool closed(std::uint64_t conn_id) const;
+
   std::size_t open_timelines() const { return open_.size(); }
 
  private:
