@@ -5,7 +5,10 @@
 namespace tcpscope::decode::detail {
 
 void decode_gre(const Cursor& c, Packet& out) {
-  if (!c.has(4)) return set_truncated(out, LayerKind::gre, 4, c.captured());
+  if (!c.has(4)) {
+    push_layer(out, LayerKind::gre, c, c.captured());
+    return set_truncated(out, LayerKind::gre, 4, c.captured());
+  }
   const std::uint16_t flags = c.be16(0);
   const std::uint16_t proto = c.be16(2);
   const unsigned version = flags & 0x7;
@@ -20,9 +23,13 @@ void decode_gre(const Cursor& c, Packet& out) {
     if (flags & 0x1000) hdr += 4;  // sequence number
     if (flags & 0x0080) hdr += 4;  // acknowledgement number
   } else {
+    push_layer(out, LayerKind::gre, c, 4, static_cast<std::uint8_t>(version));
     return set_unsupported(out, LayerKind::gre, "unknown GRE version");
   }
-  if (!c.has(hdr)) return set_truncated(out, LayerKind::gre, hdr, c.captured());
+  if (!c.has(hdr)) {
+    push_layer(out, LayerKind::gre, c, c.captured(), static_cast<std::uint8_t>(version));
+    return set_truncated(out, LayerKind::gre, hdr, c.captured());
+  }
   push_layer(out, LayerKind::gre, c, hdr, static_cast<std::uint8_t>(version));
   const Cursor next = c.after(hdr);
   if (version == 1) return proto == 0x880b ? decode_ppp(next, out) : set_unsupported(out, LayerKind::gre, "");

@@ -57,6 +57,8 @@ void decode_ip_payload(std::uint8_t proto, const Cursor& c, const IpContext& ip,
     case 41:
       return decode_ipv6(c, out);
     default:
+      // The bytes of a protocol tcpscope does not decode, with its length for the summary.
+      push_layer(out, LayerKind::payload, c, 0, proto);
       return set_unsupported(out, ip.version == 4 ? LayerKind::ipv4 : LayerKind::ipv6,
                              "IP protocol not decoded");
   }

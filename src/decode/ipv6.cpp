@@ -50,6 +50,12 @@ bool routing_final_destination(const Cursor& c, std::uint32_t header_len, IpAddr
   }
   return false;
 }
+// An extension header cut by the capture: recorded with what was captured of it,
+// so the printer can show as much as tcpdump does before its marker.
+void truncated_ext(const Cursor& cur, std::uint8_t nh, std::uint32_t need, Packet& out) {
+  push_layer(out, LayerKind::ipv6_ext, cur, cur.captured() < need ? cur.captured() : need, nh);
+  set_truncated(out, LayerKind::ipv6_ext, need, cur.captured());
+}
 }  // namespace
 
 void decode_ipv6(const Cursor& c, Packet& out) {
@@ -93,9 +99,9 @@ void decode_ipv6(const Cursor& c, Packet& out) {
         [[fallthrough]];
       case kDstOpts:
       case kRouting: {
-        if (!cur.has(2)) return set_truncated(out, LayerKind::ipv6_ext, 2, cur.captured());
+        if (!cur.has(2)) return truncated_ext(cur, nh, 2, out);
         ext_len = (cur.u8(1) + 1u) * 8u;
-        if (!cur.has(ext_len)) return set_truncated(out, LayerKind::ipv6_ext, ext_len, cur.captured());
+        if (!cur.has(ext_len)) return truncated_ext(cur, nh, ext_len, out);
         if (nh == kHopByHop) {
           jumbo = payload_len == 0 ? find_jumbo(cur, ext_len) : 0;
           if (payload_len == 0 && jumbo == 0) {
@@ -108,7 +114,7 @@ void decode_ipv6(const Cursor& c, Packet& out) {
       }
       case kFragment:
         ext_len = 8;
-        if (!cur.has(ext_len)) return set_truncated(out, LayerKind::ipv6_ext, ext_len, cur.captured());
+        if (!cur.has(ext_len)) return truncated_ext(cur, nh, ext_len, out);
         ip.fragmented = true;
         if (cur.be16(2) & 0xfff8) {  // non-first fragment: nothing to decode behind it
           push_layer(out, LayerKind::ipv6_ext, cur, ext_len, nh).aux = nh;
@@ -116,9 +122,9 @@ void decode_ipv6(const Cursor& c, Packet& out) {
         }
         break;
       case kAh:
-        if (!cur.has(2)) return set_truncated(out, LayerKind::ipv6_ext, 2, cur.captured());
+        if (!cur.has(2)) return truncated_ext(cur, nh, 2, out);
         ext_len = (cur.u8(1) + 2u) * 4u;
-        if (!cur.has(ext_len)) return set_truncated(out, LayerKind::ipv6_ext, ext_len, cur.captured());
+        if (!cur.has(ext_len)) return truncated_ext(cur, nh, ext_len, out);
         break;
       default: {
         // Not an extension header: the upper layer.

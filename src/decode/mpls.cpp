@@ -10,7 +10,10 @@ void decode_mpls(const Cursor& start, Packet& out) {
   std::uint32_t entry = 0;
   do {
     if (c.length < 4) return set_malformed(out, LayerKind::mpls, "label stack longer than the packet");
-    if (!c.has(4)) return set_truncated(out, LayerKind::mpls, 4, c.captured());
+    if (!c.has(4)) {
+      push_layer(out, LayerKind::mpls, c, c.captured());
+      return set_truncated(out, LayerKind::mpls, 4, c.captured());
+    }
     entry = c.be32(0);
     push_layer(out, LayerKind::mpls, c, 4);
     c = c.after(4);
@@ -24,10 +27,12 @@ void decode_mpls(const Cursor& start, Packet& out) {
     default:
       break;
   }
-  if (c.length < 1 || !c.has(1)) return set_unsupported(out, LayerKind::mpls, "empty MPLS payload");
+  if (c.length < 1) return set_unsupported(out, LayerKind::mpls, "empty MPLS payload");
+  if (!c.has(1)) return set_truncated(out, LayerKind::mpls, 1, 0);
   const std::uint8_t first = c.u8(0);
   if (first >= 0x45 && first <= 0x4f) return decode_ipv4(c, out);
   if (first >= 0x60 && first <= 0x6f) return decode_ipv6(c, out);
+  push_layer(out, LayerKind::payload, c, 0);
   set_unsupported(out, LayerKind::mpls, "MPLS payload not IP");
 }
 

@@ -20,7 +20,8 @@ void decode_null_loop(const Cursor& c, Packet& out, bool loop) {
   constexpr std::uint32_t kHeader = 4;
   if (!c.has(kHeader)) return set_truncated(out, LayerKind::null_loop, kHeader, c.captured());
   push_layer(out, LayerKind::null_loop, c, kHeader, loop ? 1 : 0);
-  const std::uint32_t family = null_loop_family(c.at(), loop);
+  // tcpdump 4.99.3 reads DLT_LOOP's family like DLT_NULL's; so does the decoder, to agree.
+  const std::uint32_t family = null_loop_family(c.at(), false);
   const Cursor next = c.after(kHeader);
   switch (family) {
     case 2:

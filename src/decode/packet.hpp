@@ -99,6 +99,7 @@ struct TcpFacts {
   bool ip_fragment = false;      // carried in a (first) IP fragment
   TcpOptionSummary options;
   ChecksumStatus checksum = ChecksumStatus::unverifiable;
+  std::uint16_t checksum_expected = 0;  // the value the checksum field should hold (unless unverifiable)
   ByteView payload;              // the captured part of the payload (may be shorter than payload_len)
 };
 

@@ -32,9 +32,7 @@ void decode_ppp_protocol(std::uint16_t proto, const Cursor& c, Packet& out) {
     case 0x86dd:
       return decode_ipv6(c, out);
     case 0x0281:  // MPLS unicast
-    case 0x0283:  // MPLS multicast
-    case 0x8847:
-    case 0x8848:
+    case 0x0283:  // MPLS multicast (tcpdump does not take the Ethernet MPLS types here)
       return decode_mpls(c, out);
     default:
       return set_unsupported(out, LayerKind::ppp, "PPP protocol not decoded");

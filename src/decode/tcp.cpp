@@ -139,8 +139,9 @@ DecodeStatus decode_tcp(ByteView captured, const TcpIpContext& ip, Packet& out) 
                         header_len - kTcpMinHeaderLen, tcp.options);
   tcp.payload = captured.subspan(header_len);
   if (!ip.ip_fragment && captured.size() >= ip.segment_len) {
-    tcp.checksum =
-        tcp_checksum_residue(ip.src, ip.dst, captured) == 0 ? ChecksumStatus::good : ChecksumStatus::bad;
+    const std::uint16_t residue = tcp_checksum_residue(ip.src, ip.dst, captured);
+    tcp.checksum = residue == 0 ? ChecksumStatus::good : ChecksumStatus::bad;
+    tcp.checksum_expected = residue == 0 ? h.checksum() : tcp_checksum_should_be(h.checksum(), residue);
   }
   out.has_tcp = true;
   return DecodeStatus{};

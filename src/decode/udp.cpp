@@ -105,16 +105,21 @@ void decode_udp(const Cursor& c, const IpContext& ip, Packet& out) {
 
 void decode_vxlan(const Cursor& c, Packet& out) {
   constexpr std::uint32_t kHeader = 8;
-  if (c.length < kHeader || !c.has(kHeader))
+  if (c.length < kHeader || !c.has(kHeader)) {
+    push_layer(out, LayerKind::vxlan, c, c.captured() < kHeader ? c.captured() : kHeader);
     return set_truncated(out, LayerKind::vxlan, kHeader, c.captured());
+  }
   push_layer(out, LayerKind::vxlan, c, kHeader);
   decode_ethernet(c.after(kHeader), out);
 }
 
 void decode_geneve(const Cursor& c, Packet& out) {
   constexpr std::uint32_t kHeader = 8;
-  if (c.length < kHeader) return set_malformed(out, LayerKind::geneve, "shorter than a Geneve header");
-  if (!c.has(kHeader)) return set_truncated(out, LayerKind::geneve, kHeader, c.captured());
+  if (c.length < kHeader || !c.has(kHeader)) {
+    push_layer(out, LayerKind::geneve, c, c.captured() < kHeader ? c.captured() : kHeader);
+    if (c.length < kHeader) return set_malformed(out, LayerKind::geneve, "shorter than a Geneve header");
+    return set_truncated(out, LayerKind::geneve, kHeader, c.captured());
+  }
   if ((c.u8(0) >> 6) != 0) {
     push_layer(out, LayerKind::geneve, c, kHeader);
     return set_malformed(out, LayerKind::geneve, "unknown Geneve version");

@@ -59,15 +59,20 @@ std::string_view netdb_protoname(std::uint8_t proto) {
 void append_v4(PacketWalk& w, const std::uint8_t* p) { append_ipv4(w.out, p); }
 void append_v6(PacketWalk& w, const std::uint8_t* p) { append_ipv6(w.out, p); }
 
-// IPv4 options as tcpdump's ip_optprint prints them. Returns false when the
-// options run past the captured bytes.
-bool print_ipv4_options(PacketWalk& w, const std::uint8_t* cp, std::uint32_t length, std::uint32_t captured) {
+// How printing IPv4 options ended: tcpdump 4.99.3 reports a cut inside an
+// option's data as "[truncated-option]" but stops the packet outright when the
+// kind or length byte itself is missing.
+enum class OptionsEnd { complete, truncated_option, cut };
+
+// IPv4 options as tcpdump's ip_optprint prints them.
+OptionsEnd print_ipv4_options(PacketWalk& w, const std::uint8_t* cp, std::uint32_t length,
+                              std::uint32_t captured) {
   const char* sep = "";
   std::uint32_t at = 0;
   while (length > 0) {
     w.put(sep);
     sep = ",";
-    if (at >= captured) return false;
+    if (at >= captured) return OptionsEnd::cut;
     const std::uint8_t code = cp[at];
     switch (code) {
       case 0:
@@ -103,22 +108,22 @@ bool print_ipv4_options(PacketWalk& w, const std::uint8_t* cp, std::uint32_t len
     }
     std::uint32_t option_len = 1;
     if (code != 0 && code != 1) {
-      if (at + 1 >= captured) return false;
+      if (at + 1 >= captured) return OptionsEnd::cut;
       option_len = cp[at + 1];
       if (option_len < 2) {
         w.fmt(" [bad length {}]", option_len);
-        return true;
+        return OptionsEnd::complete;
       }
     }
     if (option_len > length) {
       w.fmt(" [bad length {}]", option_len);
-      return true;
+      return OptionsEnd::complete;
     }
-    if (at + option_len > captured) return false;
+    if (at + option_len > captured) return OptionsEnd::truncated_option;
     const std::uint8_t* o = cp + at;
     switch (code) {
       case 0:
-        return true;
+        return OptionsEnd::complete;
       case 7:
       case 137:
       case 131: {
@@ -130,7 +135,7 @@ bool print_ipv4_options(PacketWalk& w, const std::uint8_t* cp, std::uint32_t len
         const std::uint32_t ptr = o[2] - 1u;
         if (ptr < 3 || ((ptr + 1) & 3) || ptr > option_len + 1) w.fmt(" [bad ptr {}]", o[2]);
         for (std::uint32_t len = 3; len < option_len; len += 4) {
-          if (len + 4 > option_len) return false;
+          if (len + 4 > option_len) return OptionsEnd::truncated_option;
           w.put(' ');
           append_v4(w, o + len);
           if (ptr > len) w.put(',');
@@ -175,7 +180,7 @@ bool print_ipv4_options(PacketWalk& w, const std::uint8_t* cp, std::uint32_t len
           const char* type = " ";
           for (len = 4; len < option_len; len += hoplen) {
             if (ptr == len) type = " ^ ";
-            if (len + hoplen > option_len) return false;
+            if (len + hoplen > option_len) return OptionsEnd::truncated_option;
             w.fmt("{}{}@", type, load_be32(o + len + hoplen - 4));
             if (hoplen == 8) append_v4(w, o + len);
             type = " ";
@@ -194,7 +199,7 @@ bool print_ipv4_options(PacketWalk& w, const std::uint8_t* cp, std::uint32_t len
     at += option_len;
     length -= option_len;
   }
-  return true;
+  return OptionsEnd::complete;
 }
 
 }  // namespace
@@ -339,8 +344,12 @@ void print_ipv4(PacketWalk& w, std::size_t index) {
     bool truncated = false;
     if (hlen > kIpv4MinHeader) {
       w.put(", options (");
-      if (!print_ipv4_options(w, ip + kIpv4MinHeader, hlen - kIpv4MinHeader,
-                              own_cap > kIpv4MinHeader ? own_cap - kIpv4MinHeader : 0)) {
+      // tcpdump 4.99.3 reads the options with its checked macros: a cut stops the
+      // whole packet right there.
+      const OptionsEnd end = print_ipv4_options(w, ip + kIpv4MinHeader, hlen - kIpv4MinHeader,
+                                                own_cap > kIpv4MinHeader ? own_cap - kIpv4MinHeader : 0);
+      if (end == OptionsEnd::cut) return w.trunc("ip");
+      if (end == OptionsEnd::truncated_option) {
         w.put(" [truncated-option]");
         truncated = true;
       }
@@ -395,33 +404,46 @@ void print_ipv4(PacketWalk& w, std::size_t index) {
 namespace {
 
 // IPv6 hop-by-hop / destination options with -v (tcpdump's ip6_opt_process).
-void print_ipv6_options(PacketWalk& w, const std::uint8_t* bp, std::uint32_t len, bool hop_by_hop,
+bool print_ipv6_options(PacketWalk& w, const std::uint8_t* bp, std::uint32_t len, bool hop_by_hop,
                         std::uint32_t payload_len) {
-  if (len == 0) return;
+  // tcpdump 4.99.3's ip6_opt_print: a cut or overlong option ends the packet.
+  if (len == 0) return true;
+  const std::string_view proto = hop_by_hop ? "hbh" : "dstopt";
   bool found_jumbo = false;
   for (std::uint32_t i = 0; i < len;) {
     const std::uint8_t type = bp[i];
-    std::uint32_t optlen = 1;
-    if (type != 0) {
-      if (len - i < 2) {
-        w.put("(invalid)");
-        return;
-      }
-      optlen = bp[i + 1] + 2u;
+    if (type == 0) {
+      w.put("(pad1)");
+      ++i;
+      continue;
     }
-    if (len - i < optlen) return;
+    if (i + 1 >= len) {
+      w.trunc(proto);
+      return false;
+    }
+    const std::uint32_t optlen = bp[i + 1] + 2u;
+    if (i + optlen > len) {
+      w.trunc(proto);
+      return false;
+    }
     switch (type) {
-      case 0:
-        w.put("(pad1)");
-        break;
       case 1:
         w.put("(padn)");
         break;
       case 5:
-        if (optlen == 4) w.fmt("(rtalert: 0x{:04x}) ", load_be16(bp + i + 2));
+        if (optlen != 4) {
+          w.put("(rtalert: invalid len ");
+          w.put_uint(optlen - 2);
+          w.put(')');
+        } else {
+          w.fmt("(rtalert: 0x{:04x}) ", load_be16(bp + i + 2));
+        }
         break;
       case 0xc2: {
-        if (optlen != 6) break;
+        if (optlen != 6) {
+          w.fmt("(jumbo: invalid len {})", optlen - 2);
+          break;
+        }
         const std::uint32_t jumbo = load_be32(bp + i + 2);
         if (found_jumbo)
           w.fmt("(jumbo: {} - already seen) ", jumbo);
@@ -444,12 +466,135 @@ void print_ipv6_options(PacketWalk& w, const std::uint8_t* bp, std::uint32_t len
         }
         break;
       default:
-        w.fmt("(unknown opt-type 0x{:02x} len={})", type, optlen - 2);
+        w.fmt("(opt_type 0x{:02x}: len={})", type, optlen - 2);
         break;
     }
     i += optlen;
   }
   w.put(' ');
+  return true;
+}
+
+}  // namespace
+
+namespace {
+
+// One IPv6 extension header, printed as far as it was captured (tcpdump prints
+// field by field and stops with its marker). Returns false when printing stops.
+bool print_ipv6_extension(PacketWalk& w, const Layer& ip6, const Layer& ext, std::uint32_t payload_len) {
+  const std::uint8_t* p = w.bytes(ext);
+  const std::uint32_t n = ext.length;  // captured bytes of this header
+  switch (ext.aux) {
+    case 0:
+    case 60: {
+      const bool hbh = ext.aux == 0;
+      if (n < 2 || n < (p[1] + 1u) * 8u) {
+        w.trunc(hbh ? "hbh" : "dstopt");
+        return false;
+      }
+      w.put(hbh ? "HBH " : "DSTOPT ");
+      if (w.options.verbose && !print_ipv6_options(w, p + 2, n - 2, hbh, payload_len)) return false;
+      if (hbh && w.packet.status.code == decode::DecodeCode::malformed &&
+          &ext == &w.packet.layers[w.packet.layer_count - 1]) {
+        w.put("[No valid Jumbo Payload Hop-by-Hop option found] (invalid)");
+        return false;
+      }
+      return true;
+    }
+    case 44: {
+      if (n < 8) {
+        w.trunc("frag6");
+        return false;
+      }
+      const std::uint32_t frag_len = 40u + load_be16(w.bytes(ip6) + 4) - (ext.offset - ip6.offset) - 8u;
+      const unsigned offset = load_be16(p + 2) & 0xfff8;
+      if (w.options.verbose)
+        w.fmt("frag (0x{:08x}:{}|{})", load_be32(p + 4), offset, frag_len);
+      else
+        w.fmt("frag ({}|{})", offset, frag_len);
+      if (offset != 0) return false;
+      w.put(' ');
+      return true;
+    }
+    case 43: {
+      auto stop = [&] {
+        w.trunc("rt6");
+        return false;
+      };
+      if (n == 0) {  // tcpdump's IPv6 loop checks the first byte itself
+        w.trunc("ip6");
+        return false;
+      }
+      w.put("RT6");
+      if (n < 2) return stop();
+      const std::uint32_t units = p[1];
+      w.fmt(" (len={}", units);
+      if (n < 3) return stop();
+      const std::uint8_t type = p[2];
+      w.fmt(", type={}", type);
+      if (type == 0) w.put(" [Deprecated]");
+      if (n < 4) return stop();
+      w.fmt(", segleft={}", p[3]);
+      if (type == 0 || type == 2) {
+        if (n < 8) return stop();
+        const std::uint32_t reserved = load_be32(p + 4);
+        if (reserved || w.options.verbose) w.fmt(", rsv=0x{:x}", reserved);
+        if (units % 2 == 1) {
+          w.fmt(" (invalid length {}) (invalid)", units);
+          return false;
+        }
+        for (std::uint32_t k = 0; k < units / 2; ++k) {
+          if (n < 8 + 16 * (k + 1)) return stop();
+          w.fmt(", [{}]", k);
+          append_v6(w, p + 8 + 16 * k);
+        }
+      } else if (type == 4) {
+        if (n < 8) return stop();
+        w.fmt(", last-entry={}", p[4]);
+        if (p[5]) w.fmt(", flags=0x{:x}", p[5]);
+        w.fmt(", tag={:x}", load_be16(p + 6));
+        for (std::uint32_t k = 0; k <= p[4]; ++k) {
+          if (n < 8 + 16 * (k + 1)) return stop();
+          w.fmt(", [{}]", k);
+          append_v6(w, p + 8 + 16 * k);
+        }
+      } else {
+        w.put(" (unknown type) (invalid)");
+        return false;
+      }
+      w.put(") ");
+      if (n < (units + 1) * 8) return stop();
+      return true;
+    }
+    case 51: {
+      // RFC 4302: length in 4-byte units minus 2; reserved, SPI, sequence number, ICV.
+      auto stop = [&] {
+        w.trunc("ah");
+        return false;
+      };
+      if (n == 0) return stop();
+      w.put("AH");
+      if (n < 2) return stop();
+      const std::uint32_t units = p[1];
+      const std::uint32_t total = (units + 2) * 4;
+      w.put('(');
+      if (w.options.verbose) w.fmt("length={}({}-bytes),", units, total);
+      if (n < 4) return stop();
+      if (const std::uint16_t reserved = load_be16(p + 2)) w.fmt("reserved=0x{:x}[MustBeZero],", reserved);
+      if (n < 8) return stop();
+      w.fmt("spi=0x{:08x},", load_be32(p + 4));
+      if (n < 12) return stop();
+      w.fmt("seq=0x{:x},icv=0x", load_be32(p + 8));
+      for (std::uint32_t k = 12; k < total; ++k) {
+        if (k >= n) return stop();
+        w.fmt("{:02x}", p[k]);
+      }
+      w.put("): ");
+      return true;
+    }
+    default:
+      return true;
+  }
 }
 
 }  // namespace
@@ -490,82 +635,8 @@ void print_ipv6(PacketWalk& w, std::size_t index) {
     w.put(": ");
   }
   std::size_t i = index + 1;
-  bool fragmented = false;
   for (; i < w.packet.layer_count && w.packet.layers[i].kind == LayerKind::ipv6_ext; ++i) {
-    const Layer& ext = w.packet.layers[i];
-    const std::uint8_t* p = w.bytes(ext);
-    switch (ext.aux) {
-      case 0:
-        w.put("HBH ");
-        if (w.options.verbose) print_ipv6_options(w, p + 2, ext.length - 2, true, payload_len);
-        if (w.packet.status.code == decode::DecodeCode::malformed && i + 1 == w.packet.layer_count) {
-          w.put("[No valid Jumbo Payload Hop-by-Hop option found] (invalid)");
-          return;
-        }
-        break;
-      case 60:
-        w.put("DSTOPT ");
-        if (w.options.verbose) print_ipv6_options(w, p + 2, ext.length - 2, false, payload_len);
-        break;
-      case 44: {
-        fragmented = true;
-        const std::uint32_t frag_len = kIpv6Header + payload_len - (ext.offset - l.offset) - 8u;
-        const unsigned offset = load_be16(p + 2) & 0xfff8;
-        if (w.options.verbose)
-          w.fmt("frag (0x{:08x}:{}|{})", load_be32(p + 4), offset, frag_len);
-        else
-          w.fmt("frag ({}|{})", offset, frag_len);
-        if (offset != 0) return;
-        w.put(' ');
-        break;
-      }
-      case 43: {
-        const std::uint32_t units = p[1];
-        const std::uint8_t type = p[2];
-        w.fmt("RT6 (len={}, type={}", units, type);
-        if (type == 0) w.put(" [Deprecated]");
-        w.fmt(", segleft={}", p[3]);
-        if (type == 0 || type == 2) {
-          const std::uint32_t reserved = load_be32(p + 4);
-          if (reserved || w.options.verbose) w.fmt(", rsv=0x{:x}", reserved);
-          if (units % 2 == 1) {
-            w.put(" (invalid)");
-            return;
-          }
-          for (std::uint32_t k = 0; k < units / 2; ++k) {
-            w.fmt(", [{}]", k);
-            append_v6(w, p + 8 + 16 * k);
-          }
-          w.put(") ");
-        } else if (type == 4) {
-          w.fmt(", last-entry={}, flags=0x{:x}, tag={:x}", p[4], p[5], load_be16(p + 6));
-          for (std::uint32_t k = 0; 8 + 16 * (k + 1) <= ext.length && k <= p[4]; ++k) {
-            w.fmt(", [{}]", k);
-            append_v6(w, p + 8 + 16 * k);
-          }
-          w.put(") ");
-        } else {
-          w.put(") ");
-        }
-        break;
-      }
-      case 51: {
-        // RFC 4302: length in 4-byte units minus 2; SPI, sequence number, ICV.
-        const std::uint32_t units = p[1];
-        const std::uint32_t total = (units + 2) * 4;
-        w.put("AH(");
-        if (w.options.verbose) w.fmt("length={}({}-bytes),", units, total);
-        w.fmt("spi=0x{:08x},seq=0x{:x}", load_be32(p + 4), load_be32(p + 8));
-        if (total > 12) {
-          w.put(",icv=0x");
-          for (std::uint32_t k = 12; k < total; ++k) w.fmt("{:02x}", p[k]);
-        }
-        w.put("): ");
-        break;
-      }
-      default:
-        break;
-    }
+    if (!print_ipv6_extension(w, l, w.packet.layers[i], payload_len)) return;
   }
   if (i >= w.packet.layer_count) {
     if (w.packet.status.code == decode::DecodeCode::truncated) w.trunc("ip6");
@@ -574,7 +645,6 @@ void print_ipv6(PacketWalk& w, std::size_t index) {
   const Layer& upper = w.packet.layers[i];
   std::uint8_t proto = first_nh;
   if (i > index + 1) proto = w.bytes(w.packet.layers[i - 1])[0];
-  (void)fragmented;
   print_ip_payload(w, i - 1, proto, upper.pdu_len);
 }
 

@@ -305,19 +305,22 @@ std::uint32_t print_sll(PacketWalk& w, bool v2) {
   if (i < w.packet.layer_count) {
     print_ethertype_payload(w, type, i, w.packet.layers[i].pdu_len);
   } else {
-    if (!w.options.link_header) header_text(w.frame.wire_len);
+    // An unknown Ethernet type gets the header first; an unknown Linux protocol
+    // number (below 1536) only the dump.
+    if (!w.options.link_header && (type >= 1536 || type == 1 || type == 4)) header_text(w.frame.wire_len);
     default_print(w, p + hdrlen, caplen > hdrlen ? caplen - hdrlen : 0);
   }
   return hdrlen;
 }
 
-std::uint32_t print_null_loop(PacketWalk& w, bool loop) {
+std::uint32_t print_null_loop(PacketWalk& w) {
   const std::uint32_t caplen = static_cast<std::uint32_t>(w.frame.data.size());
   if (caplen < 4) {
-    w.trunc(loop ? "loop" : "null");
+    w.trunc("null");
     return caplen;
   }
-  const std::uint32_t family = decode::null_loop_family(w.frame.data.data(), loop);
+  // tcpdump 4.99.3 reads DLT_LOOP's family like DLT_NULL's (host order, swapped if needed).
+  const std::uint32_t family = decode::null_loop_family(w.frame.data.data(), false);
   auto header_text = [&] {
     const std::string_view name = bsd_af_name(family);
     if (!w.options.quiet) {
@@ -348,7 +351,7 @@ std::uint32_t print_ppp_link(PacketWalk& w) {
   const std::uint32_t caplen = static_cast<std::uint32_t>(w.frame.data.size());
   const std::uint8_t* p = w.frame.data.data();
   constexpr std::uint32_t kPppHeader = 4;
-  if (caplen < 2 || w.packet.layer_count == 0) {
+  if (caplen < kPppHeader || w.packet.layer_count == 0) {  // tcpdump wants 4 bytes first
     w.trunc("ppp");
     return caplen < kPppHeader ? caplen : kPppHeader;
   }
@@ -361,7 +364,10 @@ std::uint32_t print_ppp_link(PacketWalk& w) {
   }
   const std::uint16_t proto = ppp.length - at == 1 ? p[at] : load_be16(p + at);
   if (w.options.link_header) {
-    w.fmt("{} (0x{:04x}), length {}: ", ppp_protocol_name(proto), proto, w.frame.wire_len);
+    const std::string_view name = ppp_protocol_name(proto);
+    w.fmt("{} (0x{:04x}), length {}", name, proto, w.frame.wire_len);
+    if (name == "unknown") return kPppHeader;  // tcpdump stops at an unnamed protocol with -e
+    w.put(": ");
   }
   print_ppp_payload(w, proto, 1);
   return kPppHeader;
@@ -546,10 +552,12 @@ void print_ethertype_payload(PacketWalk& w, std::uint16_t type, std::size_t inde
 
 void print_ppp_payload(PacketWalk& w, std::uint16_t proto, std::size_t index) {
   if (index >= w.packet.layer_count) {
-    if (w.packet.status.code == decode::DecodeCode::truncated)
-      w.trunc("ppp");
-    else
-      w.fmt("unknown ppp protocol (0x{:04x})", proto);
+    if (w.packet.status.code == decode::DecodeCode::truncated) return w.trunc("ppp");
+    w.fmt("unknown PPP protocol (0x{:04x}) ", proto);
+    // print_unknown_data(): the rest in hex, from the PPP payload on.
+    const decode::Layer& ppp = w.packet.layers[index - 1];
+    const std::uint32_t from = ppp.offset + ppp.length;
+    if (from < w.frame.data.size()) append_hex(w.out, w.frame.data.subspan(from));
     return;
   }
   print_ethertype_payload(w, 0, index, w.packet.layers[index].pdu_len);
@@ -569,9 +577,9 @@ std::uint32_t print_link(PacketWalk& w) {
     case decode::dlt::linux_sll2:
       return print_sll(w, true);
     case decode::dlt::null:
-      return print_null_loop(w, false);
+      return print_null_loop(w);
     case decode::dlt::loop:
-      return print_null_loop(w, true);
+      return print_null_loop(w);
     case decode::dlt::ppp:
     case decode::dlt::ppp_serial:
       return print_ppp_link(w);
@@ -600,12 +608,21 @@ std::uint32_t print_link(PacketWalk& w) {
         w.put_uint(w.frame.wire_len);
         w.put(": ");
       }
-      print_ethertype_payload(w, type, 1, 0);
+      if (w.packet.layer_count > 1) {
+        print_ethertype_payload(w, type, 1, 0);
+      } else {
+        if (!w.options.link_header) {
+          w.put(", ");
+          ethertype_text(w, type);
+          w.fmt(", length {}: ", w.frame.wire_len);
+        }
+        default_print(w, w.frame.data.data() + 44, caplen - 44);
+      }
       return 44;
     }
     case decode::dlt::arcnet_linux: {
       if (w.packet.layer_count == 0) {
-        w.trunc("arcnet");
+        w.trunc("arcnet_linux");
         return caplen;
       }
       const Layer& arc = w.packet.layers[0];
@@ -623,12 +640,18 @@ std::uint32_t print_link(PacketWalk& w) {
         }
         w.fmt(" {}: ", w.frame.wire_len);
       }
-      print_ethertype_payload(w, 0, 1, 0);
+      if (w.packet.layer_count > 1)
+        print_ethertype_payload(w, 0, 1, 0);
+      else
+        default_print(w, w.frame.data.data() + arc.length, caplen - arc.length);
       return arc.length;
     }
     case decode::dlt::juniper_ether: {
       if (w.packet.layer_count == 0) {
-        w.trunc("juniper");
+        if (w.packet.status.code == decode::DecodeCode::malformed)
+          w.put("no magic-number found!");
+        else
+          w.trunc("juniper_ether");
         return caplen;
       }
       const Layer& jh = w.packet.layers[0];

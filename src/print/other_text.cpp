@@ -2,6 +2,7 @@
 // packet disappears: ICMP, ICMPv6 and ARP in tcpdump's basic forms.
 #include "decode/checksum.hpp"
 #include "print/addr_text.hpp"
+#include "print/hexdump.hpp"
 #include "print/packet_walk.hpp"
 
 namespace tcpscope::print::detail {
@@ -95,43 +96,94 @@ void print_icmp6(PacketWalk& w, std::size_t index, std::size_t ip_index) {
 void print_arp(PacketWalk& w, std::size_t index) {
   const Layer& l = w.packet.layers[index];
   const std::uint8_t* p = w.bytes(l);
-  w.put("ARP, ");
   if (l.cap_len < 8) return w.trunc("arp");
   const std::uint16_t hrd = load_be16(p), pro = load_be16(p + 2), op = load_be16(p + 6);
   const std::uint8_t hln = p[4], pln = p[5];
   const std::uint32_t need = 8u + 2u * hln + 2u * pln;
-  if (w.options.verbose) {
-    w.fmt("{} (len {}), {} (len {}), ",
-          hrd == 1 ? "Ethernet" : (hrd == 7 ? "ArcNet" : (hrd == 32 ? "InfiniBand" : "Unknown Hardware")),
-          hln, pro == 0x0800 ? "IPv4" : "Unknown Protocol", pln);
-  }
-  if (l.cap_len < need || pro != 0x0800 || pln != 4) {
-    w.fmt("{}, length {}", op == 1 ? "Request" : (op == 2 ? "Reply" : "Unknown"), l.pdu_len);
-    return;
+  if (l.cap_len < need) return w.trunc("arp");  // tcpdump checks the whole address block first
+  if (!w.options.link_header) w.put("ARP, ");
+  const bool plain = (pro == 0x0800 || pro == 0x1000) && pln == 4 && hln != 0;
+  if (!plain || w.options.verbose) {
+    switch (hrd) {
+      case 1:
+        w.put("Ethernet");
+        break;
+      case 6:
+        w.put("IEEE 802");
+        break;
+      case 7:
+        w.put("ArcNet");
+        break;
+      case 15:
+        w.put("Frame Relay");
+        break;
+      case 32:
+        w.put("InfiniBand");
+        break;
+      default:
+        w.fmt("Unknown Hardware ({})", hrd);
+        break;
+    }
+    w.fmt(" (len {}), ", hln);
+    if (pro == 0x0800)
+      w.put("IPv4");
+    else
+      w.fmt("Unknown Protocol (0x{:04x})", pro);
+    w.fmt(" (len {})", pln);
+    if (!w.options.verbose) {
+      w.fmt(", length {}", l.pdu_len);
+      return;
+    }
+    w.put(", ");
   }
   const std::uint8_t* sha = p + 8;
   const std::uint8_t* spa = sha + hln;
-  const std::uint8_t* tpa = spa + pln + hln;
-  if (op == 1) {
-    w.put("Request who-has ");
-    append_ipv4(w.out, tpa);
-    const std::uint8_t* tha = spa + pln;
-    bool nonzero = false;
-    for (std::uint8_t k = 0; k < hln; ++k) nonzero |= tha[k] != 0;
-    if (nonzero) {  // tcpdump shows a target hardware address that is filled in
-      w.put(" (");
-      append_mac(w, tha, hln);
-      w.put(')');
+  const std::uint8_t* tha = spa + pln;
+  const std::uint8_t* tpa = tha + hln;
+  auto proto_addr = [&](const std::uint8_t* a) {
+    if (pln == 4)
+      append_ipv4(w.out, a);
+    else
+      append_mac(w, a, pln);
+  };
+  switch (op) {
+    case 1: {
+      w.put("Request who-has ");
+      proto_addr(tpa);
+      bool nonzero = false;
+      for (std::uint8_t k = 0; k < hln; ++k) nonzero |= tha[k] != 0;
+      if (nonzero) {  // a target hardware address that is filled in
+        w.put(" (");
+        append_mac(w, tha, hln);
+        w.put(')');
+      }
+      w.put(" tell ");
+      proto_addr(spa);
+      break;
     }
-    w.put(" tell ");
-    append_ipv4(w.out, spa);
-  } else if (op == 2) {
-    w.put("Reply ");
-    append_ipv4(w.out, spa);
-    w.put(" is-at ");
-    append_mac(w, sha, hln);
-  } else {
-    w.fmt("opcode {}", op);
+    case 2:
+      w.put("Reply ");
+      proto_addr(spa);
+      w.put(" is-at ");
+      append_mac(w, sha, hln);
+      break;
+    case 3:
+      w.put("Reverse Request who-is ");
+      append_mac(w, tha, hln);
+      w.put(" tell ");
+      append_mac(w, sha, hln);
+      break;
+    case 4:
+      w.put("Reverse Reply ");
+      append_mac(w, tha, hln);
+      w.put(" at ");
+      proto_addr(tpa);
+      break;
+    default:
+      w.fmt("Unknown ({}) ", op);
+      if (!(w.options.hex || w.options.hex_ascii || w.options.ascii || w.options.quiet))
+        append_hex_ascii(w.out, ByteView(p, l.cap_len < l.pdu_len ? l.cap_len : l.pdu_len));
+      return;
   }
   w.fmt(", length {}", l.pdu_len);
 }

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 
+#include <array>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -21,6 +22,7 @@
 #include "core/tcp_flags.hpp"
 #include "decode/tcp.hpp"
 #include "decode/tcp_options.hpp"
+#include "print/host_names.hpp"
 #include "print/mptcp_text.hpp"
 #include "print/text_writer.hpp"
 
@@ -33,10 +35,10 @@ using decode::kTcpMinHeaderLen;
 
 constexpr std::uint32_t kMaxRstDataLen = 30;
 constexpr std::uint32_t kMd5SignatureLen = 16;
-// Upper bound of the TCP text: addresses, ports (names capped at 64) and the fixed
-// fields take under 400 bytes, the at most 40 option bytes under 1,000 (the longest
-// forms, e.g. a remove-address list or "sackOK[len 38]" repeated, stay below 25
-// characters per option byte), RST data about 100.
+// Upper bound of the TCP text: addresses (host names capped at 255), ports (service
+// names capped at 64) and the fixed fields take under 1,000 bytes, the at most 40 option bytes under 1,000
+// (the longest forms, e.g. a remove-address list or "sackOK[len 38]" repeated, stay below 25 characters per
+// option byte), RST data about 100.
 constexpr std::size_t kMaxTcpTextLen = 4096;
 
 // tcpdump's tcp_flag_values, in its printing order.
@@ -48,80 +50,32 @@ constexpr FlagLetter kFlagLetters[] = {{tcp_flag::fin, 'F'}, {tcp_flag::syn, 'S'
                                        {tcp_flag::psh, 'P'}, {tcp_flag::ack, '.'}, {tcp_flag::urg, 'U'},
                                        {tcp_flag::ece, 'E'}, {tcp_flag::cwr, 'W'}};
 
-// tcpdump's tcp_option_values (4.99.3: kind 13 has an empty name).
-std::string_view option_name(std::uint8_t k) {
-  switch (k) {
-    case kind::eol:
-      return "eol";
-    case kind::nop:
-      return "nop";
-    case kind::mss:
-      return "mss";
-    case kind::wscale:
-      return "wscale";
-    case kind::sack_permitted:
-      return "sackOK";
-    case kind::sack:
-      return "sack";
-    case kind::echo:
-      return "echo";
-    case kind::echo_reply:
-      return "echoreply";
-    case kind::timestamps:
-      return "TS";
-    case kind::cc:
-      return "cc";
-    case kind::cc_new:
-      return "ccnew";
-    case kind::cc_echo:
-      return "";
-    case kind::md5_signature:
-      return "md5";
-    case kind::scps:
-      return "scps";
-    case kind::user_timeout:
-      return "uto";
-    case kind::tcp_ao:
-      return "tcp-ao";
-    case kind::mptcp:
-      return "mptcp";
-    case kind::fast_open:
-      return "tfo";
-    case kind::experiment2:
-      return "exp";
-    default:
-      return {};
-  }
-}
+// tcpdump's tcp_option_values (4.99.3: kind 13 has an empty name), indexed by kind;
+// a null entry means "unknown-<kind>".
+constexpr std::array<std::string_view, 256> kOptionNames = [] {
+  std::array<std::string_view, 256> names{};
+  names[kind::eol] = "eol";
+  names[kind::nop] = "nop";
+  names[kind::mss] = "mss";
+  names[kind::wscale] = "wscale";
+  names[kind::sack_permitted] = "sackOK";
+  names[kind::sack] = "sack";
+  names[kind::echo] = "echo";
+  names[kind::echo_reply] = "echoreply";
+  names[kind::timestamps] = "TS";
+  names[kind::cc] = "cc";
+  names[kind::cc_new] = "ccnew";
+  names[kind::cc_echo] = std::string_view("", 0);
+  names[kind::md5_signature] = "md5";
+  names[kind::scps] = "scps";
+  names[kind::user_timeout] = "uto";
+  names[kind::tcp_ao] = "tcp-ao";
+  names[kind::mptcp] = "mptcp";
+  names[kind::fast_open] = "tfo";
+  names[kind::experiment2] = "exp";
+  return names;
+}();
 
-bool option_has_name(std::uint8_t k) {
-  switch (k) {
-    case kind::eol:
-    case kind::nop:
-    case kind::mss:
-    case kind::wscale:
-    case kind::sack_permitted:
-    case kind::sack:
-    case kind::echo:
-    case kind::echo_reply:
-    case kind::timestamps:
-    case kind::cc:
-    case kind::cc_new:
-    case kind::cc_echo:
-    case kind::md5_signature:
-    case kind::scps:
-    case kind::user_timeout:
-    case kind::tcp_ao:
-    case kind::mptcp:
-    case kind::fast_open:
-    case kind::experiment2:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// A byte as fn_print_char() shows it: M- for the high bit, ^X for control characters.
 void append_safe_char(TextWriter& w, std::uint8_t c) {
   if (c & 0x80) {
     c &= 0x7f;
@@ -239,6 +193,12 @@ void TcpPrinter::append_port(TextWriter& w, const PrintOptions& options, std::ui
   w.dec32(port);
 }
 
+void TcpPrinter::append_host(TextWriter& w, const PrintOptions& options, const IpAddr& addr) {
+  if (options.numeric > 0) return w.ip(addr);
+  if (!host_names_) host_names_ = std::make_unique<HostNames>();
+  w.text(host_names_->name(addr));
+}
+
 TcpPrinter::TcpPrinter() : tables_(std::make_unique<SeqTables>()) {}
 TcpPrinter::~TcpPrinter() = default;
 
@@ -252,20 +212,20 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
 
   TextWriter w(out, kMaxTcpTextLen);
   if (captured.size() < 4) {
-    w.ip(ctx.src);
+    append_host(w, options, ctx.src);
     w.text(" > ");
-    w.ip(ctx.dst);
+    append_host(w, options, ctx.dst);
     w.text(": [|tcp]");
     return;
   }
   const std::uint16_t sport = load_be16(captured.data());
   const std::uint16_t dport = load_be16(captured.data() + 2);
   if (ctx.print_addresses) {
-    w.ip(ctx.src);
+    append_host(w, options, ctx.src);
     w.put('.');
     append_port(w, options, sport);
     w.text(" > ");
-    w.ip(ctx.dst);
+    append_host(w, options, ctx.dst);
     w.put('.');
     append_port(w, options, dport);
   } else {
@@ -368,15 +328,25 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
 
   if (options.verbose > 0 && !options.no_checksum && !ctx.ip_fragment && captured.size() >= length) {
     const std::uint16_t stored = h.checksum();
-    const std::uint16_t residue = decode::tcp_checksum_residue(ctx.src, ctx.dst, captured.first(length));
+    bool correct = true;
+    std::uint16_t expected = stored;
+    if (ctx.decoded != nullptr && ctx.decoded->checksum != decode::ChecksumStatus::unverifiable) {
+      correct = ctx.decoded->checksum == decode::ChecksumStatus::good;
+      expected = ctx.decoded->checksum_expected;
+    } else if (const std::uint16_t residue =
+                   decode::tcp_checksum_residue(ctx.src, ctx.dst, captured.first(length));
+               residue != 0) {
+      correct = false;
+      expected = decode::tcp_checksum_should_be(stored, residue);
+    }
     w.text(", cksum 0x");
     w.hex(stored, 4);
-    if (residue != 0) {
-      w.text(" (incorrect -> 0x");
-      w.hex(decode::tcp_checksum_should_be(stored, residue), 4);
-      w.put(')');
-    } else {
+    if (correct) {
       w.text(" (correct)");
+    } else {
+      w.text(" (incorrect -> 0x");
+      w.hex(expected, 4);
+      w.put(')');
     }
   }
 
@@ -446,8 +416,8 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
           truncated_in_option();
       };
 
-      if (option_has_name(opt)) {
-        w.text(option_name(opt));
+      if (const std::string_view name = kOptionNames[opt]; name.data() != nullptr) {
+        w.text(name);
       } else {
         w.text("unknown-");
         w.dec(opt);
@@ -559,12 +529,18 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
         case kind::nop:
         case kind::sack_permitted:
           break;
-        case kind::mptcp:
+        case kind::mptcp: {
           datalen = len - 2;
           if (Check c = lencheck(datalen); c != Check::ok) return fail(c);
           proto = "mptcp";
-          if (!append_mptcp_option(w, ByteView(cp - 2, len), flags)) return bad_option();
+          HostNames* names = nullptr;
+          if (options.numeric == 0) {
+            if (!host_names_) host_names_ = std::make_unique<HostNames>();
+            names = host_names_.get();
+          }
+          if (!append_mptcp_option(w, ByteView(cp - 2, len), flags, names)) return bad_option();
           break;
+        }
         case kind::fast_open:
           datalen = len - 2;
           if (Check c = lencheck(datalen); c != Check::ok) return fail(c);

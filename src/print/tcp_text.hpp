@@ -8,11 +8,13 @@
 
 #include "core/addr.hpp"
 #include "core/bytes.hpp"
+#include "decode/packet.hpp"
 #include "print/print_options.hpp"
 
 namespace tcpscope::print {
 
 class TextWriter;
+class HostNames;
 
 struct TcpPrintContext {
   IpAddr src;
@@ -21,6 +23,9 @@ struct TcpPrintContext {
       true;  // false when the IP layer already printed the addresses (IPv6 extension headers)
   std::uint32_t segment_len = 0;  // TCP header + payload according to the IP header
   bool ip_fragment = false;       // first fragment: checksum is not verified
+  // Optional: decode_tcp()'s facts for these same bytes. When their checksum was
+  // verified, the printer reuses it instead of summing the segment again.
+  const decode::TcpFacts* decoded = nullptr;
 };
 
 class TcpPrinter {
@@ -38,9 +43,11 @@ class TcpPrinter {
  private:
   struct SeqTables;
   struct PortNames;
+  void append_host(TextWriter& w, const PrintOptions& options, const IpAddr& addr);
   void append_port(TextWriter& w, const PrintOptions& options, std::uint16_t port);
   std::unique_ptr<SeqTables> tables_;
   std::unique_ptr<PortNames> port_names_;  // loaded on first use without -n
+  std::unique_ptr<HostNames> host_names_;  // filled as addresses appear, without -n
 };
 
 }  // namespace tcpscope::print

@@ -7,6 +7,7 @@
 
 #include "decode/checksum.hpp"
 #include "print/addr_text.hpp"
+#include "print/hexdump.hpp"
 #include "print/packet_walk.hpp"
 
 namespace tcpscope::print::detail {
@@ -79,7 +80,12 @@ std::string_view geneve_option_class(std::uint16_t c) {
 void print_vxlan(PacketWalk& w, std::size_t index) {
   const Layer& l = w.packet.layers[index];
   const std::uint8_t* p = w.bytes(l);
-  w.fmt("VXLAN, flags [{}] (0x{:02x}), vni {}\n", (p[0] & 0x08) ? "I" : ".", p[0], load_be24(p + 4));
+  w.put("VXLAN");
+  if (l.pdu_len < 8 || l.length < 1) return w.trunc("vxlan");
+  w.fmt(", flags [{}] (0x{:02x}), ", (p[0] & 0x08) ? "I" : "invalid", p[0]);
+  if (l.length < 7) return w.trunc("vxlan");
+  w.fmt("vni {}\n", load_be24(p + 4));
+  if (l.length < 8) return w.trunc("vxlan");  // the reserved byte is missing
   if (index + 1 < w.packet.layer_count)
     print_ethernet(w, index + 1);
   else
@@ -91,8 +97,9 @@ void print_geneve(PacketWalk& w, std::size_t index) {
   const std::uint8_t* p = w.bytes(l);
   w.put("Geneve");
   if (l.pdu_len < 8) return w.put(" (invalid)");
+  if (l.length < 8) return w.trunc("geneve");
   if ((p[0] >> 6) != 0) {
-    w.fmt(" ERROR: unknown-version {} (invalid)", p[0] >> 6);
+    w.fmt(" ERROR: unknown-version {}", p[0] >> 6);
     return;
   }
   const std::uint8_t flags = p[1];
@@ -118,12 +125,12 @@ void print_geneve(PacketWalk& w, std::size_t index) {
   const std::uint32_t opts_len = (p[0] & 0x3fu) * 4u;
   const std::uint32_t len = l.pdu_len - 8;
   if (len < opts_len) {
-    w.fmt(" (opts_len {} > {} (invalid)", opts_len, len);
+    w.fmt(" truncated-geneve - {} bytes missing", opts_len - len);
     return;
   }
   if (opts_len > 0) {
-    w.put(", options [");
     if (l.cap_len < 8 + opts_len) return w.trunc("geneve");
+    w.put(", options [");
     if (w.options.verbose) {
       const char* sep = "";
       std::uint32_t at = 8, left = opts_len;
@@ -139,9 +146,9 @@ void print_geneve(PacketWalk& w, std::size_t index) {
         const std::uint32_t olen = 4 + (p[at + 3] & 0x1fu) * 4u;
         w.fmt("class {} (0x{:x}) type 0x{:x}{} len {}", geneve_option_class(cls), cls, type,
               (type & 0x80) ? "(C)" : "", olen);
-        if (olen > left) {
-          w.put(" [bad length] (invalid)");
-          return;
+        if (olen > left) {  // tcpdump notes it and goes on with the inner packet
+          w.put(" [bad length]");
+          break;
         }
         if (w.options.verbose > 1 && olen > 4) {
           w.put(" data");
@@ -159,6 +166,8 @@ void print_geneve(PacketWalk& w, std::size_t index) {
   const std::size_t next = index + 1;
   if (next < w.packet.layer_count) {
     print_ethertype_payload(w, proto, next, w.packet.layers[next].pdu_len);
+  } else if (w.packet.status.code == decode::DecodeCode::truncated) {
+    w.trunc(proto == 0x6558 ? "ether" : proto == 0x86dd ? "ip6" : proto == 0x0800 ? "ip" : "geneve");
   } else if (ethertype_name(proto).empty() || w.packet.status.code == decode::DecodeCode::unsupported) {
     w.fmt("geneve-proto-0x{:x}", proto);
   }
@@ -252,11 +261,6 @@ void print_udp(PacketWalk& w, std::size_t index, std::size_t ip_index) {
     if (w.packet.layers[next].kind == LayerKind::vxlan) return print_vxlan(w, next);
     if (w.packet.layers[next].kind == LayerKind::geneve) return print_geneve(w, next);
   }
-  if (!w.options.quiet && w.packet.status.code == decode::DecodeCode::truncated &&
-      (w.packet.status.layer == LayerKind::vxlan)) {
-    w.put("VXLAN");  // tcpdump: vxlan_print on a short header
-    return w.trunc("vxlan");
-  }
   if (ulen > length && !fragmented)
     w.fmt("UDP, bad length {} > {}", ulen, length);
   else
@@ -275,15 +279,17 @@ void gre_proto_text(PacketWalk& w, std::uint16_t proto) {
 void print_gre(PacketWalk& w, std::size_t index, std::uint32_t length) {
   const Layer& l = w.packet.layers[index];
   const std::uint8_t* p = w.bytes(l);
+  const std::uint32_t n = l.length;  // captured part of the header
+  auto stop = [&] { w.trunc("gre"); };
+  if (n < 2) return stop();
   const std::uint16_t flags = load_be16(p);
-  const std::uint16_t proto = load_be16(p + 2);
   const unsigned version = flags & 7;
   w.fmt("GREv{}", version);
-  auto flag_text = [&] {
+  if (version > 1) return w.put(" ERROR: unknown-version");
+  if (w.options.verbose) {
     static constexpr std::pair<std::uint16_t, const char*> kFlags[] = {
         {0x8000, "checksum present"},  {0x4000, "routing present"},        {0x2000, "key present"},
-        {0x1000, "sequence# present"}, {0x0800, "source routing present"}, {0x0700, "recursion count"},
-        {0x0080, "ack present"}};
+        {0x1000, "sequence# present"}, {0x0800, "source routing present"}, {0x0080, "ack present"}};
     w.put(", Flags [");
     const char* sep = "";
     bool any = false;
@@ -297,20 +303,25 @@ void print_gre(PacketWalk& w, std::size_t index, std::uint32_t length) {
     }
     if (!any) w.put("none");
     w.put(']');
-  };
+  }
+  if (n < 4) return stop();
+  const std::uint16_t proto = load_be16(p + 2);
   std::uint32_t at = 4;
-  if (w.options.verbose) flag_text();
   if (version == 0) {
     if (flags & 0xc000) {
+      if (n < at + 2) return stop();
       if (w.options.verbose) w.fmt(", sum 0x{:x}", load_be16(p + at));
+      if (n < at + 4) return stop();
       w.fmt(", off 0x{:x}", load_be16(p + at + 2));
       at += 4;
     }
     if (flags & 0x2000) {
+      if (n < at + 4) return stop();
       w.fmt(", key=0x{:x}", load_be32(p + at));
       at += 4;
     }
     if (flags & 0x1000) {
+      if (n < at + 4) return stop();
       w.fmt(", seq {}", load_be32(p + at));
       at += 4;
     }
@@ -318,13 +329,18 @@ void print_gre(PacketWalk& w, std::size_t index, std::uint32_t length) {
     w.fmt(", length {}", length);
     w.put(w.options.verbose < 1 ? ": " : "\n\t");
   } else {
-    if (flags & 0x2000) w.fmt(", call {}", load_be16(p + 6));
+    if (flags & 0x2000) {
+      if (n < 8) return stop();
+      w.fmt(", call {}", load_be16(p + 6));
+    }
     at = 8;
     if (flags & 0x1000) {
+      if (n < at + 4) return stop();
       w.fmt(", seq {}", load_be32(p + at));
       at += 4;
     }
     if (flags & 0x0080) {
+      if (n < at + 4) return stop();
       w.fmt(", ack {}", load_be32(p + at));
       at += 4;
     }
@@ -345,6 +361,9 @@ void print_gre(PacketWalk& w, std::size_t index, std::uint32_t length) {
     }
     return print_ethertype_payload(w, proto, next, w.packet.layers[next].pdu_len);
   }
+  if (w.packet.status.code == decode::DecodeCode::truncated) {
+    return w.trunc(proto == 0x6558 ? "ether" : proto == 0x86dd ? "ip6" : proto == 0x0800 ? "ip" : "gre");
+  }
   w.fmt("gre-proto-0x{:x}", proto);
 }
 
@@ -354,7 +373,9 @@ void print_mpls(PacketWalk& w, std::size_t index) {
   int depth = 0;
   std::uint32_t entry = 0;
   for (; i < w.packet.layer_count && w.packet.layers[i].kind == LayerKind::mpls; ++i, ++depth) {
-    entry = load_be32(w.bytes(w.packet.layers[i]));
+    const Layer& l = w.packet.layers[i];
+    if (l.length < 4) return w.trunc("mpls");
+    entry = load_be32(w.bytes(l));
     const std::uint32_t label = entry >> 12;
     w.put(depth && w.options.verbose ? "\n\t" : " ");
     w.fmt("(label {}", label);
@@ -371,13 +392,24 @@ void print_mpls(PacketWalk& w, std::size_t index) {
     if (w.packet.status.code == decode::DecodeCode::truncated) return w.trunc("mpls");
     return w.put(" (invalid)");
   }
-  if (i < w.packet.layer_count) {
-    w.put(w.options.verbose ? "\n\t" : " ");
-    if (w.packet.layers[i].kind == LayerKind::ipv4)
-      print_ipv4(w, i);
-    else
-      print_ipv6(w, i);
+  if (i >= w.packet.layer_count) {
+    if (w.packet.status.code == decode::DecodeCode::truncated) w.trunc("mpls");
+    return;
   }
+  const Layer& next = w.packet.layers[i];
+  if (next.kind == LayerKind::payload) {
+    // Not IP: tcpdump's default printer dumps the rest, marking a cut capture.
+    if (w.options.hex || w.options.hex_ascii || w.options.ascii || w.options.quiet) return;
+    const std::uint32_t shown = next.cap_len < next.pdu_len ? next.cap_len : next.pdu_len;
+    append_hex_ascii(w.out, ByteView(w.bytes(next), shown));
+    if (next.pdu_len > next.cap_len) w.trunc("mpls");
+    return;
+  }
+  w.put(w.options.verbose ? "\n\t" : " ");
+  if (next.kind == LayerKind::ipv4)
+    print_ipv4(w, i);
+  else
+    print_ipv6(w, i);
 }
 
 }  // namespace tcpscope::print::detail

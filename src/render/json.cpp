@@ -1,8 +1,10 @@
 // Field names (stable; renaming one is a breaking change):
 //   conn, generation, client{addr,port}, server{addr,port}, role_reason, role_contradicted,
-//   start, duration, end_reason, close_kind, irtt, irtt_client, irtt_server,
+//   start, duration, end_reason, close_kind,
+//   final_states{client, client_confidence, client_timer_pending, server, server_confidence,
+//     server_timer_pending} (RFC 9293 spelling), irtt, irtt_client, irtt_server,
 //   client_to_server / server_to_client {segments, bytes, retransmitted_bytes, isn, isn_from_syn,
-//     mss, wscale, sack_permitted, timestamps, fin, rst},
+//     mss, wscale, ack_rtt{samples, min, avg, max}, sack_permitted, timestamps, fin, rst},
 //   zeek{uid, orig_h, orig_p, resp_h, resp_p, conn_state, history, duration, orig_bytes, resp_bytes,
 //     missed_bytes, orig_pkts, orig_ip_bytes, resp_pkts, resp_ip_bytes, orig_state, resp_state}
 // Times are seconds (float, microsecond precision); unknown values are null.
@@ -52,6 +54,17 @@ void half(It it, const track::Half& h, std::uint64_t segments) {
     fmt::format_to(it, FMT_COMPILE("\"wscale\":{},"), int{h.wscale});
   else
     fmt::format_to(it, FMT_COMPILE("\"wscale\":null,"));
+  if (h.ack_rtt.samples) {
+    fmt::format_to(it, FMT_COMPILE("\"ack_rtt\":{{\"samples\":{},\"min\":"), h.ack_rtt.samples);
+    seconds(it, std::int64_t{h.ack_rtt.min_us} * 1000);
+    fmt::format_to(it, FMT_COMPILE(",\"avg\":"));
+    seconds(it, static_cast<std::int64_t>(h.ack_rtt.sum_us / h.ack_rtt.samples) * 1000);
+    fmt::format_to(it, FMT_COMPILE(",\"max\":"));
+    seconds(it, std::int64_t{h.ack_rtt.max_us} * 1000);
+    fmt::format_to(it, FMT_COMPILE("}},"));
+  } else {
+    fmt::format_to(it, FMT_COMPILE("\"ack_rtt\":{{\"samples\":0,\"min\":null,\"avg\":null,\"max\":null}},"));
+  }
   fmt::format_to(it, FMT_COMPILE("\"sack_permitted\":{},\"timestamps\":{},\"fin\":{},\"rst\":{}}}"),
                  h.sack_permitted, h.timestamps, h.fin_seen, h.rst_seen);
 }
@@ -66,11 +79,24 @@ void conn_json(fmt::memory_buffer& out, const track::Connection& c) {
   endpoint(it, c.server());
   fmt::format_to(it, FMT_COMPILE(",\"role_reason\":\"{}\",\"role_contradicted\":{},\"start\":"),
                  track::role_reason_name(c.role_reason), c.role_contradicted);
-  seconds(it, c.first_ts.ns());
+  seconds(it, c.first_ns);
   fmt::format_to(it, FMT_COMPILE(",\"duration\":"));
   seconds(it, c.duration());
-  fmt::format_to(it, FMT_COMPILE(",\"end_reason\":\"{}\",\"close_kind\":\"{}\",\"irtt\":"),
+  fmt::format_to(it, FMT_COMPILE(",\"end_reason\":\"{}\",\"close_kind\":\"{}\","),
                  track::end_reason_name(c.end_reason), close_kind_text(c));
+  if (c.inference.started()) {
+    const track::InferenceEnd end = c.inference.finish();
+    fmt::format_to(it,
+                   FMT_COMPILE("\"final_states\":{{\"client\":\"{}\",\"client_confidence\":\"{}\","
+                               "\"client_timer_pending\":{},\"server\":\"{}\",\"server_confidence\":\"{}\","
+                               "\"server_timer_pending\":{}}},"),
+                   to_string(end.client.state), track::confidence_name(end.client.confidence),
+                   end.client_timer_pending, to_string(end.server.state),
+                   track::confidence_name(end.server.confidence), end.server_timer_pending);
+  } else {
+    fmt::format_to(it, FMT_COMPILE("\"final_states\":null,"));
+  }
+  fmt::format_to(it, FMT_COMPILE("\"irtt\":"));
   optional_seconds(it, c.irtt_ns);
   fmt::format_to(it, FMT_COMPILE(",\"irtt_client\":"));
   optional_seconds(it, c.irtt_client_ns);

@@ -57,7 +57,7 @@ int guess_server_side(int sender, const decode::TcpFacts& tcp) {
 }  // namespace
 
 void Connection::start(int side, const decode::TcpFacts& tcp, Timestamp ts) {
-  first_ts = last_ts = ts;
+  first_ns = last_ns = ts.ns();
   client_side = static_cast<std::uint8_t>(1 - guess_server_side(side, tcp));
   role_reason = RoleReason::port_heuristic;
 }
@@ -70,7 +70,7 @@ void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, st
   const bool ack = has(flags, tcp_flag::ack);
   const bool fin = has(flags, tcp_flag::fin);
   const bool rst = has(flags, tcp_flag::rst);
-  last_ts = ts;
+  last_ns = ts.ns();
 
   // Roles: a SYN names its sender the client; a SYN-ACK names its receiver.
   if (syn && !ack) {
@@ -101,6 +101,19 @@ void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, st
     }
   }
 
+  // Both endpoints' RFC 9293 states (roles are settled by the first segment:
+  // a later SYN with another ISN is a new connection, see ZeekSession::is_reuse).
+  SegmentEvent event;
+  event.dir = side == client_side ? Direction::from_client : Direction::from_server;
+  event.flags = flags;
+  event.seq = tcp.seq;
+  event.ack = tcp.ack;
+  event.payload_len = tcp.payload_len;
+  event.window = tcp.window;
+  event.ts = ts;
+  event.frame = frame_number;
+  inference.on_segment(event);
+
   // Sender's half.
   if (syn) {
     if (!s.isn_known || !s.isn_from_syn || s.isn() != tcp.seq) {
@@ -121,9 +134,19 @@ void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, st
   const std::uint32_t seg_len = (rst ? 0 : tcp.payload_len) + (syn ? 1 : 0) + (fin ? 1 : 0);
   const std::int64_t rel = s.unwrap.unwrap(tcp.seq);
   const std::int64_t end = rel + seg_len;
+  const bool retransmission = seg_len > 0 && !rst && rel < s.max_rel_end;
   if (tcp.payload_len > 0 && !rst && rel < s.max_rel_end) {
     const std::int64_t covered = std::min<std::int64_t>(s.max_rel_end - rel, tcp.payload_len);
     s.retransmitted_bytes += static_cast<std::uint64_t>(covered);
+  }
+  // ACK RTT: time this segment if nothing is outstanding; a retransmission of
+  // the timed range makes the sample ambiguous (Karn).
+  if (retransmission && s.ack_rtt.timed_ns >= 0 && tcp.seq < s.ack_rtt.timed_end)
+    s.ack_rtt.timed_ns = -1;
+  else if (seg_len > 0 && !rst && !retransmission && s.ack_rtt.timed_ns < 0 && !(syn && ack && !r.syn_seen)) {
+    // (a SYN-ACK captured before its SYN is not timed: Wireshark gives no sample either)
+    s.ack_rtt.timed_end = tcp.seq + seg_len;
+    s.ack_rtt.timed_ns = ts.ns();
   }
   if (end > s.max_rel_end) {
     s.max_rel_end = end;
@@ -132,6 +155,15 @@ void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, st
   if (ack) {
     if (!s.ack_seen || tcp.ack > s.highest_ack) s.highest_ack = tcp.ack;
     s.ack_seen = true;
+    AckRtt& timed = r.ack_rtt;  // the peer's segment this ACK may answer
+    if (timed.timed_ns >= 0 && !rst) {
+      if (tcp.ack == timed.timed_end) {
+        timed.add(ts.ns() - timed.timed_ns);
+        timed.timed_ns = -1;
+      } else if (tcp.ack > timed.timed_end) {
+        timed.timed_ns = -1;  // acknowledged together with later data: no exact match
+      }
+    }
   }
   if (tcp.options.has_timestamps) {
     s.timestamps = true;

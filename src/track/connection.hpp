@@ -12,6 +12,7 @@
 #include "core/time.hpp"
 #include "decode/packet.hpp"
 #include "track/half.hpp"
+#include "track/inference.hpp"
 #include "track/zeek_tcp.hpp"
 
 namespace tcpscope::track {
@@ -48,10 +49,11 @@ struct Connection {
   RoleReason role_reason = RoleReason::port_heuristic;
   bool role_contradicted = false;  // a later handshake segment disagreed with an earlier decision
   EndReason end_reason = EndReason::none;
-  Timestamp first_ts;
-  Timestamp last_ts;
+  std::int64_t first_ns = 0;  // capture time of the first and the last segment
+  std::int64_t last_ns = 0;
   std::array<Half, 2> half{};
   ZeekSession zeek;
+  ConnectionInference inference;  // both endpoints' RFC 9293 states and the close kind
   // Handshake timing as Wireshark's iRTT (tcp-semantics.md §2.8), ns; -1 = unknown.
   std::int64_t last_syn_ns = -1;
   std::int64_t syn_ack_ns = -1;
@@ -66,7 +68,9 @@ struct Connection {
   const Endpoint& server() const { return endpoint(server_side()); }
   const Half& client_half() const { return half[client_side]; }
   const Half& server_half() const { return half[server_side()]; }
-  DurationNs duration() const { return last_ts - first_ts; }
+  Timestamp first_ts() const { return {first_ns / 1'000'000'000, first_ns % 1'000'000'000}; }
+  Timestamp last_ts() const { return {last_ns / 1'000'000'000, last_ns % 1'000'000'000}; }
+  DurationNs duration() const { return last_ns - first_ns; }
 
   // Starts the connection with its first segment (sent by `side`).
   void start(int side, const decode::TcpFacts& tcp, Timestamp ts);

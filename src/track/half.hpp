@@ -10,6 +10,28 @@
 
 namespace tcpscope::track {
 
+// ACK-based RTT samples as Wireshark's tcp.analysis.ack_rtt defines them (time
+// from a data/SYN/FIN segment to the first ACK equal to its end), taken one
+// segment at a time: a segment is timed only when none is outstanding, and a
+// retransmission cancels the timing (Karn), so every sample is one of Wireshark's.
+struct AckRtt {
+  SeqNum timed_end;  // end of the segment being timed
+  std::uint32_t samples = 0;
+  std::int64_t timed_ns = -1;  // when it was sent; -1 = nothing timed
+  std::uint32_t min_us = 0;    // microseconds (what the outputs print)
+  std::uint32_t max_us = 0;
+  std::uint64_t sum_us = 0;
+
+  void add(std::int64_t rtt_ns) {
+    const std::int64_t us64 = rtt_ns < 0 ? 0 : (rtt_ns + 500) / 1000;
+    const std::uint32_t us = us64 > 0xFFFFFFFF ? 0xFFFFFFFFu : static_cast<std::uint32_t>(us64);
+    if (samples == 0 || us < min_us) min_us = us;
+    if (samples == 0 || us > max_us) max_us = us;
+    sum_us += us;
+    ++samples;
+  }
+};
+
 struct Half {
   SeqUnwrapper unwrap;              // base = the ISN; valid once isn_known
   SeqNum next_seq;                  // one past the highest sequence sent (the next expected from this side)
@@ -18,6 +40,7 @@ struct Half {
   std::int64_t max_rel_end = 0;     // highest relative end (seq + len) seen
   std::uint64_t payload_bytes = 0;  // bytes of payload sent, retransmissions included
   std::uint64_t retransmitted_bytes = 0;
+  AckRtt ack_rtt;  // RTT of this side's segments, measured by the peer's ACKs
   std::uint32_t segments = 0;
   std::uint32_t ts_val = 0;  // last timestamp value sent
   std::uint16_t window = 0;  // last advertised window, unscaled value as sent

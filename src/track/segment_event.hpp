@@ -7,6 +7,7 @@
 
 #include "core/seq.hpp"
 #include "core/time.hpp"
+#include "decode/packet.hpp"
 
 namespace tcpscope::track {
 
@@ -27,5 +28,18 @@ struct SegmentEvent {
   Timestamp ts;
   std::uint64_t frame = 0;  // 1-based frame number in the capture
 };
+
+// The event for a decoded TCP segment; `dir` comes from the caller's roles.
+inline SegmentEvent segment_event(Direction dir, const decode::TcpFacts& tcp, Timestamp ts,
+                                  std::uint64_t frame) {
+  return SegmentEvent{.dir = dir,
+                      .flags = tcp.flags,
+                      .seq = tcp.seq,
+                      .ack = tcp.ack,
+                      .payload_len = tcp.payload_len,
+                      .window = tcp.window,
+                      .ts = ts,
+                      .frame = frame};
+}
 
 }  // namespace tcpscope::track

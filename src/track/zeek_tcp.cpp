@@ -72,7 +72,7 @@ std::uint64_t ZeekEndpoint::size(const ZeekEndpoint& peer) const {
 }
 
 void ZeekSession::start(int sender, const decode::TcpFacts& first, Timestamp t) {
-  start_time_ = last_time_ = t;
+  start_ns_ = last_ns_ = t.ns();
   orig_side_ = static_cast<std::uint8_t>(sender);
   expire_at_[0] = t.ns() + kSynTimeout;
   set_inactivity_timeout(kUdpInactivity);
@@ -186,7 +186,7 @@ void ZeekSession::update_history(int side, std::uint16_t flags, std::uint64_t re
 
 void ZeekSession::set_inactivity_timeout(std::int64_t timeout_ns) {
   if (timeout_ns == inactivity_timeout_ns_) return;
-  inactivity_at_ = timeout_ns ? last_time_.ns() + timeout_ns : 0;
+  inactivity_at_ = timeout_ns ? last_ns_ + timeout_ns : 0;
   inactivity_timeout_ns_ = timeout_ns;
 }
 
@@ -304,7 +304,7 @@ void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t c
       e.state != S::reset)
     scaled_history(side, e.zero_windows, 'W');
 
-  if (!orig().did_close || !resp().did_close) last_time_ = t;
+  if (!orig().did_close || !resp().did_close) last_ns_ = t.ns();
 
   if (syn) {  // init_window
     int scale = tcp.options.wscale;
@@ -439,7 +439,7 @@ void ZeekSession::update_inactive(int side, std::uint16_t flags, std::uint32_t b
   if (syn) {
     if (stale_is_orig) {
       set_state(side, ack ? S::syn_ack_sent : S::syn_sent);
-      attempt_at_ = last_time_.ns() + kAttemptDelay;
+      attempt_at_ = last_ns_ + kAttemptDelay;
     } else {
       if (!ack && p.state == S::syn_ack_sent && base_seq == e.start_seq) {
         // SYN and SYN-ACK captured in reverse order: flip and establish.
@@ -627,9 +627,9 @@ void ZeekSession::connection_closed(int side, bool gen_event) {
       if (gen_event) is_active_ = false;  // ConnectionFinished
     }
     cancel_analyzer_timers();
-    delete_at_ = last_time_.ns() + kCloseDelay;
+    delete_at_ = last_ns_ + kCloseDelay;
   } else if (e.prev_state != S::inactive) {
-    add_expire_timer(last_time_.ns() + kSessionTimer);
+    add_expire_timer(last_ns_ + kSessionTimer);
   }
 }
 
@@ -660,7 +660,7 @@ ZeekRemoval ZeekSession::run_timers(std::int64_t now) {
       delete_at_ = 0;
       return ZeekRemoval::close_delay;
     } else if (due == &inactivity_at_) {
-      const std::int64_t deadline = last_time_.ns() + inactivity_timeout_ns_;
+      const std::int64_t deadline = last_ns_ + inactivity_timeout_ns_;
       if (deadline <= now) {
         inactivity_at_ = 0;
         return ZeekRemoval::inactivity;
@@ -669,7 +669,7 @@ ZeekRemoval ZeekSession::run_timers(std::int64_t now) {
     } else {  // an expire check
       *due = 0;
       if (!is_active_) continue;
-      if (last_time_.ns() + kConnectionLinger < now) {
+      if (last_ns_ + kConnectionLinger < now) {
         const ZeekEndpoint& o = orig();
         const ZeekEndpoint& r = resp();
         if (o.did_close || r.did_close) {

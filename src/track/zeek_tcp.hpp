@@ -125,14 +125,14 @@ class ZeekSession {
   std::uint64_t orig_size() const { return orig().size(resp()); }
   std::uint64_t resp_size() const { return resp().size(orig()); }
   std::string_view history() const { return history_.view(); }
-  Timestamp start_time() const { return start_time_; }
-  Timestamp last_time() const { return last_time_; }
+  Timestamp start_time() const { return {start_ns_ / 1'000'000'000, start_ns_ % 1'000'000'000}; }
+  Timestamp last_time() const { return {last_ns_ / 1'000'000'000, last_ns_ % 1'000'000'000}; }
   std::uint64_t missed_bytes() const { return missed_bytes_; }
   ZeekConnState conn_state() const {
     return zeek_conn_state({orig().state, resp().state, orig_size(), resp_size(), history()});
   }
   // conn.log leaves duration and the byte counts unset when this is false.
-  bool has_duration() const { return last_time_.ns() != start_time_.ns(); }
+  bool has_duration() const { return last_ns_ != start_ns_; }
 
  private:
   bool is_orig(int side) const { return side == orig_side_; }
@@ -164,8 +164,8 @@ class ZeekSession {
 
   std::array<ZeekEndpoint, 2> ep_{};
   ZeekHistory history_;
-  Timestamp start_time_;
-  Timestamp last_time_;
+  std::int64_t start_ns_ = 0;
+  std::int64_t last_ns_ = 0;  // Zeek's last activity (not advanced once both sides closed)
   std::uint64_t missed_bytes_ = 0;
   // Timers (ns since epoch; 0 = not armed).
   std::int64_t attempt_at_ = 0;

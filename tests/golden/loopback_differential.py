@@ -22,7 +22,6 @@ Live capture needs root: without it the test prints a visible skip and exits 77
 (ctest SKIP_RETURN_CODE), except under CI=true, where it fails.
 """
 import argparse
-import difflib
 import os
 import shutil
 import signal
@@ -354,6 +353,20 @@ def check_recording(pcap):
     return len(lines)
 
 
+def show_differences(expected, actual, pairs=3):
+    """The first differing lines, tcpdump's above tcpscope's, then how many differ in all."""
+    differing = [i for i in range(min(len(expected), len(actual))) if expected[i] != actual[i]]
+    for i in differing[:pairs]:
+        print(f"    line {i + 1}:")
+        print(f"      tcpdump : {expected[i]}")
+        print(f"      tcpscope: {actual[i]}")
+    print(f"    {len(differing)} of {min(len(expected), len(actual))} lines differ")
+    if len(expected) != len(actual):
+        extra = expected[len(actual):] or actual[len(expected):]
+        who = "tcpdump" if len(expected) > len(actual) else "tcpscope"
+        print(f"    {who} has {len(extra)} more lines, from: {extra[0]}")
+
+
 def compare(tcpscope, pcap):
     failures = []
     for options in OPTION_SETS:
@@ -372,12 +385,7 @@ def compare(tcpscope, pcap):
               f"tcpscope: {candidate.stdout.count(chr(10))} lines, exit {candidate.returncode})")
         if candidate.stderr.strip():
             print("    tcpscope stderr: " + candidate.stderr.strip().splitlines()[-1])
-        diff = list(difflib.unified_diff(reference.stdout.splitlines(), candidate.stdout.splitlines(),
-                                         f"tcpdump {label}", f"tcpscope {label}", lineterm="", n=1))
-        for line in diff[:24]:
-            print("    " + line)
-        if len(diff) > 24:
-            print(f"    ... {len(diff) - 24} more diff lines")
+        show_differences(reference.stdout.splitlines(), candidate.stdout.splitlines())
     return failures
 
 

@@ -4,8 +4,9 @@ match what the Linux kernel itself reports through the tracefs event
 sock/inet_sock_set_state, on real connections between two network namespaces.
 
 For each scenario (normal close client first / server first, RST by SO_LINGER 0,
-refused, half-close, lost first SYN, RST by a server closing with unread data,
-before and after the client's FIN) this script:
+refused, half-close, lost first SYN, keep-alive probes on an idle connection,
+RST by a server closing with unread data, before and after the client's FIN)
+this script:
   1. runs a real python3 server in namespace S and client in namespace C,
      joined by a veth pair with private 10.x addresses that exist only there;
   2. records the kernel's state changes in a separate trace instance, filtered
@@ -155,6 +156,11 @@ def recv_all_until_eof():
         data += d
 if mode == "client_first":
     s.sendall(b"ping"); s.recv(4096); time.sleep(0.2); s.close()
+elif mode == "keep_alive":
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+    s.sendall(b"ping"); s.recv(4096); time.sleep(2.6); s.close()  # idle: probes after 1 s, then every 1 s
 elif mode == "server_first":
     s.sendall(b"ping"); recv_all_until_eof(); time.sleep(0.2); s.close()
 elif mode == "rst_linger":
@@ -183,6 +189,7 @@ SCENARIOS = [
     ("refused", None, "refused", False),
     ("half_close", "half_close", "half_close", False),
     ("lost_first_syn", "client_first", "client_first", True),
+    ("keep_alive", "client_first", "keep_alive", False),
     ("rst_by_server_closing_unread", "close_unread", "close_unread", False),
     ("rst_by_server_after_client_fin", "close_unread_after_fin", "close_unread_after_fin", False),
 ]
@@ -195,6 +202,7 @@ EXPECTED_KIND = {
     "refused": {"refused"},
     "half_close": {"half_close_then_close"},
     "lost_first_syn": {"four_way_client_first", "three_segment"},
+    "keep_alive": {"four_way_client_first", "three_segment"},
     "rst_by_server_closing_unread": {"reset_by_server"},
     "rst_by_server_after_client_fin": {"reset_by_server_after_fin"},
 }
@@ -437,7 +445,10 @@ def main():
             i_server = rfc_to_kernel(r_server, is_server=True)
             ok = k_client == i_client and k_child == i_server and kind in EXPECTED_KIND[name]
             ok = ok and listener_seen == listening
-            if name == "lost_first_syn" and "retransmitted_syn" not in notes:
+            # Notes the scenario must produce, besides the states.
+            required_note = {"lost_first_syn": "retransmitted_syn", "keep_alive": "keep_alive",
+                             "half_close": "data_in_half_close", "refused": "refused"}.get(name)
+            if required_note and required_note not in notes.split(","):
                 ok = False
             print(f"{'ok  ' if ok else 'FAIL'} {name}: close kind {kind}; notes {notes}")
             print(f"       client  kernel   {' -> '.join(k_client) or '(no events)'}")

@@ -6,7 +6,9 @@
    rows have the same count, and conn_state/history/ids agree between json and
    conn.log.
 2. iRTT equals tshark's tcp.analysis.initial_rtt for every conversation whose
-   4-tuple appears once in both tools (tcp-semantics.md §2.8).
+   4-tuple appears once in both tools (tcp-semantics.md §2.8), and every ACK-RTT
+   summary (samples, min, max per direction) is drawn from tshark's
+   tcp.analysis.ack_rtt values of the ACKs the other side sent.
 
 Usage: conns_outputs.py TCPSCOPE CORPUS_DIR
 Exit 0 pass, 1 fail, 77 skipped (corpus or tshark missing, CI not "true").
@@ -39,6 +41,7 @@ def main():
     tshark = shutil.which("tshark")
     failures = []
     irtt_checked = 0
+    rtt_checked = 0
     rows_total = 0
     for trace in traces:
         name = os.path.relpath(trace, corpus)
@@ -81,17 +84,20 @@ def main():
             continue
         r = run([tshark, "-r", trace, "-Y", "tcp", "-T", "fields", "-e", "tcp.stream", "-e", "ip.src", "-e",
                  "ipv6.src", "-e", "tcp.srcport", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.dstport", "-e",
-                 "tcp.analysis.initial_rtt"])
+                 "tcp.analysis.initial_rtt", "-e", "tcp.analysis.ack_rtt"])
         streams = {}
         for line in r.stdout.splitlines():
             parts = line.split("\t")
             if len(parts) < 8:
                 continue
             stream, s4, s6, sp, d4, d6, dp, irtt = parts[:8]
+            ack_rtt = parts[8] if len(parts) > 8 else ""
             key = frozenset([(s4 or s6, int(sp)), (d4 or d6, int(dp))])
-            entry = streams.setdefault(stream, {"key": key, "irtt": None})
+            entry = streams.setdefault(stream, {"key": key, "irtt": None, "ack_rtt": {}})
             if irtt:
                 entry["irtt"] = float(irtt)
+            if ack_rtt:  # an ACK sent by (src) answers the data of (dst)
+                entry["ack_rtt"].setdefault((d4 or d6, int(dp)), []).append(float(ack_rtt))
         per_key = {}
         for entry in streams.values():
             per_key.setdefault(entry["key"], []).append(entry["irtt"])
@@ -100,6 +106,25 @@ def main():
             key = frozenset([(obj["client"]["addr"], obj["client"]["port"]),
                              (obj["server"]["addr"], obj["server"]["port"])])
             ours.setdefault(key, []).append(obj["irtt"])
+        theirs_rtt = {}
+        for entry in streams.values():
+            theirs_rtt.setdefault(entry["key"], []).append(entry["ack_rtt"])
+        for obj in arr:
+            key = frozenset([(obj["client"]["addr"], obj["client"]["port"]),
+                             (obj["server"]["addr"], obj["server"]["port"])])
+            if len(ours.get(key, [])) != 1 or len(theirs_rtt.get(key, [])) != 1:
+                continue
+            for direction, sender in (("client_to_server", "client"), ("server_to_client", "server")):
+                mine_rtt = obj[direction]["ack_rtt"]
+                values = theirs_rtt[key][0].get((obj[sender]["addr"], obj[sender]["port"]), [])
+                if mine_rtt["samples"] == 0:
+                    continue
+                rtt_checked += 1
+                lo, hi = (min(values), max(values)) if values else (None, None)
+                if (not values or mine_rtt["samples"] > len(values) or mine_rtt["min"] < lo - 1.5e-6
+                        or mine_rtt["max"] > hi + 1.5e-6):
+                    failures.append(f"{name}: conn {obj['conn']} {direction}: ack_rtt {mine_rtt} not within "
+                                    f"tshark's {len(values)} samples [{lo}, {hi}]")
         for key, theirs in per_key.items():
             if len(theirs) != 1 or len(ours.get(key, [])) != 1:
                 continue  # reused or split tuples: streams are not comparable one to one
@@ -109,7 +134,7 @@ def main():
             irtt_checked += 1
 
     print(f"conns outputs: {len(traces)} captures, {rows_total} connections consistent across formats; "
-          f"iRTT compared with tshark on {irtt_checked} conversations")
+          f"iRTT compared with tshark on {irtt_checked} conversations, ACK RTT on {rtt_checked} directions")
     for f in failures:
         print("FAIL: " + f)
     if rows_total == 0:

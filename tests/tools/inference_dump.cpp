@@ -139,16 +139,9 @@ int main(int argc, char** argv) {
       c.client_isn = t.seq;
       c.client_isn_known = true;
     }
-    const track::SegmentEvent ev{
-        .dir = from_client ? track::Direction::from_client : track::Direction::from_server,
-        .flags = t.flags,
-        .seq = t.seq,
-        .ack = t.ack,
-        .payload_len = t.payload_len,
-        .window = t.window,
-        .ts = frame.ts,
-        .frame = frame.number,
-    };
+    const track::SegmentEvent ev =
+        track::segment_event(from_client ? track::Direction::from_client : track::Direction::from_server, t,
+                             frame.ts, frame.number);
     const bool first = !c.inference.started();
     const track::SegmentInference r = c.inference.on_segment(ev);
     if (first) {

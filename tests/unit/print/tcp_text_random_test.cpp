@@ -42,7 +42,8 @@ TEST(TcpPrinterProperty, RandomSegmentsStayInBoundsAndEndLikeTcpdump) {
       seg[i] = kOptionKinds[rng() % std::size(kOptionKinds)];
       seg[i + 1] = static_cast<std::uint8_t>(rng() % 12);
     }
-    if (rng() % 4 == 0) seg[22] = static_cast<std::uint8_t>(rng() % 256);  // MPTCP subtype and friends
+    if (hlen > 22 && rng() % 4 == 0)
+      seg[22] = static_cast<std::uint8_t>(rng() % 256);  // MPTCP subtype and friends
     const std::size_t captured = rng() % 3 == 0 ? rng() % (seg.size() + 1) : seg.size();
     const std::vector<std::uint8_t> bytes(seg.begin(), seg.begin() + static_cast<std::ptrdiff_t>(captured));
     PrintOptions options;

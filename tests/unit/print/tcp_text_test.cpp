@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "decode/tcp.hpp"
+
 namespace tcpscope::print {
 namespace {
 
@@ -108,6 +110,20 @@ TEST_P(TcpTextFixtureTest, PrintsWhatTcpdumpPrinted) {
   printer.print(out, parse_options(f.options), ByteView(segment.data(), f.captured),
                 context(f.v6, false, static_cast<std::uint32_t>(segment.size())));
   EXPECT_EQ(to_string(out), tcp_part(f.expected));
+
+  // The same text when the printer reuses decode_tcp()'s checksum verdict.
+  TcpPrintContext ctx = context(f.v6, false, static_cast<std::uint32_t>(segment.size()));
+  decode::TcpIpContext ip;
+  ip.src = ctx.src;
+  ip.dst = ctx.dst;
+  ip.segment_len = ctx.segment_len;
+  decode::Packet packet;
+  decode::decode_tcp(ByteView(segment.data(), f.captured), ip, packet);
+  ctx.decoded = &packet.tcp;
+  TcpPrinter reusing;
+  fmt::memory_buffer again;
+  reusing.print(again, parse_options(f.options), ByteView(segment.data(), f.captured), ctx);
+  EXPECT_EQ(to_string(again), tcp_part(f.expected));
 }
 
 INSTANTIATE_TEST_SUITE_P(Tcpdump4993, TcpTextFixtureTest, ::testing::ValuesIn(kTcpTextFixtures),
@@ -186,6 +202,29 @@ TEST(TcpPrinterPorts, NamesWithoutNumericOption) {
   fmt::memory_buffer out;
   printer.print(out, options, ByteView(segment.data(), 20), context(false, false, 20));
   EXPECT_EQ(to_string(out), "10.0.0.1.ssh > 10.0.0.2.http: Flags [S], seq 0, win 0, length 0");
+}
+
+// Without -n addresses are printed by name, as tcpdump's ipaddr_string() does.
+TEST(TcpPrinterHosts, NamesWithoutNumericOption) {
+  static constexpr std::uint8_t kLoopback[4] = {127, 0, 0, 1};
+  const hostent* h = gethostbyaddr(kLoopback, 4, AF_INET);
+  if (h == nullptr || h->h_name == nullptr)
+    GTEST_SKIP() << "127.0.0.1 has no name here (no /etc/hosts entry)";
+  const std::string expected_name = h->h_name;
+  const std::vector<std::uint8_t> segment = from_hex("9c40138900000000000000005002000000000000");
+  TcpPrintContext ctx = context(false, false, 20);
+  ctx.src = IpAddr::v4(kLoopback);
+  ctx.dst = IpAddr::v4(kLoopback);
+  PrintOptions options;
+  options.absolute_seq = true;
+  TcpPrinter printer;
+  for (int numeric = 0; numeric <= 2; ++numeric) {
+    options.numeric = numeric;
+    fmt::memory_buffer out;
+    printer.print(out, options, ByteView(segment.data(), 20), ctx);
+    const std::string host = numeric == 0 ? expected_name : "127.0.0.1";
+    EXPECT_EQ(to_string(out), host + ".40000 > " + host + ".5001: Flags [S], seq 0, win 0, length 0");
+  }
 }
 
 }  // namespace
