@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/tcp_flags.hpp"
+#include "print/host_names.hpp"
 #include "print/text_writer.hpp"
 
 namespace tcpscope::print {
@@ -130,7 +131,7 @@ bool dss(TextWriter& out, const std::uint8_t* opt, std::uint32_t len, std::uint8
 }
 
 // ADD_ADDR (subtype 3): v0 and v1 forms, with or without port and HMAC.
-bool add_addr(TextWriter& out, const std::uint8_t* opt, std::uint32_t len) {
+bool add_addr(TextWriter& out, const std::uint8_t* opt, std::uint32_t len, HostNames* names) {
   if (!(len == 8 || len == 10 || len == 16 || len == 18 || len == 20 || len == 22 || len == 28 || len == 30))
     return false;
   std::string_view version;
@@ -157,7 +158,10 @@ bool add_addr(TextWriter& out, const std::uint8_t* opt, std::uint32_t len) {
   out.dec(opt[3]);
   if (len == 8 || len == 10 || len == 16 || len == 18) {
     out.text(" ");
-    out.ipv4(opt + 4);
+    if (names != nullptr)
+      out.text(names->name(IpAddr::v4(opt + 4)));
+    else
+      out.ipv4(opt + 4);
     if (len == 10 || len == 18) {
       out.text(":");
       out.dec(load_be16(opt + 8));
@@ -172,7 +176,10 @@ bool add_addr(TextWriter& out, const std::uint8_t* opt, std::uint32_t len) {
     }
   } else {
     out.text(" ");
-    out.ipv6(opt + 4);
+    if (names != nullptr)
+      out.text(names->name(IpAddr::v6(opt + 4)));
+    else
+      out.ipv6(opt + 4);
     if (len == 22 || len == 30) {
       out.text(":");
       out.dec(load_be16(opt + 20));
@@ -228,7 +235,7 @@ bool fast_close(TextWriter& out, const std::uint8_t* opt, std::uint32_t len) {
 
 }  // namespace
 
-bool append_mptcp_option(TextWriter& out, ByteView option, std::uint8_t tcp_flags) {
+bool append_mptcp_option(TextWriter& out, ByteView option, std::uint8_t tcp_flags, HostNames* names) {
   const auto len = static_cast<std::uint32_t>(option.size());
   if (len < 3) return false;
   const std::uint8_t* opt = option.data();
@@ -247,7 +254,7 @@ bool append_mptcp_option(TextWriter& out, ByteView option, std::uint8_t tcp_flag
     case 2:
       return dss(out, opt, len, tcp_flags);
     case 3:
-      return add_addr(out, opt, len);
+      return add_addr(out, opt, len, names);
     case 4:
       return remove_addr(out, opt, len);
     case 5:

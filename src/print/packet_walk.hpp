@@ -11,6 +11,7 @@
 
 #include "core/frame.hpp"
 #include "decode/packet.hpp"
+#include "print/host_names.hpp"
 #include "print/print_options.hpp"
 #include "print/tcp_text.hpp"
 
@@ -37,19 +38,6 @@ class UdpPortNames {
 
  private:
   std::vector<std::string> names_;
-};
-
-// Host names for printing without -n, as tcpdump's ipaddr_string() does: one
-// reverse lookup per address (hosts file, then the resolver), cached for the run.
-class HostNames {
- public:
-  std::string_view name(const IpAddr& addr);
-
- private:
-  struct Hash {
-    std::size_t operator()(const IpAddr& a) const noexcept;
-  };
-  std::unordered_map<IpAddr, std::string, Hash> cache_;
 };
 
 struct PacketWalk {

@@ -31,8 +31,15 @@ ZeekConnView zeek_view(const track::Connection& c) {
   return v;
 }
 
-std::string_view close_kind_text(const track::Connection&) {
-  return "-";  // filled by the close classification (track/close_kind) once it lands
+std::string_view close_kind_text(const track::Connection& c) {
+  if (!c.inference.started()) return "-";
+  return track::close_kind_name(c.inference.finish().kind);
+}
+
+std::string final_states_text(const track::Connection& c) {
+  if (!c.inference.started()) return "-";
+  const track::InferenceEnd end = c.inference.finish();
+  return fmt::format("{}/{}", to_string(end.client.state), to_string(end.server.state));
 }
 
 std::string endpoint_text(const Endpoint& e) {

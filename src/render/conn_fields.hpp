@@ -19,8 +19,10 @@ struct ZeekConnView {
 };
 ZeekConnView zeek_view(const track::Connection& c);
 
-// How the connection closed, from the close classification when it exists.
+// How the connection closed (track::close_kind_name of the inference's verdict).
 std::string_view close_kind_text(const track::Connection& c);
+// Final RFC 9293 states "client/server", e.g. "TIME-WAIT/CLOSED".
+std::string final_states_text(const track::Connection& c);
 
 // "1.2.3.4:80" or "[::1]:80".
 std::string endpoint_text(const Endpoint& e);

@@ -7,7 +7,7 @@ namespace tcpscope::render {
 
 namespace {
 constexpr std::string_view kFormat =
-    "{:>5} {:<21} {:<21} {:<14} {:>17} {:>10} {:>11} {:>15} {:<6} {:<23} {:<6} {:<14} {:>9}\n";
+    "{:>5} {:<21} {:<21} {:<14} {:>17} {:>10} {:>11} {:>15} {:<25} {:<23} {:<6} {:<14} {:>9}\n";
 
 std::string secs(std::int64_t ns, int decimals) {
   if (ns < 0) return "-";
@@ -17,8 +17,7 @@ std::string secs(std::int64_t ns, int decimals) {
 
 void conns_table_header(fmt::memory_buffer& out) {
   fmt::format_to(fmt::appender(out), kFormat, "conn", "client", "server", "roles_from", "start", "duration",
-                 "segs c>s/s>c", "bytes c>s/s>c", "close", "zeek_states orig/resp", "state", "history",
-                 "irtt");
+                 "segs c>s/s>c", "bytes c>s/s>c", "close", "final client/server", "zeek", "history", "irtt");
 }
 
 void conns_table_row(fmt::memory_buffer& out, const track::Connection& c) {
@@ -30,10 +29,8 @@ void conns_table_row(fmt::memory_buffer& out, const track::Connection& c) {
                  roles, secs(c.first_ns, 6), secs(c.duration(), 6),
                  fmt::format("{}/{}", c.client_half().segments, c.server_half().segments),
                  fmt::format("{}/{}", c.client_half().payload_bytes, c.server_half().payload_bytes),
-                 close_kind_text(c),
-                 fmt::format("{}/{}", track::zeek_endpoint_state_name(z.orig().state),
-                             track::zeek_endpoint_state_name(z.resp().state)),
-                 track::zeek_conn_state_name(z.conn_state()), history, secs(c.irtt_ns, 6));
+                 close_kind_text(c), final_states_text(c), track::zeek_conn_state_name(z.conn_state()),
+                 history, secs(c.irtt_ns, 6));
 }
 
 }  // namespace tcpscope::render

@@ -1,6 +1,8 @@
 // Field names (stable; renaming one is a breaking change):
 //   conn, generation, client{addr,port}, server{addr,port}, role_reason, role_contradicted,
-//   start, duration, end_reason, close_kind, irtt, irtt_client, irtt_server,
+//   start, duration, end_reason, close_kind,
+//   final_states{client, client_confidence, client_timer_pending, server, server_confidence,
+//     server_timer_pending} (RFC 9293 spelling), irtt, irtt_client, irtt_server,
 //   client_to_server / server_to_client {segments, bytes, retransmitted_bytes, isn, isn_from_syn,
 //     mss, wscale, ack_rtt{samples, min, avg, max}, sack_permitted, timestamps, fin, rst},
 //   zeek{uid, orig_h, orig_p, resp_h, resp_p, conn_state, history, duration, orig_bytes, resp_bytes,
@@ -80,8 +82,21 @@ void conn_json(fmt::memory_buffer& out, const track::Connection& c) {
   seconds(it, c.first_ns);
   fmt::format_to(it, FMT_COMPILE(",\"duration\":"));
   seconds(it, c.duration());
-  fmt::format_to(it, FMT_COMPILE(",\"end_reason\":\"{}\",\"close_kind\":\"{}\",\"irtt\":"),
+  fmt::format_to(it, FMT_COMPILE(",\"end_reason\":\"{}\",\"close_kind\":\"{}\","),
                  track::end_reason_name(c.end_reason), close_kind_text(c));
+  if (c.inference.started()) {
+    const track::InferenceEnd end = c.inference.finish();
+    fmt::format_to(it,
+                   FMT_COMPILE("\"final_states\":{{\"client\":\"{}\",\"client_confidence\":\"{}\","
+                               "\"client_timer_pending\":{},\"server\":\"{}\",\"server_confidence\":\"{}\","
+                               "\"server_timer_pending\":{}}},"),
+                   to_string(end.client.state), track::confidence_name(end.client.confidence),
+                   end.client_timer_pending, to_string(end.server.state),
+                   track::confidence_name(end.server.confidence), end.server_timer_pending);
+  } else {
+    fmt::format_to(it, FMT_COMPILE("\"final_states\":null,"));
+  }
+  fmt::format_to(it, FMT_COMPILE("\"irtt\":"));
   optional_seconds(it, c.irtt_ns);
   fmt::format_to(it, FMT_COMPILE(",\"irtt_client\":"));
   optional_seconds(it, c.irtt_client_ns);

@@ -101,6 +101,19 @@ void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, st
     }
   }
 
+  // Both endpoints' RFC 9293 states (roles are settled by the first segment:
+  // a later SYN with another ISN is a new connection, see ZeekSession::is_reuse).
+  SegmentEvent event;
+  event.dir = side == client_side ? Direction::from_client : Direction::from_server;
+  event.flags = flags;
+  event.seq = tcp.seq;
+  event.ack = tcp.ack;
+  event.payload_len = tcp.payload_len;
+  event.window = tcp.window;
+  event.ts = ts;
+  event.frame = frame_number;
+  inference.on_segment(event);
+
   // Sender's half.
   if (syn) {
     if (!s.isn_known || !s.isn_from_syn || s.isn() != tcp.seq) {

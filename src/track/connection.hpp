@@ -12,6 +12,7 @@
 #include "core/time.hpp"
 #include "decode/packet.hpp"
 #include "track/half.hpp"
+#include "track/inference.hpp"
 #include "track/zeek_tcp.hpp"
 
 namespace tcpscope::track {
@@ -52,6 +53,7 @@ struct Connection {
   std::int64_t last_ns = 0;
   std::array<Half, 2> half{};
   ZeekSession zeek;
+  ConnectionInference inference;  // both endpoints' RFC 9293 states and the close kind
   // Handshake timing as Wireshark's iRTT (tcp-semantics.md §2.8), ns; -1 = unknown.
   std::int64_t last_syn_ns = -1;
   std::int64_t syn_ack_ns = -1;

@@ -18,6 +18,7 @@ Nothing is cached between runs. Without the corpus the corpus part is skipped
 with a visible message, except under CI=true where that is a failure.
 """
 import argparse
+import concurrent.futures
 import os
 import shutil
 import struct
@@ -404,9 +405,12 @@ def main():
     stream_mismatch = dupack_mismatch = relseq_mismatch = irtt_mismatch = 0
     differences = []
     flag_counts = {f: 0 for f in FLAG_IDS}
-    for label, path in captures:
-        ref = tshark_segments(path, env)
-        ours = dump_segments(args.dump, path)
+    def run_both(capture):
+        return tshark_segments(capture[1], env), dump_segments(args.dump, capture[1])
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(run_both, captures))
+    for (label, path), (ref, ours) in zip(captures, results):
         if label.startswith("recorded:"):
             seen = {}
             for _, flags, *_ in ref.values():

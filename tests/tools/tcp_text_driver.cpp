@@ -1,7 +1,8 @@
-// Throw-away driver for the TCP printer until the frame printer lands: reads a
-// capture with libpcap, finds TCP behind Ethernet/VLAN/MPLS/SLL/raw/null/PPP and
-// VXLAN/Geneve with a minimal IPv4/IPv6 walk, and prints "#  <TCP part>" per TCP
-// packet. Used by tests/tools/tcp_text_compare.py; not part of the product.
+// Test driver for the TCP printer on its own (independent of the frame printer):
+// reads a capture with libpcap, finds TCP behind Ethernet/VLAN/MPLS/SLL/raw/null/PPP
+// and VXLAN/Geneve with a minimal IPv4/IPv6 walk, and prints "#  <TCP part>" per
+// TCP packet. Used by tcp_text_differential.py (a ctest) and tcp_text_compare.py
+// (the corpus, TCP part only); not part of the product.
 //
 // Built by tests/tools/tcp_text.cmake (target tcp_text_driver).
 #include <pcap/pcap.h>

@@ -204,5 +204,28 @@ TEST(TcpPrinterPorts, NamesWithoutNumericOption) {
   EXPECT_EQ(to_string(out), "10.0.0.1.ssh > 10.0.0.2.http: Flags [S], seq 0, win 0, length 0");
 }
 
+// Without -n addresses are printed by name, as tcpdump's ipaddr_string() does.
+TEST(TcpPrinterHosts, NamesWithoutNumericOption) {
+  static constexpr std::uint8_t kLoopback[4] = {127, 0, 0, 1};
+  const hostent* h = gethostbyaddr(kLoopback, 4, AF_INET);
+  if (h == nullptr || h->h_name == nullptr)
+    GTEST_SKIP() << "127.0.0.1 has no name here (no /etc/hosts entry)";
+  const std::string expected_name = h->h_name;
+  const std::vector<std::uint8_t> segment = from_hex("9c40138900000000000000005002000000000000");
+  TcpPrintContext ctx = context(false, false, 20);
+  ctx.src = IpAddr::v4(kLoopback);
+  ctx.dst = IpAddr::v4(kLoopback);
+  PrintOptions options;
+  options.absolute_seq = true;
+  TcpPrinter printer;
+  for (int numeric = 0; numeric <= 2; ++numeric) {
+    options.numeric = numeric;
+    fmt::memory_buffer out;
+    printer.print(out, options, ByteView(segment.data(), 20), ctx);
+    const std::string host = numeric == 0 ? expected_name : "127.0.0.1";
+    EXPECT_EQ(to_string(out), host + ".40000 > " + host + ".5001: Flags [S], seq 0, win 0, length 0");
+  }
+}
+
 }  // namespace
 }  // namespace tcpscope::print

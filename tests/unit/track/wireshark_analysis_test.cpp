@@ -1,6 +1,7 @@
 // Wireshark 4.0.17 TCP analysis flags, one behaviour per test, on hand-built
-// segments. Each expectation was also checked with tshark 4.0.17 on a crafted
-// capture of the same segments (tests/golden/wireshark_flags.py crafts them).
+// segments. The flag scenarios are crafted again as captures by
+// tests/golden/wireshark_flags.py (crafted_scenarios), where golden.wireshark_flags
+// checks that tshark 4.0.17 raises the same flags.
 #include "track/wireshark_analysis.hpp"
 
 #include <gtest/gtest.h>
