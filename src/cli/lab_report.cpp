@@ -42,6 +42,10 @@ struct Texts {
   const char* verdict_no_kernel;
   const char* fins_crossed;
   const char* fins_not_crossed;
+  const char* to_server;
+  const char* to_client;
+  const char* legend;
+  const char* notes;
 };
 
 constexpr Texts kEnglish = {
@@ -66,6 +70,10 @@ constexpr Texts kEnglish = {
     "Verdict: no kernel column (the kernel's states were not available)",
     "The FINs crossed: a real simultaneous close.",
     "The FINs did not cross this time (best effort): one side's FIN arrived before the other closed.",
+    "client -> server",
+    "client <- server",
+    "(* inferred from a segment assumed delivered, ? assumed; others observed on the wire)",
+    "notes",
 };
 
 constexpr Texts kChinese = {
@@ -90,7 +98,30 @@ constexpr Texts kChinese = {
     "结论：没有内核列（无法读取内核状态）",
     "两个 FIN 交叉了：真正的同时关闭。",
     "这次两个 FIN 没有交叉（尽力而为）：一方的 FIN 在另一方关闭之前就到达了。",
+    "客户端 -> 服务端",
+    "客户端 <- 服务端",
+    "（* 表示假设报文已送达而推断出的状态，? 表示假定；其余为报文直接可见）",
+    "备注",
 };
+
+// Chinese texts of the Linux differences (English ones come from lab/).
+std::string_view difference_text(lab::LinuxDifference d, LabLang lang) {
+  if (lang == LabLang::en) return lab::linux_difference_text(d);
+  switch (d) {
+    case lab::LinuxDifference::time_wait_minisocket:
+      return "Linux 的 TIME-WAIT 是迷你套接字：进入 TIME-WAIT 时完整套接字显示为 ...->CLOSE";
+    case lab::LinuxDifference::fin_ack_processed_split:
+      return "同时确认了我方 FIN 的对方 FIN 被拆成先 ACK 后 FIN 处理：FIN_WAIT1->FIN_WAIT2->CLOSE";
+    case lab::LinuxDifference::new_syn_recv_invisible:
+      return "NEW_SYN_RECV（请求套接字）没有事件：服务端的 SYN_RECV->ESTABLISHED 在最后一个 ACK 到达时才出现";
+    case lab::LinuxDifference::orphan_fin_wait2:
+      return "已被应用关闭的套接字进入 FIN-WAIT-2 后立即变成迷你套接字：在对方 FIN 之前就显示 "
+             "FIN_WAIT2->CLOSE";
+    case lab::LinuxDifference::no_child_socket:
+      return "服务端从未回复 SYN,ACK：没有创建套接字，内核没有事件";
+  }
+  return "?";
+}
 
 std::string flags_text(std::uint16_t f) {
   std::string s;
@@ -280,7 +311,7 @@ LabVerdict print_lab_explanation(const lab::LabResult& result, LabLang lang, fmt
       const auto n = static_cast<track::InferenceNote>(i);
       if (end.notes.has(n)) notes += (notes.empty() ? "" : ", ") + std::string(track::note_name(n));
     }
-    if (!notes.empty()) fmt::format_to(o, "  notes: {}\n", notes);
+    if (!notes.empty()) fmt::format_to(o, "  {}: {}\n", t.notes, notes);
     if (end.kind == track::CloseKind::simultaneous_close) {
       verdict.simultaneous_close = true;
       fmt::format_to(o, "  {}\n", t.fins_crossed);
@@ -306,8 +337,8 @@ LabVerdict print_lab_explanation(const lab::LabResult& result, LabLang lang, fmt
       const double rel = static_cast<double>(it.ns - t0) * 1e-9;
       if (it.row) {
         const Row& r = *it.row;
-        std::string seg = std::string(r.from_client ? "client -> server" : "client <- server") + " [" +
-                          flags_text(r.flags) + "]";
+        std::string seg =
+            std::string(r.from_client ? t.to_server : t.to_client) + " [" + flags_text(r.flags) + "]";
         if (r.payload_len) seg += " " + std::to_string(r.payload_len) + "B";
         fmt::format_to(o, "  {:9.6f}  {:<3} {:<31} {:<17} {}\n", rel, r.frame, seg,
                        std::string(to_string(r.client.state)) + confidence_mark(r.client),
@@ -321,7 +352,7 @@ LabVerdict print_lab_explanation(const lab::LabResult& result, LabLang lang, fmt
                        it.client_socket ? "" : what);
       }
     }
-    fmt::format_to(o, "  (* inferred from a segment assumed delivered, ? assumed; others observed)\n");
+    fmt::format_to(o, "  {}\n", t.legend);
 
     if (!result.kernel_available) continue;
     fmt::format_to(o, "  {}\n", t.compare);
@@ -336,7 +367,7 @@ LabVerdict print_lab_explanation(const lab::LabResult& result, LabLang lang, fmt
                      t.from, join_rfc(steps));
       fmt::format_to(o, "    {:<7} -> {}\n", "", cmp.agree ? t.agree : t.disagree);
       for (auto d : cmp.differences)
-        fmt::format_to(o, "    {:<7}    {} {}\n", "", t.mapped, lab::linux_difference_text(d));
+        fmt::format_to(o, "    {:<7}    {} {}\n", "", t.mapped, difference_text(d, lang));
       if (!cmp.agree) {
         ++verdict.disagreements;
         if (verdict.first_disagreement.empty()) {
