@@ -72,7 +72,9 @@ constexpr Texts kEnglish = {
     "The FINs did not cross this time (best effort): one side's FIN arrived before the other closed.",
     "client -> server",
     "client <- server",
-    "(* inferred from a segment assumed delivered, ? assumed; others observed on the wire)",
+    "(* inferred from a segment assumed delivered, ? assumed; others observed on the wire; ! this segment "
+    "shows "
+    "that an earlier segment had not arrived yet: the states before it are revised)",
     "notes",
 };
 
@@ -100,7 +102,9 @@ constexpr Texts kChinese = {
     "这次两个 FIN 没有交叉（尽力而为）：一方的 FIN 在另一方关闭之前就到达了。",
     "客户端 -> 服务端",
     "客户端 <- 服务端",
-    "（* 表示假设报文已送达而推断出的状态，? 表示假定；其余为报文直接可见）",
+    "（* 表示假设报文已送达而推断出的状态，? 表示假定；其余为报文直接可见；! "
+    "表示此报文说明之前的某个报文当时尚未到达，"
+    "之前的状态已修正）",
     "备注",
 };
 
@@ -157,6 +161,7 @@ struct ConnReport {
   std::vector<Row> rows;
   std::vector<lab::InferredStep> client_steps;
   std::vector<lab::InferredStep> server_steps;
+  std::vector<std::uint64_t> revised_frames;  // segments that revised an earlier assumed delivery
 };
 
 std::string confidence_mark(const track::EndpointView& v) {
@@ -268,8 +273,24 @@ LabVerdict print_lab_explanation(const lab::LabResult& result, LabLang lang, fmt
             r.client_steps.push_back({0, frame.ts, si.client_before.state});
             r.server_steps.push_back({0, frame.ts, si.server_before.state});
           }
-          r.client_steps.push_back({frame.number, frame.ts, si.client.state});
-          r.server_steps.push_back({frame.number, frame.ts, si.server.state});
+          // A revision says an assumed delivery had not happened yet: the states recorded
+          // since then were really the revised one. Then every transition applied by this
+          // segment, in order (one segment may move a side twice), then the state after it.
+          auto record = [&](std::vector<lab::InferredStep>& steps, bool revised,
+                            const track::EndpointView& before, track::Side who,
+                            const track::EndpointView& after) {
+            if (revised && !steps.empty()) {
+              const TcpState wrong = steps.back().state;
+              for (auto it = steps.rbegin(); it != steps.rend() && it->state == wrong; ++it)
+                it->state = before.state;
+            }
+            for (std::size_t i = 0; i < si.rule_count; ++i)
+              if (si.rules[i].side == who) steps.push_back({frame.number, frame.ts, si.rules[i].to});
+            steps.push_back({frame.number, frame.ts, after.state});
+          };
+          record(r.client_steps, si.client_revised, si.client_before, track::Side::client, si.client);
+          record(r.server_steps, si.server_revised, si.server_before, track::Side::server, si.server);
+          if (si.client_revised || si.server_revised) r.revised_frames.push_back(frame.number);
           r.rows.push_back(
               Row{frame.number, frame.ts, from_client, tcp.flags, tcp.payload_len, si.client, si.server});
         });
@@ -340,6 +361,8 @@ LabVerdict print_lab_explanation(const lab::LabResult& result, LabLang lang, fmt
         std::string seg =
             std::string(r.from_client ? t.to_server : t.to_client) + " [" + flags_text(r.flags) + "]";
         if (r.payload_len) seg += " " + std::to_string(r.payload_len) + "B";
+        if (std::find(c.revised_frames.begin(), c.revised_frames.end(), r.frame) != c.revised_frames.end())
+          seg += " !";
         fmt::format_to(o, "  {:9.6f}  {:<3} {:<31} {:<17} {}\n", rel, r.frame, seg,
                        std::string(to_string(r.client.state)) + confidence_mark(r.client),
                        std::string(to_string(r.server.state)) + confidence_mark(r.server));

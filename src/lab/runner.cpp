@@ -140,15 +140,19 @@ IpAddr parse_ip(const std::string& text) {
   return {};
 }
 
-std::string nft_ruleset(const std::string& table, DropRule drop, bool ipv6) {
+// `to_server`: the rule sits in the server namespace (segments to the port);
+// otherwise in the client namespace (segments from the port).
+std::string nft_ruleset(const std::string& table, DropRule drop, bool ipv6, bool to_server = true) {
   const std::string type = ipv6 ? "ipv6_addr" : "ipv4_addr";
   const std::string saddr = ipv6 ? "ip6 saddr" : "ip saddr";
-  const std::string port = std::to_string(kServerPort);
+  const std::string port = std::string(to_server ? "tcp dport " : "tcp sport ") + std::to_string(kServerPort);
   std::string match;
   if (drop == DropRule::first_syn)
-    match = "tcp dport " + port + " tcp flags & (syn | ack) == syn";
+    match = port + " tcp flags & (syn | ack) == syn";
+  else if (drop == DropRule::first_fins)
+    match = port + " tcp flags & fin == fin";
   else
-    match = "tcp dport " + port + " tcp flags & psh == psh";
+    match = port + " tcp flags & psh == psh";
   return "table inet " + table + " {\n  set seen { type " + type + "; flags dynamic; }\n  chain pre {\n" +
          "    type filter hook prerouting priority -300; policy accept;\n    " + match + " " + saddr +
          " != @seen add @seen { " + saddr + " } counter drop\n  }\n}\n";
@@ -238,8 +242,14 @@ Error run_lab(const LabOptions& options, LabResult& result) {
   if (sc.drop != DropRule::none) {
     const std::string table = std::string(kLabPrefix) + "_" + tag;
     progress("nftables table inet " + table + " in " + topo->server_ns() + " drops the " +
-             (sc.drop == DropRule::first_syn ? "first SYN" : "first data segment"));
+             (sc.drop == DropRule::first_syn ? "client's first SYN"
+              : sc.drop == DropRule::first_fins
+                  ? "client's first FIN (and one in " + topo->client_ns() + " the server's first FIN)"
+                  : "client's first data segment"));
     if ((error = topo->load_nft(nft_ruleset(table, sc.drop, sc.ipv6)))) return error;
+    if (sc.drop == DropRule::first_fins &&
+        (error = topo->load_client_nft(nft_ruleset(table, sc.drop, sc.ipv6, false))))
+      return error;
   }
 
   // Capture, as the article's tcpdump on the server host.
