@@ -53,9 +53,15 @@ class SignalGuard {
     sa.sa_handler = on_lab_signal;
     sigemptyset(&sa.sa_mask);
     for (std::size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &sa, &old_[i]);
+    // A closed stdout/stderr (`tcpscope lab | head`) must not kill the lab before it cleans up.
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGPIPE, &ignore, &old_pipe_);
   }
   ~SignalGuard() {
     for (std::size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &old_[i], nullptr);
+    sigaction(SIGPIPE, &old_pipe_, nullptr);
   }
   SignalGuard(const SignalGuard&) = delete;
   SignalGuard& operator=(const SignalGuard&) = delete;
@@ -63,6 +69,7 @@ class SignalGuard {
  private:
   static constexpr std::array<int, 3> kSignals = {SIGINT, SIGTERM, SIGHUP};
   std::array<struct sigaction, 3> old_{};
+  struct sigaction old_pipe_ {};
 };
 
 class LabLock {
@@ -219,6 +226,9 @@ Error run_lab(const LabOptions& options, LabResult& result) {
   const auto lock = LabLock::acquire("scenario " + std::string(sc.name), error);
   if (!lock) return error;
   SignalGuard signals;
+  if (const auto left = list_leftovers(); !left.empty())
+    progress("note: " + std::to_string(left.size()) + " leftover(s) of a killed lab exist (e.g. " +
+             left.front() + "); `tcpscope lab --cleanup` removes them");
 
   const std::string tag = random_tag();
   progress("creating network namespaces " + std::string(kLabPrefix) + "-" + tag + "-{c,s} and a veth pair");

@@ -10,6 +10,7 @@ lab_e2e.py CASE, where CASE is one of:
   sigkill_cleanup    SIGKILL a running lab: leftovers exist; `lab --cleanup` removes them
   sigterm            SIGTERM a running lab: it stops, says so, leaves nothing behind
   lock               a second lab while one runs: refused, naming the holder's pid
+  closed_output      `lab | head -1`: a closed stdout/stderr (SIGPIPE) still cleans up
   unknown_scenario   exit 2 and the scenario list
   no_root_fallback   without root: says what is missing, explains the bundled capture
   server_client      tcpscope server/client against each other and against python3 peers
@@ -213,6 +214,17 @@ def case_lock():
     if r.returncode == 0 or f"pid {p.pid}" not in r.stderr or "another tcpscope lab is running" not in r.stderr:
         fail(f"second lab: exit {r.returncode}, stderr {r.stderr!r}")
     print(f"ok: second lab refused: {r.stderr.strip()}")
+
+
+def case_closed_output():
+    need_root()
+    check_clean("before")
+    p = subprocess.Popen([BIN, "lab", "refused"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()
+    p.stderr.close()
+    p.wait(timeout=30)
+    check_clean("after a lab whose output pipe was closed")
+    print(f"ok: output pipe closed (exit {p.returncode}), nothing left behind")
 
 
 def case_unknown_scenario():
