@@ -220,6 +220,7 @@ def case_closed_output():
     need_root()
     check_clean("before")
     p = subprocess.Popen([BIN, "lab", "refused"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stderr.readline()  # the namespaces are being created: close the pipes in the middle of the run
     p.stdout.close()
     p.stderr.close()
     p.wait(timeout=30)
