@@ -10,10 +10,12 @@
 #include <vector>
 
 #include "capture/source.hpp"
+#include "cli/explain_session.hpp"
 #include "core/tcp_flags.hpp"
 #include "decode/packet.hpp"
 #include "lab/kernel_compare.hpp"
 #include "print/tcpdump_printer.hpp"
+#include "render/explain_text.hpp"
 #include "track/inference.hpp"
 #include "track/tracker.hpp"
 
@@ -50,7 +52,7 @@ struct Texts {
 
 constexpr Texts kEnglish = {
     "Explanation (inferred from the wire; the kernel's own transitions beside them)",
-    "Connection",
+    "Inferred states and the kernel's: connection",
     "client",
     "server",
     "closed by",
@@ -80,7 +82,7 @@ constexpr Texts kEnglish = {
 
 constexpr Texts kChinese = {
     "解释（从报文推断；旁边是内核自己记录的状态变化）",
-    "连接",
+    "推断状态与内核状态：连接",
     "客户端",
     "服务端",
     "关闭方式",
@@ -305,6 +307,27 @@ LabVerdict print_lab_explanation(const lab::LabResult& result, LabLang lang, fmt
     tracker.flush();
   }
 
+  // The explain renderer's view of each connection (the article's three phases).
+  std::map<std::uint64_t, track::ConnectionTimeline> timelines;
+  {
+    capture::OpenedSource opened = capture::open_capture_file(result.pcap_path);
+    if (opened.source) {
+      ExplainSession session(0, false, false,
+                             [&timelines](const track::ConnectionTimeline& tl) { timelines[tl.id] = tl; });
+      decode::Packet packet;
+      Frame frame;
+      std::uint64_t number = 0;
+      while (opened.source->next(frame) == capture::NextResult::frame) {
+        frame.number = ++number;
+        decode::decode(frame, packet);
+        session.on_packet(frame, packet);
+      }
+      session.finish();
+    }
+  }
+  render::ExplainTextOptions explain_options;
+  explain_options.lang = lang == LabLang::zh ? render::Lang::zh : render::Lang::en;
+
   const std::vector<lab::KernelSocket> sockets = lab::group_by_socket(result.kernel_events);
   fmt::format_to(o, "\n{}\n", t.explanation);
   if (!result.kernel_available)
@@ -323,6 +346,10 @@ LabVerdict print_lab_explanation(const lab::LabResult& result, LabLang lang, fmt
     const lab::KernelSocket* kc = lab::find_socket(sockets, c.client.port, c.server.port, k);
     const lab::KernelSocket* ks = lab::find_socket(sockets, c.server.port, c.client.port, k);
 
+    if (const auto tl = timelines.find(id); tl != timelines.end()) {
+      fmt::format_to(o, "\n");
+      render::explain_text(out, tl->second, explain_options);
+    }
     fmt::format_to(o, "\n{} {}  {} ({}) -> {} ({})\n", t.connection, id, endpoint_text(c.client), t.client,
                    endpoint_text(c.server), t.server);
     fmt::format_to(o, "  {} {}: {}\n", t.close_kind, track::close_kind_name(end.kind),
