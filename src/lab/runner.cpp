@@ -354,6 +354,7 @@ Error run_lab(const LabOptions& options, LabResult& result) {
       lo.immediate = true;
       lo.timeout_ms = 50;
       lo.promiscuous = false;
+      lo.buffer_size_kib = 8192;  // a burst after a zero window must not overflow the ring
       opened = capture::open_live(lo);
       if (!opened.source) e = opened.error;
     }
@@ -377,9 +378,9 @@ Error run_lab(const LabOptions& options, LabResult& result) {
         switch (opened.source->next(frame)) {
           case capture::NextResult::frame:
             writer->write(frame);
-            (void)writer->flush();
             break;
           case capture::NextResult::timeout:
+            (void)writer->flush();
             if (capture_stop.load()) reading = false;
             break;
           case capture::NextResult::end:
@@ -512,6 +513,13 @@ Error run_lab(const LabOptions& options, LabResult& result) {
   // Let the last ACK (and a delayed one) reach the capture.
   const std::int64_t grace_end = now_ms() + 300;
   while (now_ms() < grace_end && !g_interrupted.load()) usleep(20'000);
+  // Let the capture thread drain what is still queued (it ends at its first idle timeout),
+  // then force it: pcap_breakloop() would drop frames still in the ring.
+  capture_stop.store(true);
+  {
+    std::atomic<bool> unused{false};
+    (void)wait_done(capture_done, unused, now_ms() + 1000);
+  }
   stop_capture();
   client_stop.store(true);
   server_stop.store(true);
