@@ -113,13 +113,19 @@ int run_lab_command(const LabCommandOptions& o) {
     print_list(stderr, lang);
     return 2;
   }
-  if (!lab::has_lab_privileges())
-    return fallback_to_bundled(
-        "the lab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to create network namespaces, a veth pair and "
-        "nftables rules, and to read tracefs; run it with sudo",
-        lang);
-
   lab::LabOptions lo;
+  if (!lab::has_lab_privileges()) {
+    constexpr const char* kMissing =
+        "the lab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to create network namespaces, a veth pair and "
+        "nftables rules, and to read tracefs; run it with sudo";
+    if (!lab::has_capture_privileges() || scenario->drop != lab::DropRule::none)
+      return fallback_to_bundled(kMissing, lang);
+    std::fprintf(stderr, "tcpscope lab: %s\n", kMissing);
+    std::fprintf(stderr,
+                 "tcpscope lab: capture is allowed: running the scenario over loopback in the current "
+                 "namespace instead\n");
+    lo.loopback = true;
+  }
   lo.scenario = scenario;
   lo.write_path = o.write_file;
   if (!o.quiet)
@@ -137,9 +143,9 @@ int run_lab_command(const LabCommandOptions& o) {
     return 1;
   }
   if (!o.quiet)
-    std::fprintf(stderr, "lab: done; namespaces, veth pair, nftables table and trace instance removed\n");
-  if (!result.kernel_available)
-    std::fprintf(stderr, "tcpscope lab: no kernel column: %s\n", result.kernel_unavailable_reason.c_str());
+    std::fprintf(stderr, "lab: done; %s\n",
+                 lo.loopback ? "the capture and the trace instance were removed"
+                             : "namespaces, veth pair, nftables table and trace instance removed");
 
   fmt::memory_buffer out;
   auto it = std::back_inserter(out);

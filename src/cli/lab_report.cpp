@@ -10,10 +10,12 @@
 #include <vector>
 
 #include "capture/source.hpp"
+#include "cli/explain_session.hpp"
 #include "core/tcp_flags.hpp"
 #include "decode/packet.hpp"
 #include "lab/kernel_compare.hpp"
 #include "print/tcpdump_printer.hpp"
+#include "render/explain_text.hpp"
 #include "track/inference.hpp"
 #include "track/tracker.hpp"
 
@@ -42,11 +44,15 @@ struct Texts {
   const char* verdict_no_kernel;
   const char* fins_crossed;
   const char* fins_not_crossed;
+  const char* to_server;
+  const char* to_client;
+  const char* legend;
+  const char* notes;
 };
 
 constexpr Texts kEnglish = {
     "Explanation (inferred from the wire; the kernel's own transitions beside them)",
-    "Connection",
+    "Inferred states and the kernel's: connection",
     "client",
     "server",
     "closed by",
@@ -66,11 +72,17 @@ constexpr Texts kEnglish = {
     "Verdict: no kernel column (the kernel's states were not available)",
     "The FINs crossed: a real simultaneous close.",
     "The FINs did not cross this time (best effort): one side's FIN arrived before the other closed.",
+    "client -> server",
+    "client <- server",
+    "(* inferred from a segment assumed delivered, ? assumed; others observed on the wire; ! this segment "
+    "shows "
+    "that an earlier segment had not arrived yet: the states before it are revised)",
+    "notes",
 };
 
 constexpr Texts kChinese = {
     "解释（从报文推断；旁边是内核自己记录的状态变化）",
-    "连接",
+    "推断状态与内核状态：连接",
     "客户端",
     "服务端",
     "关闭方式",
@@ -90,7 +102,32 @@ constexpr Texts kChinese = {
     "结论：没有内核列（无法读取内核状态）",
     "两个 FIN 交叉了：真正的同时关闭。",
     "这次两个 FIN 没有交叉（尽力而为）：一方的 FIN 在另一方关闭之前就到达了。",
+    "客户端 -> 服务端",
+    "客户端 <- 服务端",
+    "（* 表示假设报文已送达而推断出的状态，? 表示假定；其余为报文直接可见；! "
+    "表示此报文说明之前的某个报文当时尚未到达，"
+    "之前的状态已修正）",
+    "备注",
 };
+
+// Chinese texts of the Linux differences (English ones come from lab/).
+std::string_view difference_text(lab::LinuxDifference d, LabLang lang) {
+  if (lang == LabLang::en) return lab::linux_difference_text(d);
+  switch (d) {
+    case lab::LinuxDifference::time_wait_minisocket:
+      return "Linux 的 TIME-WAIT 是迷你套接字：进入 TIME-WAIT 时完整套接字显示为 ...->CLOSE";
+    case lab::LinuxDifference::fin_ack_processed_split:
+      return "同时确认了我方 FIN 的对方 FIN 被拆成先 ACK 后 FIN 处理：FIN_WAIT1->FIN_WAIT2->CLOSE";
+    case lab::LinuxDifference::new_syn_recv_invisible:
+      return "NEW_SYN_RECV（请求套接字）没有事件：服务端的 SYN_RECV->ESTABLISHED 在最后一个 ACK 到达时才出现";
+    case lab::LinuxDifference::orphan_fin_wait2:
+      return "已被应用关闭的套接字进入 FIN-WAIT-2 后立即变成迷你套接字：在对方 FIN 之前就显示 "
+             "FIN_WAIT2->CLOSE";
+    case lab::LinuxDifference::no_child_socket:
+      return "服务端从未回复 SYN,ACK：没有创建套接字，内核没有事件";
+  }
+  return "?";
+}
 
 std::string flags_text(std::uint16_t f) {
   std::string s;
@@ -126,6 +163,7 @@ struct ConnReport {
   std::vector<Row> rows;
   std::vector<lab::InferredStep> client_steps;
   std::vector<lab::InferredStep> server_steps;
+  std::vector<std::uint64_t> revised_frames;  // segments that revised an earlier assumed delivery
 };
 
 std::string confidence_mark(const track::EndpointView& v) {
@@ -237,8 +275,24 @@ LabVerdict print_lab_explanation(const lab::LabResult& result, LabLang lang, fmt
             r.client_steps.push_back({0, frame.ts, si.client_before.state});
             r.server_steps.push_back({0, frame.ts, si.server_before.state});
           }
-          r.client_steps.push_back({frame.number, frame.ts, si.client.state});
-          r.server_steps.push_back({frame.number, frame.ts, si.server.state});
+          // A revision says an assumed delivery had not happened yet: the states recorded
+          // since then were really the revised one. Then every transition applied by this
+          // segment, in order (one segment may move a side twice), then the state after it.
+          auto record = [&](std::vector<lab::InferredStep>& steps, bool revised,
+                            const track::EndpointView& before, track::Side who,
+                            const track::EndpointView& after) {
+            if (revised && !steps.empty()) {
+              const TcpState wrong = steps.back().state;
+              for (auto it = steps.rbegin(); it != steps.rend() && it->state == wrong; ++it)
+                it->state = before.state;
+            }
+            for (std::size_t i = 0; i < si.rule_count; ++i)
+              if (si.rules[i].side == who) steps.push_back({frame.number, frame.ts, si.rules[i].to});
+            steps.push_back({frame.number, frame.ts, after.state});
+          };
+          record(r.client_steps, si.client_revised, si.client_before, track::Side::client, si.client);
+          record(r.server_steps, si.server_revised, si.server_before, track::Side::server, si.server);
+          if (si.client_revised || si.server_revised) r.revised_frames.push_back(frame.number);
           r.rows.push_back(
               Row{frame.number, frame.ts, from_client, tcp.flags, tcp.payload_len, si.client, si.server});
         });
@@ -252,6 +306,27 @@ LabVerdict print_lab_explanation(const lab::LabResult& result, LabLang lang, fmt
     }
     tracker.flush();
   }
+
+  // The explain renderer's view of each connection (the article's three phases).
+  std::map<std::uint64_t, track::ConnectionTimeline> timelines;
+  {
+    capture::OpenedSource opened = capture::open_capture_file(result.pcap_path);
+    if (opened.source) {
+      ExplainSession session(0, false, false,
+                             [&timelines](const track::ConnectionTimeline& tl) { timelines[tl.id] = tl; });
+      decode::Packet packet;
+      Frame frame;
+      std::uint64_t number = 0;
+      while (opened.source->next(frame) == capture::NextResult::frame) {
+        frame.number = ++number;
+        decode::decode(frame, packet);
+        session.on_packet(frame, packet);
+      }
+      session.finish();
+    }
+  }
+  render::ExplainTextOptions explain_options;
+  explain_options.lang = lang == LabLang::zh ? render::Lang::zh : render::Lang::en;
 
   const std::vector<lab::KernelSocket> sockets = lab::group_by_socket(result.kernel_events);
   fmt::format_to(o, "\n{}\n", t.explanation);
@@ -271,6 +346,10 @@ LabVerdict print_lab_explanation(const lab::LabResult& result, LabLang lang, fmt
     const lab::KernelSocket* kc = lab::find_socket(sockets, c.client.port, c.server.port, k);
     const lab::KernelSocket* ks = lab::find_socket(sockets, c.server.port, c.client.port, k);
 
+    if (const auto tl = timelines.find(id); tl != timelines.end()) {
+      fmt::format_to(o, "\n");
+      render::explain_text(out, tl->second, explain_options);
+    }
     fmt::format_to(o, "\n{} {}  {} ({}) -> {} ({})\n", t.connection, id, endpoint_text(c.client), t.client,
                    endpoint_text(c.server), t.server);
     fmt::format_to(o, "  {} {}: {}\n", t.close_kind, track::close_kind_name(end.kind),
@@ -280,7 +359,7 @@ LabVerdict print_lab_explanation(const lab::LabResult& result, LabLang lang, fmt
       const auto n = static_cast<track::InferenceNote>(i);
       if (end.notes.has(n)) notes += (notes.empty() ? "" : ", ") + std::string(track::note_name(n));
     }
-    if (!notes.empty()) fmt::format_to(o, "  notes: {}\n", notes);
+    if (!notes.empty()) fmt::format_to(o, "  {}: {}\n", t.notes, notes);
     if (end.kind == track::CloseKind::simultaneous_close) {
       verdict.simultaneous_close = true;
       fmt::format_to(o, "  {}\n", t.fins_crossed);
@@ -306,9 +385,11 @@ LabVerdict print_lab_explanation(const lab::LabResult& result, LabLang lang, fmt
       const double rel = static_cast<double>(it.ns - t0) * 1e-9;
       if (it.row) {
         const Row& r = *it.row;
-        std::string seg = std::string(r.from_client ? "client -> server" : "client <- server") + " [" +
-                          flags_text(r.flags) + "]";
+        std::string seg =
+            std::string(r.from_client ? t.to_server : t.to_client) + " [" + flags_text(r.flags) + "]";
         if (r.payload_len) seg += " " + std::to_string(r.payload_len) + "B";
+        if (std::find(c.revised_frames.begin(), c.revised_frames.end(), r.frame) != c.revised_frames.end())
+          seg += " !";
         fmt::format_to(o, "  {:9.6f}  {:<3} {:<31} {:<17} {}\n", rel, r.frame, seg,
                        std::string(to_string(r.client.state)) + confidence_mark(r.client),
                        std::string(to_string(r.server.state)) + confidence_mark(r.server));
@@ -321,7 +402,7 @@ LabVerdict print_lab_explanation(const lab::LabResult& result, LabLang lang, fmt
                        it.client_socket ? "" : what);
       }
     }
-    fmt::format_to(o, "  (* inferred from a segment assumed delivered, ? assumed; others observed)\n");
+    fmt::format_to(o, "  {}\n", t.legend);
 
     if (!result.kernel_available) continue;
     fmt::format_to(o, "  {}\n", t.compare);
@@ -336,7 +417,7 @@ LabVerdict print_lab_explanation(const lab::LabResult& result, LabLang lang, fmt
                      t.from, join_rfc(steps));
       fmt::format_to(o, "    {:<7} -> {}\n", "", cmp.agree ? t.agree : t.disagree);
       for (auto d : cmp.differences)
-        fmt::format_to(o, "    {:<7}    {} {}\n", "", t.mapped, lab::linux_difference_text(d));
+        fmt::format_to(o, "    {:<7}    {} {}\n", "", t.mapped, difference_text(d, lang));
       if (!cmp.agree) {
         ++verdict.disagreements;
         if (verdict.first_disagreement.empty()) {

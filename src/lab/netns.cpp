@@ -94,6 +94,10 @@ Error Topology::load_nft(const std::string& ruleset) const {
   return run_checked({"ip", "netns", "exec", server_ns_, "nft", "-f", "-"}, kStepTimeoutMs, ruleset);
 }
 
+Error Topology::load_client_nft(const std::string& ruleset) const {
+  return run_checked({"ip", "netns", "exec", client_ns_, "nft", "-f", "-"}, kStepTimeoutMs, ruleset);
+}
+
 Error enter_netns(const std::string& name) {
   const std::string path = std::string(kNetnsDir) + "/" + name;
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -38,6 +38,8 @@ class Topology {
 
   // Loads an nftables ruleset (text for `nft -f -`) inside the server namespace.
   Error load_nft(const std::string& ruleset) const;
+  // The same in the client namespace.
+  Error load_client_nft(const std::string& ruleset) const;
   // Removes everything now (idempotent); also called by the destructor.
   void destroy();
 

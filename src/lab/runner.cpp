@@ -3,8 +3,10 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,7 +31,7 @@
 namespace tcpscope::lab {
 namespace {
 
-constexpr std::uint16_t kServerPort = 1234;  // the article's port; private to the namespaces
+constexpr std::uint16_t kArticlePort = 1234;  // the article's port; private to the namespaces
 constexpr int kStepWaitMs = 5000;
 constexpr int kRunDeadlineMs = 30000;
 
@@ -53,9 +55,15 @@ class SignalGuard {
     sa.sa_handler = on_lab_signal;
     sigemptyset(&sa.sa_mask);
     for (std::size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &sa, &old_[i]);
+    // A closed stdout/stderr (`tcpscope lab | head`) must not kill the lab before it cleans up.
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGPIPE, &ignore, &old_pipe_);
   }
   ~SignalGuard() {
     for (std::size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &old_[i], nullptr);
+    sigaction(SIGPIPE, &old_pipe_, nullptr);
   }
   SignalGuard(const SignalGuard&) = delete;
   SignalGuard& operator=(const SignalGuard&) = delete;
@@ -63,12 +71,13 @@ class SignalGuard {
  private:
   static constexpr std::array<int, 3> kSignals = {SIGINT, SIGTERM, SIGHUP};
   std::array<struct sigaction, 3> old_{};
+  struct sigaction old_pipe_ {};
 };
 
 class LabLock {
  public:
-  static std::unique_ptr<LabLock> acquire(const std::string& what, Error& error) {
-    const int fd = open(kLabLockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  static std::unique_ptr<LabLock> acquire(const std::string& path, const std::string& what, Error& error) {
+    const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
       error = Error{ErrorCode::io,
                     std::string("cannot open the lock file ") + kLabLockPath + ": " + std::strerror(errno)};
@@ -80,8 +89,8 @@ class LabLock {
       std::string holder = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "unknown process";
       while (!holder.empty() && holder.back() == '\n') holder.pop_back();
       close(fd);
-      error = Error{ErrorCode::io, std::string("another tcpscope lab is running (") + holder + "; lock " +
-                                       kLabLockPath + "); wait for it to finish"};
+      error = Error{ErrorCode::io, "another tcpscope lab is running (" + holder + "; lock " + path +
+                                       "); wait for it to finish"};
       return nullptr;
     }
     const std::string text = "pid " + std::to_string(getpid()) + ", " + what + "\n";
@@ -140,15 +149,20 @@ IpAddr parse_ip(const std::string& text) {
   return {};
 }
 
-std::string nft_ruleset(const std::string& table, DropRule drop, bool ipv6) {
+// `to_server`: the rule sits in the server namespace (segments to the port);
+// otherwise in the client namespace (segments from the port).
+std::string nft_ruleset(const std::string& table, DropRule drop, bool ipv6, std::uint16_t server_port,
+                        bool to_server = true) {
   const std::string type = ipv6 ? "ipv6_addr" : "ipv4_addr";
   const std::string saddr = ipv6 ? "ip6 saddr" : "ip saddr";
-  const std::string port = std::to_string(kServerPort);
+  const std::string port = std::string(to_server ? "tcp dport " : "tcp sport ") + std::to_string(server_port);
   std::string match;
   if (drop == DropRule::first_syn)
-    match = "tcp dport " + port + " tcp flags & (syn | ack) == syn";
+    match = port + " tcp flags & (syn | ack) == syn";
+  else if (drop == DropRule::first_fins)
+    match = port + " tcp flags & fin == fin";
   else
-    match = "tcp dport " + port + " tcp flags & psh == psh";
+    match = port + " tcp flags & psh == psh";
   return "table inet " + table + " {\n  set seen { type " + type + "; flags dynamic; }\n  chain pre {\n" +
          "    type filter hook prerouting priority -300; policy accept;\n    " + match + " " + saddr +
          " != @seen add @seen { " + saddr + " } counter drop\n  }\n}\n";
@@ -159,6 +173,37 @@ std::string random_tag() {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%x%03x", static_cast<unsigned>(getpid()) % 0x10000u, rd() % 0x1000u);
   return buf;
+}
+
+// The two hosts: namespaces (empty: the current namespace, loopback fallback).
+struct Hosts {
+  std::string client_ns, server_ns, server_if, client_addr, server_addr;
+  std::uint16_t port = kArticlePort;
+};
+
+Error enter_host_netns(const std::string& ns) { return ns.empty() ? Error{} : enter_netns(ns); }
+
+// A free port on loopback (the loopback fallback shares the host's ports).
+std::uint16_t free_loopback_port(bool ipv6) {
+  const int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_storage ss{};
+  socklen_t len = ipv6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  if (ipv6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    a->sin6_family = AF_INET6;
+    a->sin6_addr = in6addr_loopback;
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    a->sin_family = AF_INET;
+    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  }
+  std::uint16_t port = 0;
+  if (fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+    port = ntohs(ipv6 ? reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port
+                      : reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+  if (fd >= 0) close(fd);
+  return port;
 }
 
 class NoteLog {
@@ -179,24 +224,33 @@ class NoteLog {
 
 }  // namespace
 
-bool has_lab_privileges() {
+namespace {
+std::uint64_t effective_capabilities() {
   std::ifstream f("/proc/self/status");
   std::string line;
-  while (std::getline(f, line)) {
-    if (line.rfind("CapEff:", 0) != 0) continue;
-    const std::uint64_t caps = std::strtoull(line.c_str() + 7, nullptr, 16);
-    constexpr std::uint64_t kNetAdmin = 1ull << 12;
-    constexpr std::uint64_t kSysAdmin = 1ull << 21;
-    return (caps & kNetAdmin) != 0 && (caps & kSysAdmin) != 0;
-  }
-  return geteuid() == 0;
+  while (std::getline(f, line))
+    if (line.rfind("CapEff:", 0) == 0) return std::strtoull(line.c_str() + 7, nullptr, 16);
+  return geteuid() == 0 ? ~0ull : 0;
+}
+}  // namespace
+
+bool has_lab_privileges() {
+  constexpr std::uint64_t kNetAdmin = 1ull << 12;
+  constexpr std::uint64_t kSysAdmin = 1ull << 21;
+  const std::uint64_t caps = effective_capabilities();
+  return (caps & kNetAdmin) != 0 && (caps & kSysAdmin) != 0;
+}
+
+bool has_capture_privileges() {
+  constexpr std::uint64_t kNetRaw = 1ull << 13;
+  return (effective_capabilities() & kNetRaw) != 0;
 }
 
 Error cleanup_lab(std::vector<std::string>& removed) {
   if (!has_lab_privileges())
     return Error{ErrorCode::permission, "lab --cleanup needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN)"};
   Error error;
-  const auto lock = LabLock::acquire("lab --cleanup", error);
+  const auto lock = LabLock::acquire(kLabLockPath, "lab --cleanup", error);
   if (!lock) return error;
   removed = cleanup_leftovers();
   return {};
@@ -207,28 +261,52 @@ Error run_lab(const LabOptions& options, LabResult& result) {
   auto progress = [&options](const std::string& s) {
     if (options.progress) options.progress(s);
   };
-  if (!has_lab_privileges())
+  if (!options.loopback && !has_lab_privileges())
     return Error{ErrorCode::permission,
                  "the lab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to create network namespaces, a veth "
                  "pair and nftables rules, and to read tracefs"};
+  if (options.loopback && sc.drop != DropRule::none)
+    return Error{ErrorCode::unsupported,
+                 "scenario " + std::string(sc.name) +
+                     " needs an nftables rule in a namespace: not possible over loopback"};
   Error error;
-  const auto lock = LabLock::acquire("scenario " + std::string(sc.name), error);
+  const std::string lock_path =
+      geteuid() == 0 ? std::string(kLabLockPath) : "/tmp/tcpscope-lab-" + std::to_string(geteuid()) + ".lock";
+  const auto lock = LabLock::acquire(lock_path, "scenario " + std::string(sc.name), error);
   if (!lock) return error;
   SignalGuard signals;
+  if (const auto left = list_leftovers(); !left.empty() && !options.loopback)
+    progress("note: " + std::to_string(left.size()) + " leftover(s) of a killed lab exist (e.g. " +
+             left.front() + "); `tcpscope lab --cleanup` removes them");
 
   const std::string tag = random_tag();
-  progress("creating network namespaces " + std::string(kLabPrefix) + "-" + tag + "-{c,s} and a veth pair");
-  const auto topo = Topology::create(tag, TopologyConfig{.ipv6 = sc.ipv6}, error);
-  if (!topo) return error;
-  result.server_namespace = topo->server_ns();
-  result.client_namespace = topo->client_ns();
-  result.capture_interface = topo->server_if();
-  result.client_addr = parse_ip(topo->client_addr());
-  result.server_addr = parse_ip(topo->server_addr());
-  result.server_port = kServerPort;
+  Hosts hosts;
+  std::unique_ptr<Topology> topo;
+  if (options.loopback) {
+    hosts.server_if = "lo";
+    hosts.client_addr = hosts.server_addr = sc.ipv6 ? "::1" : "127.0.0.1";
+    hosts.port = free_loopback_port(sc.ipv6);
+    if (hosts.port == 0) return Error{ErrorCode::io, "no free port on loopback"};
+    progress("over loopback in the current namespace, port " + std::to_string(hosts.port));
+  } else {
+    progress("creating network namespaces " + std::string(kLabPrefix) + "-" + tag + "-{c,s} and a veth pair");
+    topo = Topology::create(tag, TopologyConfig{.ipv6 = sc.ipv6}, error);
+    if (!topo) return error;
+    hosts.client_ns = topo->client_ns();
+    hosts.server_ns = topo->server_ns();
+    hosts.server_if = topo->server_if();
+    hosts.client_addr = topo->client_addr();
+    hosts.server_addr = topo->server_addr();
+  }
+  result.server_namespace = hosts.server_ns.empty() ? "the current namespace" : hosts.server_ns;
+  result.client_namespace = hosts.client_ns.empty() ? "the current namespace" : hosts.client_ns;
+  result.capture_interface = hosts.server_if;
+  result.client_addr = parse_ip(hosts.client_addr);
+  result.server_addr = parse_ip(hosts.server_addr);
+  result.server_port = hosts.port;
 
   std::unique_ptr<TraceSession> trace =
-      TraceSession::start(std::string(kLabPrefix) + "_" + tag, kServerPort, kServerPort, error);
+      TraceSession::start(std::string(kLabPrefix) + "_" + tag, hosts.port, hosts.port, error);
   if (!trace) {
     result.kernel_unavailable_reason = error.message;
     error = {};
@@ -237,9 +315,15 @@ Error run_lab(const LabOptions& options, LabResult& result) {
 
   if (sc.drop != DropRule::none) {
     const std::string table = std::string(kLabPrefix) + "_" + tag;
-    progress("nftables table inet " + table + " in " + topo->server_ns() + " drops the " +
-             (sc.drop == DropRule::first_syn ? "first SYN" : "first data segment"));
-    if ((error = topo->load_nft(nft_ruleset(table, sc.drop, sc.ipv6)))) return error;
+    progress("nftables table inet " + table + " in " + result.server_namespace + " drops the " +
+             (sc.drop == DropRule::first_syn ? "client's first SYN"
+              : sc.drop == DropRule::first_fins
+                  ? "client's first FIN (and one in " + result.client_namespace + " the server's first FIN)"
+                  : "client's first data segment"));
+    if ((error = topo->load_nft(nft_ruleset(table, sc.drop, sc.ipv6, hosts.port)))) return error;
+    if (sc.drop == DropRule::first_fins &&
+        (error = topo->load_client_nft(nft_ruleset(table, sc.drop, sc.ipv6, hosts.port, false))))
+      return error;
   }
 
   // Capture, as the article's tcpdump on the server host.
@@ -261,19 +345,20 @@ Error run_lab(const LabOptions& options, LabResult& result) {
   std::promise<Error> capture_ready;
   auto capture_ready_future = capture_ready.get_future();
   std::thread capture_thread([&] {
-    Error e = enter_netns(topo->server_ns());
+    Error e = enter_host_netns(hosts.server_ns);
     capture::OpenedSource opened;
     std::unique_ptr<capture::PcapWriter> writer;
     if (!e) {
       capture::LiveOptions lo;
-      lo.interface = topo->server_if();
+      lo.interface = hosts.server_if;
       lo.immediate = true;
       lo.timeout_ms = 50;
       lo.promiscuous = false;
+      lo.buffer_size_kib = 8192;  // a burst after a zero window must not overflow the ring
       opened = capture::open_live(lo);
       if (!opened.source) e = opened.error;
     }
-    if (!e) e = opened.source->set_filter("tcp port " + std::to_string(kServerPort));
+    if (!e) e = opened.source->set_filter("tcp port " + std::to_string(hosts.port));
     if (!e) {
       auto w = capture::PcapWriter::open(result.pcap_path, opened.source->link_type(),
                                          opened.source->snaplen(), false);
@@ -293,9 +378,9 @@ Error run_lab(const LabOptions& options, LabResult& result) {
         switch (opened.source->next(frame)) {
           case capture::NextResult::frame:
             writer->write(frame);
-            (void)writer->flush();
             break;
           case capture::NextResult::timeout:
+            (void)writer->flush();
             if (capture_stop.load()) reading = false;
             break;
           case capture::NextResult::end:
@@ -330,8 +415,8 @@ Error run_lab(const LabOptions& options, LabResult& result) {
   if (capture_ready_future.wait_for(std::chrono::milliseconds(kStepWaitMs)) != std::future_status::ready)
     return Error{ErrorCode::io, "the capture did not start within 5 s"};
   if ((error = capture_ready_future.get())) return error;
-  progress("capturing on " + topo->server_if() + " in " + topo->server_ns() +
-           " (libpcap), filter 'tcp port " + std::to_string(kServerPort) + "'");
+  progress("capturing on " + hosts.server_if + " in " + result.server_namespace +
+           " (libpcap), filter 'tcp port " + std::to_string(hosts.port) + "'");
 
   NoteLog notes;
   Rendezvous rendezvous;
@@ -345,15 +430,15 @@ Error run_lab(const LabOptions& options, LabResult& result) {
   std::thread server_thread;
   if (sc.listen) {
     server_thread = std::thread([&] {
-      if (Error e = enter_netns(topo->server_ns())) {
+      if (Error e = enter_host_netns(hosts.server_ns)) {
         notes.add("server: " + e.message);
         listening.set_value();
         server_done.store(true);
         return;
       }
       ServerOptions so;
-      so.bind = topo->server_addr();
-      so.port = kServerPort;
+      so.bind = hosts.server_addr;
+      so.port = hosts.port;
       so.hold_ms = sc.server_hold_ms;
       so.close = sc.server_close;
       so.max_connections = sc.connections;
@@ -385,15 +470,15 @@ Error run_lab(const LabOptions& options, LabResult& result) {
   if (sc.listen) {
     if (listening_future.wait_for(std::chrono::milliseconds(kStepWaitMs)) != std::future_status::ready)
       return Error{ErrorCode::io, "the server did not start within 5 s"};
-    progress("server listening on " + topo->server_addr() + " port " + std::to_string(kServerPort) + " in " +
-             topo->server_ns());
+    progress("server listening on " + hosts.server_addr + " port " + std::to_string(hosts.port) + " in " +
+             result.server_namespace);
   }
 
   // The client host.
   std::atomic<bool> client_stop{false};
   std::atomic<bool> client_done{false};
   std::thread client_thread([&] {
-    if (Error e = enter_netns(topo->client_ns())) {
+    if (Error e = enter_host_netns(hosts.client_ns)) {
       notes.add("client: " + e.message);
       client_done.store(true);
       return;
@@ -403,8 +488,8 @@ Error run_lab(const LabOptions& options, LabResult& result) {
     for (int i = 0; i < sc.connections && !client_stop.load(); ++i) {
       if (i > 0) usleep(200'000);
       ClientOptions co;
-      co.host = topo->server_addr();
-      co.port = kServerPort;
+      co.host = hosts.server_addr;
+      co.port = hosts.port;
       co.close = sc.client_close;
       co.local_port = local_port;
       co.read_until_eof = sc.client_read_until_eof;
@@ -421,13 +506,20 @@ Error run_lab(const LabOptions& options, LabResult& result) {
   struct ThreadJoiner client_joiner {
     client_thread, client_stop
   };
-  progress("client connecting from " + topo->client_addr() + " in " + topo->client_ns());
+  progress("client connecting from " + hosts.client_addr + " in " + result.client_namespace);
 
   if (!wait_done(client_done, client_stop, deadline)) client_stop.store(true);
   if (!wait_done(server_done, server_stop, now_ms() + (sc.server_hold_ms + 3000))) server_stop.store(true);
   // Let the last ACK (and a delayed one) reach the capture.
   const std::int64_t grace_end = now_ms() + 300;
   while (now_ms() < grace_end && !g_interrupted.load()) usleep(20'000);
+  // Let the capture thread drain what is still queued (it ends at its first idle timeout),
+  // then force it: pcap_breakloop() would drop frames still in the ring.
+  capture_stop.store(true);
+  {
+    std::atomic<bool> unused{false};
+    (void)wait_done(capture_done, unused, now_ms() + 1000);
+  }
   stop_capture();
   client_stop.store(true);
   server_stop.store(true);

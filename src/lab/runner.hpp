@@ -18,6 +18,9 @@ struct LabOptions {
   const Scenario* scenario = nullptr;
   std::string write_path;  // -w: keep the capture here ("" : a temporary file the caller removes)
   std::function<void(const std::string&)> progress;  // one line per step (optional)
+  // Fallback without namespace permissions: server and client over loopback in the
+  // current namespace, capture on "lo" (needs capture permission only).
+  bool loopback = false;
 };
 
 struct LabResult {
@@ -41,6 +44,8 @@ Error run_lab(const LabOptions& options, LabResult& result);
 
 // True when the process may create network namespaces (CAP_NET_ADMIN and CAP_SYS_ADMIN).
 bool has_lab_privileges();
+// True when the process may capture (CAP_NET_RAW).
+bool has_capture_privileges();
 
 // `lab --cleanup`: takes the lock (refuses while a lab runs) and removes leftovers.
 Error cleanup_lab(std::vector<std::string>& removed);

@@ -37,11 +37,13 @@ constexpr std::array kScenarios = {
              .server_read_until_eof = true,
              .client_close = CloseMode::shutdown},
     Scenario{.name = "simultaneous-close",
-             .summary_en = "both close at the same instant (best effort: the FINs may not cross)",
-             .summary_zh = "双方同时关闭（尽力而为：两个 FIN 不一定交叉）",
+             .summary_en =
+                 "both close at once; each first FIN is dropped on arrival (nftables), so the FINs cross",
+             .summary_zh = "双方同时关闭；每个首次 FIN 到达对端时被 nftables 丢弃，因此两个 FIN 交叉",
              .server_hold_ms = 0,
              .client_hold_ms = 0,
              .close_together = true,
+             .drop = DropRule::first_fins,
              .deterministic = false},
     Scenario{.name = "lost-syn",
              .summary_en =

@@ -13,6 +13,7 @@ enum class DropRule : std::uint8_t {
   none,
   first_syn,   // the client's first SYN: it retransmits after ~1 s
   first_data,  // the client's first data segment: it retransmits after the RTO
+  first_fins,  // each side's first FIN, dropped on arrival at the peer: the FINs cross for sure
 };
 
 struct Scenario {

@@ -5,7 +5,7 @@ set(TCPSCOPE_LAB_CASES
   scenario:article scenario:server-first scenario:reset scenario:refused scenario:half-close
   scenario:simultaneous-close scenario:lost-syn scenario:lost-data scenario:zero-window
   scenario:keepalive scenario:port-reuse scenario:ipv6
-  write_capture sigkill_cleanup sigterm lock unknown_scenario no_root_fallback server_client)
+  write_capture sigkill_cleanup sigterm lock closed_output unknown_scenario no_root_fallback loopback_fallback server_client)
 foreach(case ${TCPSCOPE_LAB_CASES})
   string(REPLACE ":" "." test_name "lab.${case}")
   add_test(NAME ${test_name} COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/lab_e2e.py ${case})

@@ -10,8 +10,11 @@ lab_e2e.py CASE, where CASE is one of:
   sigkill_cleanup    SIGKILL a running lab: leftovers exist; `lab --cleanup` removes them
   sigterm            SIGTERM a running lab: it stops, says so, leaves nothing behind
   lock               a second lab while one runs: refused, naming the holder's pid
+  closed_output      `lab | head -1`: a closed stdout/stderr (SIGPIPE) still cleans up
   unknown_scenario   exit 2 and the scenario list
   no_root_fallback   without root: says what is missing, explains the bundled capture
+  loopback_fallback  without namespace rights but with CAP_NET_RAW: the scenario runs over
+                     loopback in the current namespace, announced, no kernel column
   server_client      tcpscope server/client against each other and against python3 peers
                      (IPv4 and IPv6), refused and port-in-use errors
 
@@ -66,8 +69,38 @@ def need_root():
         skip("the lab tests need root (network namespaces, nftables, tracefs)")
 
 
-def leftovers():
-    """Everything a lab could leave behind, as a list of strings (empty = clean)."""
+LOCK = "/run/tcpscope-lab.lock"
+BUSY = "another tcpscope lab is running"
+
+
+def wait_lab_idle(timeout=90):
+    """Waits until no lab holds the lock (labs from other build trees may run meanwhile)."""
+    import fcntl
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open(LOCK, "a") as f:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(f, fcntl.LOCK_UN)
+                return
+        except BlockingIOError:
+            time.sleep(0.2)
+        except PermissionError:
+            return
+    fail("another lab held the lock for 90 s")
+
+
+def tag_of(stderr):
+    m = re.search(r"creating network namespaces tslab-([0-9a-f]+)-", stderr)
+    return m.group(1) if m else None
+
+
+def leftovers(tag=""):
+    """What a lab (the one with this tag, or any) left behind, as a list of strings (empty = clean)."""
+    return [x for x in all_leftovers() if tag in x]
+
+
+def all_leftovers():
     out = []
     ns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, timeout=10).stdout
     out += [f"netns {l.split()[0]}" for l in ns.splitlines() if l.startswith("tslab-")]
@@ -82,26 +115,30 @@ def leftovers():
 
 
 def run_lab(args, timeout=60):
-    return subprocess.run([BIN, "lab"] + args, capture_output=True, text=True, timeout=timeout,
-                          env=dict(os.environ, TZ="UTC"))
+    for _ in range(5):  # a lab from another build tree may take the lock between our check and our run
+        wait_lab_idle()
+        r = subprocess.run([BIN, "lab"] + args, capture_output=True, text=True, timeout=timeout,
+                           env=dict(os.environ, TZ="UTC"))
+        if BUSY not in r.stderr:
+            return r
+    return r
 
 
-def check_clean(context):
-    left = leftovers()
+def check_clean(context, tag):
+    if not tag:
+        fail(f"{context}: no namespace tag in the lab's progress lines")
+    left = leftovers(tag)
     if left:
         fail(f"{context}: left behind: {left}")
 
 
 def case_scenario(name):
     need_root()
-    before = leftovers()
-    if before:
-        fail(f"leftovers before the run (another lab or a killed one?): {before}")
     t0 = time.monotonic()
-    r = run_lab(["-q", name])
+    r = run_lab([name])
     took = time.monotonic() - t0
     out = r.stdout
-    check_clean(f"lab {name}")
+    check_clean(f"lab {name}", tag_of(r.stderr))
     if "Verdict: no kernel column" in out:
         skip("tracefs event sock/inet_sock_set_state not available")
     if r.returncode not in (0, 4):
@@ -134,7 +171,7 @@ def case_write_capture():
     need_root()
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "lab.pcap")
-        r = run_lab(["-q", "server-first", "-w", path])
+        r = run_lab(["server-first", "-w", path])
         if r.returncode != 0:
             fail(f"lab -w exited {r.returncode}: {r.stderr}")
         if not os.path.exists(path):
@@ -153,44 +190,45 @@ def case_write_capture():
                  "\n".join(ours[:6]) + "\n---\n" + "\n".join(lines[:6]))
         if f"capture written to {path}" not in r.stdout:
             fail("no 'capture written' line")
-    check_clean("lab -w")
+    check_clean("lab -w", tag_of(r.stderr))
     print(f"ok: -w capture read by tcpdump, {len(lines) // 2} packets, identical text")
 
 
 def start_lab(name="article"):
+    """Starts a lab and returns (process, tag) once its client runs (inside the article's 2 s hold)."""
+    wait_lab_idle()
     p = subprocess.Popen([BIN, "lab", name], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:  # the server listens once the client line appears
-        if any(x.startswith("netns") for x in leftovers()):
-            time.sleep(0.5)  # inside the 2 s hold of the article scenario
-            return p
-        if p.poll() is not None:
-            fail(f"lab ended early: {p.stderr.read()}")
-        time.sleep(0.05)
-    p.kill()
-    fail("the lab did not create its namespaces within 10 s")
+    tag = None
+    lines = []
+    while True:  # bounded: the lab's own steps are bounded, and the test has a ctest TIMEOUT
+        line = p.stderr.readline()
+        if not line:
+            fail(f"lab ended early: {''.join(lines)}")
+        lines.append(line)
+        tag = tag or tag_of(line)
+        if "client connecting" in line:
+            time.sleep(0.5)
+            return p, tag
 
 
 def case_sigkill_cleanup():
     need_root()
-    check_clean("before")
-    p = start_lab()
+    p, tag = start_lab()
     p.send_signal(signal.SIGKILL)
     p.wait(timeout=10)
-    left = leftovers()
+    left = leftovers(tag)
     if not left:
         fail("nothing left after SIGKILL: the test did not kill a running lab")
     r = run_lab(["--cleanup"])
     if r.returncode != 0:
         fail(f"--cleanup exited {r.returncode}: {r.stderr}")
-    check_clean("after --cleanup")
+    check_clean("after --cleanup", tag)
     print(f"ok: SIGKILL left {left}; --cleanup removed them:\n{r.stdout}")
 
 
 def case_sigterm():
     need_root()
-    check_clean("before")
-    p = start_lab()
+    p, tag = start_lab()
     p.send_signal(signal.SIGTERM)
     try:
         out, err = p.communicate(timeout=15)
@@ -199,20 +237,33 @@ def case_sigterm():
         fail("the lab did not stop within 15 s of SIGTERM")
     if p.returncode == 0 or "interrupted" not in err:
         fail(f"SIGTERM: exit {p.returncode}, stderr {err!r}")
-    check_clean("after SIGTERM")
+    check_clean("after SIGTERM", tag)
     print("ok: SIGTERM stopped the lab and everything was removed")
 
 
 def case_lock():
     need_root()
-    check_clean("before")
-    p = start_lab()
-    r = run_lab(["-q", "refused"], timeout=20)
+    p, tag = start_lab()
+    r = subprocess.run([BIN, "lab", "-q", "refused"], capture_output=True, text=True, timeout=20)
     p.communicate(timeout=30)
-    check_clean("after both")
+    check_clean("after both", tag)
     if r.returncode == 0 or f"pid {p.pid}" not in r.stderr or "another tcpscope lab is running" not in r.stderr:
         fail(f"second lab: exit {r.returncode}, stderr {r.stderr!r}")
     print(f"ok: second lab refused: {r.stderr.strip()}")
+
+
+def case_closed_output():
+    need_root()
+    wait_lab_idle()
+    p = subprocess.Popen([BIN, "lab", "refused"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = p.stderr.readline()  # the namespaces are being created: close the pipes in the middle of the run
+    p.stdout.close()
+    p.stderr.close()
+    p.wait(timeout=30)
+    if BUSY in line:
+        skip("another lab took the lock")
+    check_clean("after a lab whose output pipe was closed", tag_of(line))
+    print(f"ok: output pipe closed (exit {p.returncode}), nothing left behind")
 
 
 def case_unknown_scenario():
@@ -239,6 +290,19 @@ def case_no_root_fallback():
         if r.returncode != 0 or "117.25.25.144" not in r.stdout or "Connection 1" not in r.stdout:
             fail(f"fallback did not explain the bundled capture: {r.stdout[:500]}")
     print(f"ok: without root: {r.stderr.strip()}")
+
+
+def case_loopback_fallback():
+    need_root()  # to hand out CAP_NET_RAW alone to an unprivileged user
+    cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all,+net_raw",
+           "--ambient-caps=+net_raw", BIN, "lab", "server-first"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=30, env=dict(os.environ, TZ="UTC"))
+    if r.returncode != 0 or "running the scenario over loopback" not in r.stderr:
+        fail(f"loopback fallback: exit {r.returncode}, stderr {r.stderr!r}")
+    kinds = re.findall(r"^  closed by (\S+):", r.stdout, re.M)
+    if kinds != ["four_way_server_first"] or "127.0.0.1" not in r.stdout or "Verdict: no kernel column" not in r.stdout:
+        fail(f"loopback fallback output: kinds {kinds}\n{r.stdout[-1500:]}")
+    print("ok: without namespace rights: server-first over loopback, announced, no kernel column")
 
 
 def free_port(family=socket.AF_INET):
