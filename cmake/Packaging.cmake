@@ -3,10 +3,13 @@
 #   share/man/man1/tcpscope.1                     doc/tcpscope.1, roff written by hand
 #   share/bash-completion/completions/tcpscope    completions/tcpscope.bash
 #   share/zsh/vendor-completions/_tcpscope        completions/_tcpscope
+#   share/tcpscope/examples/article.pcap          the capture `lab` falls back to
 # `cpack -G DEB` (in the build tree) makes tcpscope_<version>_amd64.deb; its
 # Depends line comes from dpkg-shlibdeps (libc6, libpcap0.8, libfmt9, libstdc++6, ...).
 include(GNUInstallDirs)
 
+# `tcpscope lab` explains this capture when it cannot run the experiment (no root).
+install(FILES ${PROJECT_SOURCE_DIR}/examples/article.pcap DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/tcpscope/examples)
 install(FILES ${PROJECT_SOURCE_DIR}/doc/tcpscope.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${PROJECT_SOURCE_DIR}/completions/tcpscope.bash
         DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/bash-completion/completions RENAME tcpscope)

@@ -10,7 +10,7 @@ _tcpscope_interfaces() {
 }
 
 _tcpscope_scenarios() {
-    tcpscope lab --list 2>/dev/null | awk 'NF { print $1 }'
+    tcpscope lab --list 2>/dev/null | sed -n 's/^  \([^ ]*\).*/\1/p'
 }
 
 _tcpscope() {
@@ -24,12 +24,19 @@ _tcpscope() {
         cword=$COMP_CWORD
     fi
 
-    local subcommands="print conns"
+    local subcommands="print conns explain diagram lab server client"
     local print_opts="-A -B -c -D -e -F -h -i -K -l -n -nn -p -q -r -s -S -t -tt -ttt -tttt -ttttt -U -v -vv -vvv
         -w -x -xx -X -XX -Z -# --buffer-size --list-interfaces --help --interface --dont-verify-checksums
         --no-promiscuous-mode --snapshot-length --relinquish-privileges --number --version
         --time-stamp-precision --immediate-mode --nano --micro --print --skip --quiet"
     local conns_opts="-r -i --format --max-conns --validate-checksums --stats --quiet --help -h"
+    local source_opts="-r --read -i --interface -c --count --skip -s --snapshot-length -B --buffer-size
+        -p --no-promiscuous-mode --immediate-mode -Z --relinquish-privileges --quiet --help -h"
+    local explain_opts="$source_opts --conn --lang --color --format --compact --relative"
+    local diagram_opts="$source_opts --format -o --output --conn --relative --color"
+    local lab_opts="-w --lang --list --cleanup -q --quiet --help -h"
+    local server_opts="--bind --port --reply --hold --close --count --help -h"
+    local client_opts="--port --message --close --timeout --help -h"
 
     # The subcommand is the first word if it names one; otherwise print.
     local command=print
@@ -58,10 +65,25 @@ _tcpscope() {
         --format)
             case $command in
                 conns) COMPREPLY=($(compgen -W "table json ndjson zeek" -- "$cur")) ;;
+                explain) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
+                diagram) COMPREPLY=($(compgen -W "text svg html mermaid json" -- "$cur")) ;;
             esac
             return
             ;;
-        -c | -s | -B | --skip | --max-conns | --buffer-size | --snapshot-length)
+        --lang)
+            COMPREPLY=($(compgen -W "en zh" -- "$cur"))
+            return
+            ;;
+        --color)
+            COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
+            return
+            ;;
+        --close)
+            COMPREPLY=($(compgen -W "normal abort shutdown" -- "$cur"))
+            return
+            ;;
+        -c | -s | -B | --skip | --max-conns | --buffer-size | --snapshot-length | --count | --conn | --port | \
+            --bind | --reply | --hold | --message | --timeout)
             return
             ;;
     esac
@@ -75,10 +97,19 @@ _tcpscope() {
         case $command in
             print) opts=$print_opts ;;
             conns) opts=$conns_opts ;;
+            explain) opts=$explain_opts ;;
+            diagram) opts=$diagram_opts ;;
+            lab) opts=$lab_opts ;;
+            server) opts=$server_opts ;;
+            client) opts=$client_opts ;;
         esac
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
         return
     fi
+    case $command in
+        lab) COMPREPLY=($(compgen -W "$(_tcpscope_scenarios)" -- "$cur")) ;;
+        client) COMPREPLY=($(compgen -A hostname -- "$cur")) ;;
+    esac
 }
 
 complete -F _tcpscope tcpscope

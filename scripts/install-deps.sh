@@ -12,6 +12,7 @@ packages=(
   clang-format
   man-db groff-base dpkg-dev fakeroot   # man page checks; the .deb (cpack, dpkg-shlibdeps)
   bash-completion zsh                   # completion tests
+  chromium                  # headless browser test of the HTML report (tests/browser)
 )
 
 missing=()

@@ -7,29 +7,45 @@ namespace {
 
 constexpr std::size_t kUsageWidth = 96;
 
-// The value's placeholder in a usage line: "file", "interface", "n", or the
-// choices a description lists as "a | b | c".
+// The value's placeholder in a usage line: "file", "interface", "n", ..., or the
+// choices a description lists as "a | b (why) | c" -> "a|b|c".
 std::string value_name(const CLI::Option& option) {
   const std::string name = option.get_name();
   if (name == "-r" || name == "-w" || name == "-o" || name == "--read" || name == "--output") return "file";
   if (name == "-i" || name == "--interface") return "interface";
-  const std::string& description = option.get_description();
+  if (name == "-Z" || name == "--relinquish-privileges") return "user";
+  if (name == "--bind") return "address";
+  if (name == "--hold" || name == "--timeout") return "time";
+  if (name == "--reply" || name == "--message") return "text";
+  std::string description = option.get_description();
   if (description.find(" | ") != std::string::npos) {
+    if (const auto colon = description.find(": "); colon != std::string::npos)
+      description.erase(0, colon + 2);
     std::string choices;
-    std::size_t start = description.find_first_not_of(' ', description.find(':') + 1);
-    if (description.find(':') == std::string::npos) start = 0;
-    for (std::size_t i = start; i < description.size(); ++i)
-      if (description[i] != ' ') choices += description[i];
+    std::size_t start = 0;
+    for (;;) {
+      const auto bar = description.find(" | ", start);
+      const std::string piece =
+          description.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
+      if (!choices.empty()) choices += '|';
+      choices += piece.substr(0, piece.find(' '));
+      if (bar == std::string::npos) break;
+      start = bar + 3;
+    }
     return choices;
   }
-  const std::string type = option.get_type_name();
-  if (type == "UINT" || type == "INT" || type == "NUMBER") return "n";
+  if (option.get_type_name().find("INT") != std::string::npos) return "n";
   return "value";
 }
 
-// "[-r file]" for an option with a value, "[--stats]" for a flag, "[expression]" for the filter.
+// "[-r file]" for an option with a value, "[--stats]" for a flag, "[expression]" for
+// the filter words, "[scenario]" / "host" for other positionals.
 std::string usage_item(const CLI::Option& option) {
-  if (option.get_positional()) return "[expression]";
+  if (option.get_positional()) {
+    const std::string name = option.get_name(true);
+    if (name == "filter") return "[expression]";
+    return option.get_required() ? name : "[" + name + "]";
+  }
   const auto& shorts = option.get_snames();
   const auto& longs = option.get_lnames();
   const std::string name = !shorts.empty() ? "-" + shorts.front() : "--" + longs.front();
@@ -45,6 +61,11 @@ void register_subcommands(CLI::App& app, int& exit_status) {
     return std::string("tcpscope: ") + e.what() + " (see tcpscope --help)\n";
   });
   add_conns_command(app, exit_status);
+  add_explain_command(app, exit_status);
+  add_diagram_command(app, exit_status);
+  add_lab_command(app, exit_status);
+  add_server_command(app, exit_status);
+  add_client_command(app, exit_status);
 }
 
 bool is_subcommand(const CLI::App& app, std::string_view arg) {

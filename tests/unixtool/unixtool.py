@@ -54,7 +54,8 @@ def case_install(a):
         result = run(["cmake", "--install", a.build_dir, "--prefix", prefix])
         check(result.returncode == 0, f"cmake --install failed: {result.stderr.decode()}")
         expected = ["bin/tcpscope", "share/man/man1/tcpscope.1",
-                    "share/bash-completion/completions/tcpscope", "share/zsh/vendor-completions/_tcpscope"]
+                    "share/bash-completion/completions/tcpscope", "share/zsh/vendor-completions/_tcpscope",
+                    "share/tcpscope/examples/article.pcap"]
         for path in expected:
             check(os.path.isfile(os.path.join(prefix, path)), f"{path} is not installed")
         check(os.access(os.path.join(prefix, "bin/tcpscope"), os.X_OK), "bin/tcpscope is not executable")
@@ -146,6 +147,11 @@ def case_completions(a):
         check(got == {"--format"}, f"'conns --for' completes to {got}")
         got = bash_complete(bash_file, ["tcpscope", "conns", "--format", ""], a.build_dir, loaded)
         check(got == {"table", "json", "ndjson", "zeek"}, f"conns --format values: {got}")
+        if "diagram" in names:
+            got = bash_complete(bash_file, ["tcpscope", "diagram", "--format", ""], a.build_dir, loaded)
+            check(got == {"text", "svg", "html", "mermaid", "json"}, f"diagram --format values: {got}")
+            got = bash_complete(bash_file, ["tcpscope", "diagram", "--re"], a.build_dir, loaded)
+            check(got == {"--read", "--relative", "--relinquish-privileges"}, f"'diagram --re' completes to {got}")
         got = bash_complete(bash_file, ["tcpscope", "-nn", "--time-stamp-precision", ""], a.build_dir, loaded)
         check(got == {"micro", "nano"}, f"--time-stamp-precision values: {got}")
         got = bash_complete(bash_file, ["tcpscope", "-i", ""], a.build_dir, loaded)
@@ -153,8 +159,8 @@ def case_completions(a):
         got = bash_complete(bash_file, ["tcpscope", "-S", "--vers"], a.build_dir, loaded)
         check(got == {"--version"}, f"'--vers' completes to {got}")
         if "lab" in names:
-            scenarios = run([tcpscope, "lab", "--list"]).stdout.decode().split("\n")
-            first = [s.split()[0] for s in scenarios if s.strip()]
+            listing = run([tcpscope, "lab", "--list"]).stdout.decode()
+            first = re.findall(r"^  (\S+)", listing, re.M)
             got = bash_complete(bash_file, ["tcpscope", "lab", ""], a.build_dir, loaded)
             check(first and set(first) <= got, f"lab scenarios completed: {got}, expected {first}")
     zsh_file = os.path.join(a.source_dir, "completions/_tcpscope")

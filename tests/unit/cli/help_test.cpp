@@ -80,7 +80,11 @@ std::string bash_words(const std::string& name) {
   const auto start = bash.find(key);
   if (start == std::string::npos) return {};
   const auto end = bash.find('"', start + key.size());
-  return bash.substr(start + key.size(), end - start - key.size());
+  std::string words = bash.substr(start + key.size(), end - start - key.size());
+  // "$source_opts ..." includes another list.
+  if (const auto at = words.find("$source_opts"); at != std::string::npos)
+    words.replace(at, std::string("$source_opts").size(), bash_words("source"));
+  return words;
 }
 
 // The zsh completion's function for a subcommand: from "_tcpscope_<name>() {" to the closing "}".
@@ -92,17 +96,13 @@ std::string zsh_function(const std::string& name) {
   return zsh.substr(start, zsh.find("\n}\n", start) - start);
 }
 
-// zsh writes short options as '-r+[...', '-r[...' or '*-v[...' (repeatable) and long ones as
-// '--format=[...'.
+// zsh writes options as '-r+[...', '*-v[...' (repeatable), '--format=[...', or in braces
+// {-c+,--count=}'[...' and '(-)'{-h,--help}'[...'.
 bool zsh_mentions(const std::string& function, const std::string& option) {
-  for (const char* suffix : {"[", "+[", "=[", "'"})
-    if (function.find("'" + option + suffix) != std::string::npos ||
-        function.find(")" + option + suffix) != std::string::npos ||
-        function.find("'*" + option + suffix) != std::string::npos)
-      return true;
-  // '(-)'{-h,--help}'[...' braces
-  return function.find("{" + option + ",") != std::string::npos ||
-         function.find("," + option + "}") != std::string::npos;
+  for (const char* before : {"'", ")", "{", ",", "'*"})
+    for (const char* after : {"[", "+[", "=[", ",", "+,", "}", "=}"})
+      if (function.find(before + option + after) != std::string::npos) return true;
+  return false;
 }
 
 struct App {
