@@ -729,10 +729,6 @@ void print_tcp(PacketWalk& w, std::size_t index, std::size_t ip_index, bool frag
     ctx.print_addresses = iph[6] == 6;
     if (w.packet.has_tcp && w.packet.tcp.dst.addr.is_v6()) ctx.dst = w.packet.tcp.dst.addr;
   }
-  if (w.options.numeric == 0) {  // names as tcpdump prints them without -n
-    ctx.src_name = w.hosts.name(ctx.src);
-    ctx.dst_name = w.hosts.name(ctx.dst);
-  }
   ctx.segment_len = tcp.pdu_len;
   if (w.packet.has_tcp) ctx.decoded = &w.packet.tcp;  // lets TcpPrinter reuse the verified checksum
   ctx.ip_fragment = fragmented;

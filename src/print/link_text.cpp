@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "decode/link_types.hpp"
+#include "print/addr_text.hpp"
 #include "print/hexdump.hpp"
 #include "print/packet_walk.hpp"
 
@@ -455,6 +456,15 @@ void print_juniper_extensions(PacketWalk& w, const Layer& jh) {
 }
 
 }  // namespace
+
+void PacketWalk::address(const std::uint8_t* p, bool v6) {
+  if (options.numeric == 0)
+    return put(hosts.name(v6 ? IpAddr::v6(p) : IpAddr::v4(p)));  // a name or the number
+  if (v6)
+    append_ipv6(out, p);
+  else
+    append_ipv4(out, p);
+}
 
 std::string_view InterfaceNames::name(std::uint32_t ifindex) {
   if (!valid_ || ifindex != index_) {

@@ -40,7 +40,6 @@ class UdpPortNames {
   std::vector<std::string> names_;
 };
 
-
 struct PacketWalk {
   const PrintOptions& options;
   const Frame& frame;

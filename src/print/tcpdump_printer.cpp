@@ -14,7 +14,7 @@ struct TcpdumpPrinter::State {
   TcpPrinter tcp;
   detail::InterfaceNames interfaces;
   detail::UdpPortNames udp_ports;
-  detail::HostNames hosts;
+  HostNames hosts;
 };
 
 TcpdumpPrinter::TcpdumpPrinter(const PrintOptions& options)
