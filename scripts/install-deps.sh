@@ -10,6 +10,8 @@ packages=(
   tcpdump tshark            # reference tools for the golden tests
   iproute2 nftables         # network namespaces and packet drops for end-to-end tests
   clang-format
+  man-db groff-base dpkg-dev fakeroot   # man page checks; the .deb (cpack, dpkg-shlibdeps)
+  bash-completion zsh                   # completion tests
   chromium                  # headless browser test of the HTML report (tests/browser)
 )
 

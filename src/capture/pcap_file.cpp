@@ -76,6 +76,11 @@ class PcapFileSource final : public FrameSource {
   bool is_live() const override { return false; }
   std::optional<CaptureStats> stats() const override { return std::nullopt; }
   void request_stop() override { stop_requested_.store(true, std::memory_order_relaxed); }
+  std::uint64_t bytes_read() const override {
+    if (!is_pcapng_) return next_record_offset_;
+    const long position = file_ != stdin ? std::ftell(file_) : -1;
+    return position > 0 ? static_cast<std::uint64_t>(position) : 0;
+  }
 
  private:
   NextResult fail() {

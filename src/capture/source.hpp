@@ -45,6 +45,10 @@ class FrameSource {
   virtual std::optional<CaptureStats> stats() const = 0;
   // Makes a blocked next() return NextResult::end. Async-signal-safe.
   virtual void request_stop() = 0;
+  // Capture files: how far reading has got, in bytes from the start of the file
+  // (for a progress display; may cost a system call, so call it now and then).
+  // 0 when unknown (live sources, standard input).
+  virtual std::uint64_t bytes_read() const { return 0; }
 };
 
 struct OpenedSource {

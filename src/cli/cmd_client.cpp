@@ -21,11 +21,11 @@ int run_client_command(const ClientCommandOptions& o) {
   const auto close = lab::parse_close_mode(o.close);
   const auto timeout = lab::parse_duration_ms(o.timeout);
   if (!close) {
-    std::fprintf(stderr, "tcpscope client: bad --close '%s' (normal, abort, shutdown)\n", o.close.c_str());
+    std::fprintf(stderr, "tcpscope: client: bad --close '%s' (normal, abort, shutdown)\n", o.close.c_str());
     return 2;
   }
   if (!timeout || *timeout == 0) {
-    std::fprintf(stderr, "tcpscope client: bad --timeout '%s' (e.g. 5s, 500ms)\n", o.timeout.c_str());
+    std::fprintf(stderr, "tcpscope: client: bad --timeout '%s' (e.g. 5s, 500ms)\n", o.timeout.c_str());
     return 2;
   }
   lab::ClientOptions co;
@@ -36,7 +36,7 @@ int run_client_command(const ClientCommandOptions& o) {
   co.connect_timeout_ms = *timeout;
   co.io_timeout_ms = *timeout;
   if (const Error e = lab::run_client(co)) {
-    std::fprintf(stderr, "tcpscope client: %s\n", e.message.c_str());
+    std::fprintf(stderr, "tcpscope: client: %s\n", e.message.c_str());
     return 1;
   }
   return 0;

@@ -13,6 +13,7 @@
 #include "capture/source.hpp"
 #include "capture/stop_signals.hpp"
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
 #include "decode/packet.hpp"
 #include "render/conns_table.hpp"
 #include "render/json.hpp"
@@ -29,6 +30,7 @@ struct ConnsOptions {
   std::size_t max_conns = 0;
   bool validate_checksums = false;
   bool stats = false;
+  bool quiet = false;
 };
 
 int run_conns(const ConnsOptions& options);
@@ -100,12 +102,12 @@ int run_conns(const ConnsOptions& options) {
   else if (options.format == "zeek")
     format = Format::zeek;
   else if (options.format != "table") {
-    std::fprintf(stderr, "tcpscope conns: unknown --format '%s' (table, json, ndjson, zeek)\n",
+    std::fprintf(stderr, "tcpscope: conns: unknown --format '%s' (table, json, ndjson, zeek)\n",
                  options.format.c_str());
     return 2;
   }
   if (options.file.empty() == options.iface.empty()) {
-    std::fprintf(stderr, "tcpscope conns: give exactly one of -r FILE or -i IFACE\n");
+    std::fprintf(stderr, "tcpscope: conns: give exactly one of -r FILE or -i IFACE\n");
     return 2;
   }
 
@@ -121,17 +123,17 @@ int run_conns(const ConnsOptions& options) {
     opened = capture::open_capture_file(options.file);
   }
   if (!opened.source) {
-    std::fprintf(stderr, "tcpscope conns: %s\n", opened.error.message.c_str());
+    std::fprintf(stderr, "tcpscope: conns: %s\n", opened.error.message.c_str());
     return 1;
   }
-  if (!opened.warning.empty()) std::fprintf(stderr, "tcpscope conns: warning: %s\n", opened.warning.c_str());
+  if (!opened.warning.empty()) std::fprintf(stderr, "tcpscope: conns: warning: %s\n", opened.warning.c_str());
   capture::FrameSource& source = *opened.source;
 
   std::string filter;
   for (const auto& w : options.filter_words) filter += (filter.empty() ? "" : " ") + w;
   if (!filter.empty()) {
     if (const Error e = source.set_filter(filter)) {
-      std::fprintf(stderr, "tcpscope conns: %s\n", e.message.c_str());
+      std::fprintf(stderr, "tcpscope: conns: %s\n", e.message.c_str());
       return 2;
     }
   }
@@ -144,6 +146,8 @@ int run_conns(const ConnsOptions& options) {
   track::Tracker tracker(topt, [&writer](const track::Connection& c) { writer.row(c); });
 
   capture::StopOnSignals stop_on_signals(source);
+  ProgressMeter progress(options.file, options.quiet);
+  const auto connections_seen = [&tracker] { return tracker.stats().connections; };
   decode::Packet packet;
   Frame frame;
   std::uint64_t number = 0;
@@ -152,6 +156,7 @@ int run_conns(const ConnsOptions& options) {
     switch (source.next(frame)) {
       case capture::NextResult::frame:
         frame.number = ++number;
+        progress.on_packet(source, connections_seen);
         decode::decode(frame, packet);
         tracker.feed(frame, packet);
         break;
@@ -165,25 +170,27 @@ int run_conns(const ConnsOptions& options) {
         reading = false;
         break;
       case capture::NextResult::error:
-        std::fprintf(stderr, "tcpscope conns: %s\n", source.error().message.c_str());
+        progress.clear();
+        std::fprintf(stderr, "tcpscope: conns: %s\n", source.error().message.c_str());
         status = 1;
         reading = false;
         break;
     }
   }
+  progress.clear();
   tracker.flush();
   writer.end();
   if (options.stats) {
     const auto& s = tracker.stats();
     std::fprintf(
         stderr,
-        "tcpscope conns: %llu packets, %llu TCP segments, %llu connections, %llu port reuses, %llu evicted "
+        "tcpscope: conns: %llu packets, %llu TCP segments, %llu connections, %llu port reuses, %llu evicted "
         "(max-conns), peak %zu tracked\n",
         static_cast<unsigned long long>(s.packets), static_cast<unsigned long long>(s.tcp_segments),
         static_cast<unsigned long long>(s.connections), static_cast<unsigned long long>(s.port_reuses),
         static_cast<unsigned long long>(s.evicted), s.peak_tracked);
   } else if (tracker.stats().evicted) {
-    std::fprintf(stderr, "tcpscope conns: %llu connections evicted early by --max-conns\n",
+    std::fprintf(stderr, "tcpscope: conns: %llu connections evicted early by --max-conns\n",
                  static_cast<unsigned long long>(tracker.stats().evicted));
   }
   return status;
@@ -199,6 +206,7 @@ void add_conns_command(CLI::App& app, int& exit_status) {
   cmd->add_flag("--validate-checksums", options->validate_checksums,
                 "drop segments with a bad TCP checksum as Zeek does by default (history C)");
   cmd->add_flag("--stats", options->stats, "print tracking statistics to stderr");
+  cmd->add_flag("--quiet", options->quiet, "no progress line on stderr while reading a large file");
   cmd->add_option("filter", options->filter_words, "BPF filter expression");
   cmd->callback([options, &exit_status] { exit_status = run_conns(*options); });
 }

@@ -65,13 +65,14 @@ std::string find_bundled_article_pcap() {
 
 int fallback_to_bundled(const std::string& why, LabLang lang) {
   const std::string pcap = find_bundled_article_pcap();
-  std::fprintf(stderr, "tcpscope lab: %s\n", why.c_str());
+  std::fprintf(stderr, "tcpscope: lab: %s\n", why.c_str());
   if (pcap.empty()) {
     std::fprintf(stderr,
-                 "tcpscope lab: and the bundled examples/article.pcap was not found: nothing to show\n");
+                 "tcpscope: lab: and the bundled examples/article.pcap was not found: nothing to show\n");
     return 1;
   }
-  std::fprintf(stderr, "tcpscope lab: falling back to explaining the bundled capture %s (no kernel column)\n",
+  std::fprintf(stderr,
+               "tcpscope: lab: falling back to explaining the bundled capture %s (no kernel column)\n",
                pcap.c_str());
   fmt::memory_buffer out;
   if (!print_capture_tcpdump_style(pcap, out)) return 1;
@@ -90,7 +91,7 @@ int run_lab_command(const LabCommandOptions& o) {
   if (o.lang == "zh")
     lang = LabLang::zh;
   else if (o.lang != "en") {
-    std::fprintf(stderr, "tcpscope lab: unknown --lang '%s' (en, zh)\n", o.lang.c_str());
+    std::fprintf(stderr, "tcpscope: lab: unknown --lang '%s' (en, zh)\n", o.lang.c_str());
     return 2;
   }
   if (o.list) {
@@ -100,7 +101,7 @@ int run_lab_command(const LabCommandOptions& o) {
   if (o.cleanup) {
     std::vector<std::string> removed;
     if (const Error e = lab::cleanup_lab(removed)) {
-      std::fprintf(stderr, "tcpscope lab: %s\n", e.message.c_str());
+      std::fprintf(stderr, "tcpscope: lab: %s\n", e.message.c_str());
       return 1;
     }
     for (const auto& line : removed) std::printf("%s\n", line.c_str());
@@ -109,7 +110,7 @@ int run_lab_command(const LabCommandOptions& o) {
   }
   const lab::Scenario* scenario = lab::find_scenario(o.scenario);
   if (scenario == nullptr) {
-    std::fprintf(stderr, "tcpscope lab: unknown scenario '%s'\n", o.scenario.c_str());
+    std::fprintf(stderr, "tcpscope: lab: unknown scenario '%s'\n", o.scenario.c_str());
     print_list(stderr, lang);
     return 2;
   }
@@ -129,7 +130,7 @@ int run_lab_command(const LabCommandOptions& o) {
   lo.scenario = scenario;
   lo.write_path = o.write_file;
   if (!o.quiet)
-    lo.progress = [](const std::string& line) { std::fprintf(stderr, "lab: %s\n", line.c_str()); };
+    lo.progress = [](const std::string& line) { std::fprintf(stderr, "tcpscope: lab: %s\n", line.c_str()); };
   lab::LabResult result;
   const Error error = lab::run_lab(lo, result);
   struct TempRemover {
@@ -139,11 +140,11 @@ int run_lab_command(const LabCommandOptions& o) {
     }
   } remover{result};
   if (error) {
-    std::fprintf(stderr, "tcpscope lab: %s\n", error.message.c_str());
+    std::fprintf(stderr, "tcpscope: lab: %s\n", error.message.c_str());
     return 1;
   }
   if (!o.quiet)
-    std::fprintf(stderr, "lab: done; %s\n",
+    std::fprintf(stderr, "tcpscope: lab: done; %s\n",
                  lo.loopback ? "the capture and the trace instance were removed"
                              : "namespaces, veth pair, nftables table and trace instance removed");
 

@@ -108,7 +108,7 @@ bool read_filter_file(const std::string& path, std::string& filter) {
 
 }  // namespace
 
-int run_print_argv(int argc, char** argv) {
+int run_print_argv(int argc, char** argv, const std::string& subcommand_usage) {
   std::vector<std::string_view> args;
   args.reserve(argc > 0 ? static_cast<std::size_t>(argc) : 0);
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
@@ -119,7 +119,7 @@ int run_print_argv(int argc, char** argv) {
   }
   PrintCommand& command = parsed.command;
   if (command.show_help) {
-    std::fputs(tcpdump_usage().c_str(), stdout);
+    std::fputs(tcpdump_usage(subcommand_usage).c_str(), stdout);
     return 0;
   }
   if (command.show_version) {

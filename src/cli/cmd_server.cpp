@@ -23,11 +23,11 @@ int run_server_command(const ServerCommandOptions& o) {
   const auto hold = lab::parse_duration_ms(o.hold);
   const auto close = lab::parse_close_mode(o.close);
   if (!hold) {
-    std::fprintf(stderr, "tcpscope server: bad --hold '%s' (e.g. 2s, 500ms)\n", o.hold.c_str());
+    std::fprintf(stderr, "tcpscope: server: bad --hold '%s' (e.g. 2s, 500ms)\n", o.hold.c_str());
     return 2;
   }
   if (!close) {
-    std::fprintf(stderr, "tcpscope server: bad --close '%s' (normal, abort, shutdown)\n", o.close.c_str());
+    std::fprintf(stderr, "tcpscope: server: bad --close '%s' (normal, abort, shutdown)\n", o.close.c_str());
     return 2;
   }
   so.bind = o.bind;
@@ -37,10 +37,10 @@ int run_server_command(const ServerCommandOptions& o) {
   so.close = *close;
   so.max_connections = o.count;
   so.on_listening = [&o] {
-    std::fprintf(stderr, "tcpscope server: listening on %s port %u (backlog 5)\n", o.bind.c_str(), o.port);
+    std::fprintf(stderr, "tcpscope: server: listening on %s port %u (backlog 5)\n", o.bind.c_str(), o.port);
   };
   if (const Error e = lab::run_server(so)) {
-    std::fprintf(stderr, "tcpscope server: %s\n", e.message.c_str());
+    std::fprintf(stderr, "tcpscope: server: %s\n", e.message.c_str());
     return 1;
   }
   return 0;

@@ -7,7 +7,8 @@ namespace tcpscope::cli {
 
 // `print` (the default): tcpdump-compatible options, parsed tcpdump's way (getopt
 // clusters such as -nnvvv), so it does not go through CLI11. Returns the exit status.
-int run_print_argv(int argc, char** argv);
+// `subcommand_usage` ends the --help text (one usage line per other subcommand).
+int run_print_argv(int argc, char** argv, const std::string& subcommand_usage = {});
 
 // Subcommands registered on the top-level CLI11 app. Each sets its own callback,
 // which stores the exit status in `exit_status`.

@@ -31,6 +31,7 @@ class ExplainSession : public PacketConsumer {
   // Ends every remaining connection (hands them to the sink). Call once, after the pipeline.
   void finish();
   std::uint64_t connections() const { return tracker_.stats().connections; }
+  std::uint64_t connections_seen() const override { return connections(); }  // for the progress line
   std::uint64_t explained() const { return explained_; }
 
  private:

@@ -214,7 +214,7 @@ std::string fins_not_crossed_text(LabLang lang) {
 bool print_capture_tcpdump_style(const std::string& pcap_path, fmt::memory_buffer& out) {
   capture::OpenedSource opened = capture::open_capture_file(pcap_path);
   if (!opened.source) {
-    std::fprintf(stderr, "tcpscope lab: %s\n", opened.error.message.c_str());
+    std::fprintf(stderr, "tcpscope: lab: %s\n", opened.error.message.c_str());
     return false;
   }
   print::PrintOptions po;

@@ -9,6 +9,7 @@
 #include "capture/pcap_writer.hpp"
 #include "capture/privileges.hpp"
 #include "capture/stop_signals.hpp"
+#include "cli/progress.hpp"
 
 namespace tcpscope::cli {
 namespace {
@@ -115,6 +116,8 @@ int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
   print_banner(options, interface, source, writer != nullptr);
 
   capture::StopOnSignals stop_on_signals(source);
+  ProgressMeter progress(options.read_file, options.quiet);
+  const auto connections_seen = [consumer] { return consumer ? consumer->connections_seen() : 0; };
   Frame frame;
   decode::Packet packet;
   std::uint64_t passed_filter = 0;  // numbers the packets as -# shows them
@@ -124,6 +127,7 @@ int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
     const capture::NextResult result = source.next(frame);
     if (result == capture::NextResult::frame) {
       frame.number = ++passed_filter;
+      progress.on_packet(source, connections_seen);
       if (passed_filter <= options.skip) continue;
       if (writer) {
         writer->write(frame);
@@ -143,12 +147,14 @@ int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
       continue;
     }
     if (result == capture::NextResult::error) {
+      progress.clear();
       if (consumer) consumer->flush();
       report_error(source.error().message);
       status = 1;
     }
     break;
   }
+  progress.clear();
   if (consumer) {
     if (source.is_live() && capture::StopOnSignals::received_signal() != 0) consumer->on_interrupted();
     consumer->flush();

@@ -23,6 +23,7 @@ struct SourceOptions {
   bool write_flush_each = false;  // -U: flush the -w file after every packet
   std::string drop_user;          // -Z USER
   bool verbose = false;           // any -v: tcpdump then omits the "verbose output suppressed" hint
+  bool quiet = false;             // --quiet: no progress line on stderr for large files
 };
 
 // Receives the decoded packets. The Frame and Packet are valid only during the call.
@@ -37,11 +38,15 @@ class PacketConsumer {
   virtual void on_interrupted() {}
   // True once the consumer cannot go on (e.g. its output failed): the pipeline stops reading.
   virtual bool failed() const { return false; }
+  // TCP connections seen so far, for the progress line (0: the consumer does not track them).
+  virtual std::uint64_t connections_seen() const { return 0; }
 };
 
 // Runs the pipeline to the end of the source, -c, or a stop signal. `consumer`
 // may be null (e.g. -w only). Prints tcpdump's banner and, for live captures,
 // its statistics on stderr; every error is one line prefixed "tcpscope: ".
+// Reading a large file with stderr on a terminal, it shows a progress line
+// there (progress.hpp) unless options.quiet.
 // Returns the exit status: 0, 1 for runtime errors, 2 for usage errors.
 int run_pipeline(const SourceOptions& options, PacketConsumer* consumer);
 

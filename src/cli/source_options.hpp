@@ -15,7 +15,7 @@ struct SourceArgs {
   std::vector<std::string> filter_words;  // the positional words: a BPF filter expression
 };
 
-// Registers -r, -i, -c, --skip, -s, -B, -p, --immediate-mode, -Z and the filter
+// Registers -r, -i, -c, --skip, -s, -B, -p, --immediate-mode, -Z, --quiet and the filter
 // words on `command`. `args` must outlive the parse.
 void add_source_options(CLI::App& command, SourceArgs& args);
 

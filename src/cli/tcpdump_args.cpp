@@ -8,7 +8,7 @@ namespace tcpscope::cli {
 namespace {
 
 // Option codes: short options use their letter; long-only options use codes above 255.
-enum LongOnly : int { kVersion = 256, kPrecision, kNano, kMicro, kImmediate, kPrint, kSkip };
+enum LongOnly : int { kVersion = 256, kPrecision, kNano, kMicro, kImmediate, kPrint, kSkip, kQuiet };
 
 struct LongOption {
   std::string_view name;
@@ -34,6 +34,7 @@ constexpr LongOption kLongOptions[] = {
     {"micro", false, kMicro},
     {"print", false, kPrint},
     {"skip", true, kSkip},
+    {"quiet", false, kQuiet},  // tcpscope's own: no progress line on stderr
 };
 
 constexpr std::string_view kShortWithArgument = "BcFirswZ";
@@ -161,6 +162,9 @@ class ArgsParser {
         break;
       case kVersion:
         cmd_.show_version = true;
+        break;
+      case kQuiet:
+        source.quiet = true;
         break;
       case kNano:
         set_nano(true);
@@ -300,25 +304,43 @@ ParsedArgs parse_tcpdump_args(std::span<const std::string_view> args) {
   return parsed;
 }
 
-std::string tcpdump_usage() {
-  return R"(Usage: tcpscope [print] [-ADehKlnpqStUvxX#] [-B size] [-c count] [--skip count] [-F file]
+std::string tcpdump_usage(const std::string& subcommand_usage) {
+  std::string text =
+      R"(Usage: tcpscope [print] [-ADehKlnpqStUvxX#] [-B size] [-c count] [--skip count] [-F file]
                 [-i interface] [--immediate-mode] [-r file] [-s snaplen]
                 [--time-stamp-precision micro|nano] [--nano] [--micro] [--print]
-                [-w file] [-Z user] [--version] [expression]
-       tcpscope conns ...     (see tcpscope conns --help)
-
-Prints packets as tcpdump 4.99 does. Options follow tcpdump:
-  -r FILE   read a pcap/pcapng file ("-" for standard input)
-  -i IFACE  capture live on IFACE ("any": all interfaces; a number: that entry of -D's list)
-  -w FILE   write the packets to a pcap file instead of printing them (--print prints too)
-  -c N      stop after N packets;  --skip N  ignore the first N packets (-# still counts them)
-  -n, -nn   numeric addresses, and ports;  -S absolute sequence numbers;  -v, -vv, -vvv more detail
-  -t .. -ttttt  time-stamp formats;  --nano  nanosecond time stamps;  -#  packet numbers
-  -q quiet;  -e link-level header;  -x/-xx/-X/-XX/-A  hex and ASCII dumps;  -K  do not verify checksums
-  -s N snapshot length;  -B KiB  kernel buffer;  -p  no promiscuous mode;  -Z USER  drop privileges
-  -l  flush output after every packet;  -U  flush the -w file after every packet
-  expression  a BPF filter (pcap-filter(7)), for files and live captures
+                [-w file] [-Z user] [--quiet] [--version] [expression]
 )";
+  text += subcommand_usage;
+  text += R"(
+print (the default) prints packets as tcpdump 4.99 does. Options follow tcpdump:
+ input   -r FILE  read a pcap/pcapng file ("-": standard input);  -i IFACE  capture live on IFACE
+         ("any": all interfaces; a number: that entry of -D's list);  -D  list the interfaces
+ filter  expression  a BPF filter (pcap-filter(7));  -F FILE  read the expression from FILE
+ count   -c N  stop after N packets;  --skip N  ignore the first N packets (-# still counts them)
+ names   -n, -nn  numeric addresses, and ports;  -S  absolute sequence numbers
+ detail  -v, -vv, -vvv  more detail;  -q  less;  -e  link-level header;  -K  do not verify checksums
+ dumps   -x/-xx  hex;  -X/-XX  hex and ASCII;  -A  ASCII
+ time    -t .. -ttttt  time-stamp formats;  --nano, --micro, --time-stamp-precision  precision
+         -#, --number  packet numbers
+ live    -s N  snapshot length;  -B KiB  kernel buffer;  -p  no promiscuous mode;  --immediate-mode
+         -Z USER  drop privileges once the capture is open
+ output  -w FILE  write a pcap file, not text (--print: text too);  -U  flush -w per packet
+         -l  flush stdout per packet;  --quiet  no progress line on stderr for large files
+ other   -h, --help  this text;  --version  versions of tcpscope and libpcap
+Long forms: --buffer-size --list-interfaces --interface --dont-verify-checksums
+  --no-promiscuous-mode --snapshot-length --relinquish-privileges
+Subcommands: tcpscope SUBCOMMAND --help. Exit status: 0 ok, 1 runtime error, 2 usage error.
+)";
+  return text;
+}
+
+std::vector<std::string> tcpdump_option_names() {
+  std::vector<std::string> names;
+  for (const char letter : kShortWithArgument) names.push_back(std::string("-") + letter);
+  for (const char letter : kShortFlags) names.push_back(std::string("-") + letter);
+  for (const auto& option : kLongOptions) names.push_back("--" + std::string(option.name));
+  return names;
 }
 
 }  // namespace tcpscope::cli

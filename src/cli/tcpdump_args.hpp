@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cli/pipeline.hpp"
 #include "print/print_options.hpp"
@@ -33,7 +34,11 @@ struct ParsedArgs {
 // `args` excludes the program name.
 ParsedArgs parse_tcpdump_args(std::span<const std::string_view> args);
 
-// The usage text printed by -h.
-std::string tcpdump_usage();
+// The usage text printed by -h; `subcommand_usage` (the other subcommands'
+// usage lines) follows tcpscope print's own.
+std::string tcpdump_usage(const std::string& subcommand_usage = {});
+
+// Every option `print` accepts, as "-n" and "--number" spellings (for the help test).
+std::vector<std::string> tcpdump_option_names();
 
 }  // namespace tcpscope::cli
