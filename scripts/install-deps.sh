@@ -10,6 +10,7 @@ packages=(
   tcpdump tshark            # reference tools for the golden tests
   iproute2 nftables         # network namespaces and packet drops for end-to-end tests
   clang-format
+  clang libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes for tests/fuzz
 )
 
 missing=()
