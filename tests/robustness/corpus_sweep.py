@@ -119,6 +119,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         if has_subcommand(binary, "explain"):
             extra.append(lambda c: [binary, "explain", "-r", c, "--color", "never"])
+            extra.append(lambda c: [binary, "explain", "-r", c, "--lang", "zh", "--format", "json"])
         else:
             print("note: this binary has no 'explain' subcommand yet: not swept")
         if has_subcommand(binary, "diagram"):

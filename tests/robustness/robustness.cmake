@@ -13,3 +13,9 @@ if(NOT TCPSCOPE_SANITIZE AND NOT TCPSCOPE_FUZZ)  # RSS caps are for the normal b
     set_tests_properties(robustness.bounds_${case} PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE)
   endforeach()
 endif()
+foreach(case disk_full dev_full drop_unwritable drop_owner)
+  add_test(NAME robustness.capture_safety_${case}
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/capture_safety.py $<TARGET_FILE:tcpscope>
+            ${PROJECT_SOURCE_DIR}/../shared/corpus ${case})
+  set_tests_properties(robustness.capture_safety_${case} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
+endforeach()
