@@ -11,6 +11,7 @@ packages=(
   iproute2 nftables         # network namespaces and packet drops for end-to-end tests
   clang-format
   clang libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes for tests/fuzz
+  chromium                  # headless browser test of the HTML report (tests/browser)
 )
 
 missing=()

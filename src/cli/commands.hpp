@@ -12,5 +12,10 @@ int run_print_argv(int argc, char** argv);
 // Subcommands registered on the top-level CLI11 app. Each sets its own callback,
 // which stores the exit status in `exit_status`.
 void add_conns_command(CLI::App& app, int& exit_status);
+void add_explain_command(CLI::App& app, int& exit_status);
+void add_diagram_command(CLI::App& app, int& exit_status);
+void add_lab_command(CLI::App& app, int& exit_status);
+void add_server_command(CLI::App& app, int& exit_status);
+void add_client_command(CLI::App& app, int& exit_status);
 
 }  // namespace tcpscope::cli

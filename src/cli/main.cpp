@@ -8,7 +8,7 @@
 
 namespace {
 
-constexpr std::string_view kSubcommands[] = {"conns"};
+constexpr std::string_view kSubcommands[] = {"conns", "explain", "diagram", "lab", "server", "client"};
 
 bool is_subcommand(std::string_view arg) {
   for (auto s : kSubcommands)
@@ -27,6 +27,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_status = 0;
   add_conns_command(app, exit_status);
+  add_explain_command(app, exit_status);
+  add_diagram_command(app, exit_status);
+  add_lab_command(app, exit_status);
+  add_server_command(app, exit_status);
+  add_client_command(app, exit_status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

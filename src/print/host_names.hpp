@@ -1,7 +1,7 @@
 // Host names for printing without -n, as tcpdump's ipaddr_string()/ip6addr_string()
-// find them: a reverse lookup through the system resolver (gethostbyaddr, so
-// /etc/hosts first), the numeric form when there is no name, each address looked
-// up once and remembered for the rest of the run (a member cache, no statics).
+// find them: one reverse lookup per distinct address (hosts file, then the
+// resolver), the numeric form when there is no name, cached for the whole run in
+// a member map (no statics).
 #pragma once
 #include <string>
 #include <string_view>
@@ -9,21 +9,18 @@
 
 #include "core/addr.hpp"
 
-namespace tcpscope::print {
+namespace tcpscope::print::detail {
 
 class HostNames {
  public:
-  // The name to print for `addr` (at most kMaxNameLen characters). The view stays
-  // valid for the lifetime of this object.
+  // The name to print for `addr`; the view stays valid for the lifetime of this object.
   std::string_view name(const IpAddr& addr);
 
-  static constexpr std::size_t kMaxNameLen = 255;
-
  private:
-  struct KeyHash {
+  struct Hash {
     std::size_t operator()(const IpAddr& a) const noexcept;
   };
-  std::unordered_map<IpAddr, std::string, KeyHash> names_;
+  std::unordered_map<IpAddr, std::string, Hash> cache_;
 };
 
-}  // namespace tcpscope::print
+}  // namespace tcpscope::print::detail

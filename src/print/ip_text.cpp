@@ -56,8 +56,8 @@ std::string_view netdb_protoname(std::uint8_t proto) {
   }
 }
 
-void append_v4(PacketWalk& w, const std::uint8_t* p) { append_ipv4(w.out, p); }
-void append_v6(PacketWalk& w, const std::uint8_t* p) { append_ipv6(w.out, p); }
+void append_v4(PacketWalk& w, const std::uint8_t* p) { w.address(p, false); }
+void append_v6(PacketWalk& w, const std::uint8_t* p) { w.address(p, true); }
 
 // How printing IPv4 options ended: tcpdump 4.99.3 reports a cut inside an
 // option's data as "[truncated-option]" but stops the packet outright when the
@@ -306,7 +306,8 @@ void print_ipv4(PacketWalk& w, std::size_t index) {
   const std::uint8_t proto = ip[9];
   if (w.options.verbose) {
     const std::uint8_t tos = ip[1];
-    w.fmt("(tos 0x{:x}", tos);
+    w.put("(tos 0x");
+    w.put_hex(tos);
     switch (tos & 3) {
       case 1:
         w.put(",ECT(1)");
@@ -320,8 +321,15 @@ void print_ipv4(PacketWalk& w, std::size_t index) {
       default:
         break;
     }
-    if (ip[8] >= 1) w.fmt(", ttl {}", ip[8]);
-    w.fmt(", id {}, offset {}, flags [", load_be16(ip + 4), (off & 0x1fff) * 8);
+    if (ip[8] >= 1) {
+      w.put(", ttl ");
+      w.put_uint(ip[8]);
+    }
+    w.put(", id ");
+    w.put_uint(load_be16(ip + 4));
+    w.put(", offset ");
+    w.put_uint((off & 0x1fffu) * 8u);
+    w.put(", flags [");
     const char* sep = "";
     if (off & 0x2000) {
       w.put("+");
@@ -339,8 +347,12 @@ void print_ipv4(PacketWalk& w, std::size_t index) {
     }
     if (!(off & 0xe000)) w.put("none");
     const std::string_view pname = ipproto_name(proto);
-    w.fmt("], proto {} ({})", pname.empty() ? std::string_view("unknown") : pname, proto);
-    w.fmt(", length {}", load_be16(ip + 2));
+    w.put("], proto ");
+    w.put(pname.empty() ? std::string_view("unknown") : pname);
+    w.put(" (");
+    w.put_uint(proto);
+    w.put("), length ");
+    w.put_uint(load_be16(ip + 2));
     bool truncated = false;
     if (hlen > kIpv4MinHeader) {
       w.put(", options (");
@@ -717,7 +729,12 @@ void print_tcp(PacketWalk& w, std::size_t index, std::size_t ip_index, bool frag
     ctx.print_addresses = iph[6] == 6;
     if (w.packet.has_tcp && w.packet.tcp.dst.addr.is_v6()) ctx.dst = w.packet.tcp.dst.addr;
   }
+  if (w.options.numeric == 0) {  // names as tcpdump prints them without -n
+    ctx.src_name = w.hosts.name(ctx.src);
+    ctx.dst_name = w.hosts.name(ctx.dst);
+  }
   ctx.segment_len = tcp.pdu_len;
+  if (w.packet.has_tcp) ctx.decoded = &w.packet.tcp;  // lets TcpPrinter reuse the verified checksum
   ctx.ip_fragment = fragmented;
   w.tcp.print(w.out, w.options, ByteView(w.bytes(tcp), tcp.cap_len), ctx);
 }

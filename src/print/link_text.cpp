@@ -470,7 +470,7 @@ std::string_view InterfaceNames::name(std::uint32_t ifindex) {
 
 void append_mac(PacketWalk& w, const std::uint8_t* p, std::size_t n) {
   static constexpr char kHex[] = "0123456789abcdef";
-  char buf[3 * 32];
+  char buf[3 * 32] = {};
   char* o = buf;
   for (std::size_t i = 0; i < n && i < 32; ++i) {
     if (i) *o++ = ':';
@@ -478,6 +478,38 @@ void append_mac(PacketWalk& w, const std::uint8_t* p, std::size_t n) {
     *o++ = kHex[p[i] & 0xf];
   }
   w.out.append(buf, o);
+  if (n == 6 && w.options.numeric == 0) {
+    // tcpdump's etheraddr_string() without -n: the vendor of the OUI, from its table.
+    std::string_view vendor = "Unknown";
+    switch ((std::uint32_t{p[0]} << 16) | (std::uint32_t{p[1]} << 8) | p[2]) {
+      case 0x000000:
+        vendor = "Ethernet";
+        break;
+      case 0x00000c:
+        vendor = "Cisco";
+        break;
+      case 0x00005e:
+        vendor = "IANA";
+        break;
+      case 0x0000f8:
+        vendor = "Cisco bridged";
+        break;
+      case 0x0080c2:
+        vendor = "Ethernet bridged";
+        break;
+      case 0x080007:
+        vendor = "Appletalk";
+        break;
+      case 0x009069:
+        vendor = "Juniper";
+        break;
+      default:
+        break;
+    }
+    w.put(" (oui ");
+    w.put(vendor);
+    w.put(')');
+  }
 }
 
 std::string_view ethertype_name(std::uint16_t type) {
@@ -665,7 +697,9 @@ std::uint32_t print_link(PacketWalk& w) {
       return jh.length;
     }
     default:
-      w.fmt("unsupported link type {}", w.frame.link_type);
+      // tcpdump has no printer for this link type: it says so and dumps the frame.
+      w.put("UNSUPPORTED");
+      append_hex_ascii(w.out, w.frame.data);
       return 0;
   }
 }

@@ -131,7 +131,7 @@ bool dss(TextWriter& out, const std::uint8_t* opt, std::uint32_t len, std::uint8
 }
 
 // ADD_ADDR (subtype 3): v0 and v1 forms, with or without port and HMAC.
-bool add_addr(TextWriter& out, const std::uint8_t* opt, std::uint32_t len, HostNames* names) {
+bool add_addr(TextWriter& out, const std::uint8_t* opt, std::uint32_t len, detail::HostNames* names) {
   if (!(len == 8 || len == 10 || len == 16 || len == 18 || len == 20 || len == 22 || len == 28 || len == 30))
     return false;
   std::string_view version;
@@ -235,7 +235,7 @@ bool fast_close(TextWriter& out, const std::uint8_t* opt, std::uint32_t len) {
 
 }  // namespace
 
-bool append_mptcp_option(TextWriter& out, ByteView option, std::uint8_t tcp_flags, HostNames* names) {
+bool append_mptcp_option(TextWriter& out, ByteView option, std::uint8_t tcp_flags, detail::HostNames* names) {
   const auto len = static_cast<std::uint32_t>(option.size());
   if (len < 3) return false;
   const std::uint8_t* opt = option.data();

@@ -8,13 +8,15 @@
 
 namespace tcpscope::print {
 
+namespace detail {
 class HostNames;
+}
 
 // `option` is the whole option from its kind byte on, exactly its length byte long
 // and fully captured. Addresses are printed as names through `names` when it is
 // given (printing without -n), numerically otherwise. Returns false where tcpdump's MPTCP printer rejects the
 // option (the caller then prints "[bad opt]"); text may already have been appended.
 bool append_mptcp_option(TextWriter& out, ByteView option, std::uint8_t tcp_flags,
-                         HostNames* names = nullptr);
+                         detail::HostNames* names = nullptr);
 
 }  // namespace tcpscope::print

@@ -142,7 +142,7 @@ void print_arp(PacketWalk& w, std::size_t index) {
   const std::uint8_t* tpa = tha + hln;
   auto proto_addr = [&](const std::uint8_t* a) {
     if (pln == 4)
-      append_ipv4(w.out, a);
+      w.address(a, false);
     else
       append_mac(w, a, pln);
   };

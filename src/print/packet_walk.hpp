@@ -6,10 +6,12 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/frame.hpp"
 #include "decode/packet.hpp"
+#include "print/host_names.hpp"
 #include "print/print_options.hpp"
 #include "print/tcp_text.hpp"
 
@@ -38,6 +40,7 @@ class UdpPortNames {
   std::vector<std::string> names_;
 };
 
+
 struct PacketWalk {
   const PrintOptions& options;
   const Frame& frame;
@@ -46,6 +49,10 @@ struct PacketWalk {
   TcpPrinter& tcp;
   InterfaceNames& interfaces;
   UdpPortNames& udp_ports;
+  HostNames& hosts;
+
+  // An address as tcpdump prints it: a host name without -n when one is known.
+  void address(const std::uint8_t* p, bool v6);
 
   std::string_view interface_name(std::uint32_t ifindex) { return interfaces.name(ifindex); }
 
@@ -67,6 +74,18 @@ struct PacketWalk {
     do {
       *--p = static_cast<char>('0' + v % 10);
       v /= 10;
+    } while (v);
+    out.append(p, e);
+  }
+  // Lower-case hex without leading zeros ("%x").
+  void put_hex(std::uint64_t v) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    char buf[16];
+    char* e = buf + sizeof buf;
+    char* p = e;
+    do {
+      *--p = kHex[v & 0xf];
+      v >>= 4;
     } while (v);
     out.append(p, e);
   }

@@ -22,7 +22,6 @@
 #include "core/tcp_flags.hpp"
 #include "decode/tcp.hpp"
 #include "decode/tcp_options.hpp"
-#include "print/host_names.hpp"
 #include "print/mptcp_text.hpp"
 #include "print/text_writer.hpp"
 
@@ -35,10 +34,10 @@ using decode::kTcpMinHeaderLen;
 
 constexpr std::uint32_t kMaxRstDataLen = 30;
 constexpr std::uint32_t kMd5SignatureLen = 16;
-// Upper bound of the TCP text: addresses (host names capped at 255), ports (service
-// names capped at 64) and the fixed fields take under 1,000 bytes, the at most 40 option bytes under 1,000
-// (the longest forms, e.g. a remove-address list or "sackOK[len 38]" repeated, stay below 25 characters per
-// option byte), RST data about 100.
+// Upper bound of the TCP text: addresses, ports (names capped at 64) and the fixed
+// fields take under 400 bytes, the at most 40 option bytes under 1,000 (the longest
+// forms, e.g. a remove-address list or "sackOK[len 38]" repeated, stay below 25
+// characters per option byte), RST data about 100.
 constexpr std::size_t kMaxTcpTextLen = 4096;
 
 // tcpdump's tcp_flag_values, in its printing order.
@@ -193,12 +192,6 @@ void TcpPrinter::append_port(TextWriter& w, const PrintOptions& options, std::ui
   w.dec32(port);
 }
 
-void TcpPrinter::append_host(TextWriter& w, const PrintOptions& options, const IpAddr& addr) {
-  if (options.numeric > 0) return w.ip(addr);
-  if (!host_names_) host_names_ = std::make_unique<HostNames>();
-  w.text(host_names_->name(addr));
-}
-
 TcpPrinter::TcpPrinter() : tables_(std::make_unique<SeqTables>()) {}
 TcpPrinter::~TcpPrinter() = default;
 
@@ -212,20 +205,24 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
 
   TextWriter w(out, kMaxTcpTextLen);
   if (captured.size() < 4) {
-    append_host(w, options, ctx.src);
+    if (ctx.src_name.empty()) w.ip(ctx.src);
+    else w.text(ctx.src_name);
     w.text(" > ");
-    append_host(w, options, ctx.dst);
+    if (ctx.dst_name.empty()) w.ip(ctx.dst);
+    else w.text(ctx.dst_name);
     w.text(": [|tcp]");
     return;
   }
   const std::uint16_t sport = load_be16(captured.data());
   const std::uint16_t dport = load_be16(captured.data() + 2);
   if (ctx.print_addresses) {
-    append_host(w, options, ctx.src);
+    if (ctx.src_name.empty()) w.ip(ctx.src);
+    else w.text(ctx.src_name);
     w.put('.');
     append_port(w, options, sport);
     w.text(" > ");
-    append_host(w, options, ctx.dst);
+    if (ctx.dst_name.empty()) w.ip(ctx.dst);
+    else w.text(ctx.dst_name);
     w.put('.');
     append_port(w, options, dport);
   } else {
@@ -529,18 +526,12 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
         case kind::nop:
         case kind::sack_permitted:
           break;
-        case kind::mptcp: {
+        case kind::mptcp:
           datalen = len - 2;
           if (Check c = lencheck(datalen); c != Check::ok) return fail(c);
           proto = "mptcp";
-          HostNames* names = nullptr;
-          if (options.numeric == 0) {
-            if (!host_names_) host_names_ = std::make_unique<HostNames>();
-            names = host_names_.get();
-          }
-          if (!append_mptcp_option(w, ByteView(cp - 2, len), flags, names)) return bad_option();
+          if (!append_mptcp_option(w, ByteView(cp - 2, len), flags)) return bad_option();
           break;
-        }
         case kind::fast_open:
           datalen = len - 2;
           if (Check c = lencheck(datalen); c != Check::ok) return fail(c);

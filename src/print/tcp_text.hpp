@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <string_view>
 
 #include "core/addr.hpp"
 #include "core/bytes.hpp"
@@ -14,7 +15,6 @@
 namespace tcpscope::print {
 
 class TextWriter;
-class HostNames;
 
 struct TcpPrintContext {
   IpAddr src;
@@ -26,6 +26,10 @@ struct TcpPrintContext {
   // Optional: decode_tcp()'s facts for these same bytes. When their checksum was
   // verified, the printer reuses it instead of summing the segment again.
   const decode::TcpFacts* decoded = nullptr;
+  // Optional: host names to print instead of the numeric addresses (tcpdump
+  // without -n); empty means numeric. Filled by the frame printer's name cache.
+  std::string_view src_name;
+  std::string_view dst_name;
 };
 
 class TcpPrinter {
@@ -43,11 +47,9 @@ class TcpPrinter {
  private:
   struct SeqTables;
   struct PortNames;
-  void append_host(TextWriter& w, const PrintOptions& options, const IpAddr& addr);
   void append_port(TextWriter& w, const PrintOptions& options, std::uint16_t port);
   std::unique_ptr<SeqTables> tables_;
   std::unique_ptr<PortNames> port_names_;  // loaded on first use without -n
-  std::unique_ptr<HostNames> host_names_;  // filled as addresses appear, without -n
 };
 
 }  // namespace tcpscope::print

@@ -14,6 +14,7 @@ struct TcpdumpPrinter::State {
   TcpPrinter tcp;
   detail::InterfaceNames interfaces;
   detail::UdpPortNames udp_ports;
+  detail::HostNames hosts;
 };
 
 TcpdumpPrinter::TcpdumpPrinter(const PrintOptions& options)
@@ -26,9 +27,19 @@ constexpr std::uint32_t kMaximumSnaplen = 262144;
 
 void TcpdumpPrinter::print(const Frame& frame, const decode::Packet& packet, fmt::memory_buffer& out) {
   if (options_.number) {
+    // "%5u  " without the formatter: digits right-aligned in five columns.
     char buf[24];
-    auto* end = fmt::format_to(buf, "{:5}  ", frame.number);
-    out.append(buf, end);
+    char* e = buf + sizeof buf;
+    char* p = e;
+    *--p = ' ';
+    *--p = ' ';
+    std::uint64_t v = frame.number;
+    do {
+      *--p = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v);
+    while (e - p < 7) *--p = ' ';
+    out.append(p, e);
   }
   // Capture-header sanity checks come before the time stamp, as in tcpdump's
   // pretty_print_packet(); all failed checks go into one bracket.
@@ -51,7 +62,8 @@ void TcpdumpPrinter::print(const Frame& frame, const decode::Packet& packet, fmt
     return;
   }
   state_->timestamps.append(out, frame.ts);
-  detail::PacketWalk walk{options_, frame, packet, out, state_->tcp, state_->interfaces, state_->udp_ports};
+  detail::PacketWalk walk{options_,          frame,        packet, out, state_->tcp, state_->interfaces,
+                          state_->udp_ports, state_->hosts};
   std::uint32_t hdrlen = detail::print_link(walk);
   if (hdrlen > caplen) hdrlen = caplen;
   const ByteView all = frame.data;

@@ -32,19 +32,13 @@ void udp_addresses(PacketWalk& w, const Layer& ip, int sport, int dport) {
   const bool v4 = ip.kind == LayerKind::ipv4;
   const bool direct = v4 ? iph[9] == 17 : iph[6] == 17;
   if (direct) {
-    if (v4)
-      append_ipv4(w.out, iph + 12);
-    else
-      append_ipv6(w.out, iph + 8);
+    w.address(v4 ? iph + 12 : iph + 8, !v4);
     if (sport >= 0) {
       w.put('.');
       udp_port(w, sport);
     }
     w.put(" > ");
-    if (v4)
-      append_ipv4(w.out, iph + 16);
-    else
-      append_ipv6(w.out, iph + 24);
+    w.address(v4 ? iph + 16 : iph + 24, !v4);
     if (dport >= 0) {
       w.put('.');
       udp_port(w, dport);

@@ -1,0 +1,85 @@
+#include "cli/explain_session.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+
+namespace tcpscope::cli {
+namespace {
+
+print::PrintOptions printer_options(bool compact) {
+  print::PrintOptions o;
+  o.numeric = 2;                // -nn
+  o.absolute_seq = true;        // -S
+  o.verbose = compact ? 0 : 3;  // -vvv (two lines), or one line each
+  return o;
+}
+
+track::TrackerOptions tracker_options() {
+  track::TrackerOptions o;
+  o.keep_timeline = false;  // the builder keeps its own, only for the connections explained
+  return o;
+}
+
+}  // namespace
+
+ExplainSession::ExplainSession(std::uint64_t only_conn, bool compact, bool live, Sink sink)
+    : builder_(only_conn),
+      printer_(printer_options(compact)),
+      tracker_(tracker_options(), [this](const track::Connection& c) { on_ended(c); }),
+      live_(live),
+      sink_(std::move(sink)) {
+  tracker_.set_segment_observer([this](const track::Connection& c, int side, const Frame& f,
+                                       const decode::Packet& p) { on_segment(c, side, f, p); });
+}
+
+void ExplainSession::on_packet(const Frame& frame, const decode::Packet& packet) {
+  current_ = wireshark_.analyze(frame, packet);
+  tracker_.feed(frame, packet);
+}
+
+void ExplainSession::on_segment(const track::Connection& conn, int side, const Frame& frame,
+                                const decode::Packet& packet) {
+  if (!builder_.wants(conn.id) || done_early_.count(conn.id) != 0) return;
+  text_.clear();
+  printer_.print(frame, packet, text_);
+  builder_.on_segment(conn, side, frame, packet, current_, std::string_view(text_.data(), text_.size()));
+  // Live: explain a connection as soon as both ends have closed, not after Zeek's close delay.
+  if (live_ && builder_.closed(conn.id) && builder_.finish(conn, finished_)) {
+    done_early_.insert(conn.id);
+    ++explained_;
+    sink_(finished_);
+  }
+}
+
+void ExplainSession::on_ended(const track::Connection& conn) {
+  if (done_early_.erase(conn.id) != 0) return;  // late repeats (a retransmitted FIN) are not explained again
+  if (!builder_.finish(conn, finished_)) return;
+  ++explained_;
+  sink_(finished_);
+}
+
+void ExplainSession::flush() {
+  if (!live_) return;
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  tracker_.advance_time(Timestamp{now.tv_sec, now.tv_nsec});
+}
+
+void ExplainSession::finish() { tracker_.flush(); }
+
+std::string conn_range_error(std::uint64_t only_conn, const ExplainSession& session) {
+  if (only_conn == 0 || session.explained() > 0) return {};
+  const std::uint64_t n = session.connections();
+  if (n == 0) return fmt::format("--conn {} is out of range: the input has no TCP connection", only_conn);
+  return fmt::format("--conn {} is out of range: valid connections are 1 to {}", only_conn, n);
+}
+
+bool use_color(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  return isatty(fileno(stdout)) != 0;
+}
+
+}  // namespace tcpscope::cli

@@ -1,2 +1,0 @@
-// placeholder so the library is never empty; remove when the folder has real sources
-namespace tcpscope { [[maybe_unused]] static int lab_placeholder = 0; }

@@ -1,0 +1,56 @@
+// One layout of a connection's ladder (arrows between a Client and a Server
+// column, each endpoint's state on its side where it changes, phases as bands,
+// anomalies marked), shared by the text ladder, the SVG, the HTML report and
+// Mermaid. Pure function of the timeline.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/tcp_state.hpp"
+#include "track/timeline.hpp"
+
+namespace tcpscope::render {
+
+struct LadderRow {
+  std::size_t segment = 0;   // index into timeline.segments
+  std::uint32_t number = 0;  // 1-based segment number
+  std::uint64_t frame = 0;
+  bool from_client = true;
+  std::string flags;                     // "SYN+ACK", "PSH+ACK", ...
+  std::string numbers;                   // "seq=2547375254 ack=2099912038 len 4"
+  std::string label;                     // flags + " " + numbers
+  bool anomaly = false;                  // Wireshark analysis flags or notes worth a distinct colour
+  std::optional<TcpState> client_state;  // set where the client's state changed at this segment
+  std::optional<TcpState> server_state;
+  track::Phase phase = track::Phase::data_transfer;
+  double t_ms = 0;  // since the connection's first segment
+};
+
+struct LadderBand {
+  track::Phase phase = track::Phase::data_transfer;
+  std::size_t first_row = 0;  // rows [first_row, end_row)
+  std::size_t end_row = 0;
+};
+
+struct LadderLayout {
+  TcpState client_initial = TcpState::Closed;
+  TcpState server_initial = TcpState::Closed;
+  bool client_assumed = false;
+  bool server_assumed = false;
+  std::vector<LadderRow> rows;
+  std::vector<LadderBand> bands;
+};
+
+LadderLayout layout_ladder(const track::ConnectionTimeline& tl, bool relative);
+
+// "SYN", "SYN+ACK", "PSH+ACK", "FIN+ACK", "RST", "RST+ACK", "ECE+SYN", ...
+std::string flags_label(std::uint16_t flags);
+// tcpdump's token inside "Flags [...]": "S", "S.", "P.", "F.", "R.", "SEW", ...
+std::string flags_token(std::uint16_t flags);
+// Whether the segment deserves the anomaly colour.
+bool is_anomaly(const track::TimelineSegment& s);
+
+}  // namespace tcpscope::render

@@ -1,0 +1,157 @@
+#include "track/timeline.hpp"
+
+#include <algorithm>
+
+#include "core/tcp_flags.hpp"
+
+namespace tcpscope::track {
+namespace {
+
+bool is_loopback(const IpAddr& a) {
+  if (a.is_v4()) return a.bytes[0] == 127;
+  if (!a.is_v6()) return false;
+  for (std::size_t i = 0; i < 15; ++i)
+    if (a.bytes[i] != 0) return false;
+  return a.bytes[15] == 1;
+}
+
+bool printable(char c) { return (c >= 0x20 && c < 0x7f) || c == '\r' || c == '\n' || c == '\t'; }
+
+// Retransmissions searched for their original among at most this many earlier segments.
+constexpr std::size_t kRetransmitLookback = 512;
+
+}  // namespace
+
+void TimelineBuilder::on_segment(const Connection& conn, int side, const Frame& frame,
+                                 const decode::Packet& packet, const WiresharkSegment& wireshark,
+                                 std::string_view tcpdump_text) {
+  if (!wants(conn.id)) return;
+  const decode::TcpFacts& tcp = packet.tcp;
+  auto [it, created] = open_.try_emplace(conn.id);
+  Open& open = it->second;
+  ConnectionTimeline& tl = open.timeline;
+  if (created) {
+    tl.id = conn.id;
+    tl.first_ts = frame.ts;
+  }
+  // Directions follow the roles as the tracker has them when the segment arrives (decided by
+  // the first SYN or SYN,ACK, else by ports; a later contradiction is only marked, never flipped).
+  const bool from_client = side == conn.client_side;
+  const Direction dir = from_client ? Direction::from_client : Direction::from_server;
+
+  TimelineSegment& s = tl.segments.emplace_back();
+  s.frame = frame.number;
+  s.index = static_cast<std::uint32_t>(tl.segments.size());
+  s.ts = frame.ts;
+  s.dir = dir;
+  s.flags = tcp.flags;
+  s.seq = tcp.seq;
+  s.ack = tcp.ack;
+  const Half& own = conn.half[static_cast<std::size_t>(side)];
+  const Half& peer = conn.half[static_cast<std::size_t>(1 - side)];
+  if (own.isn_known) s.rel_seq = tcp.seq.since(own.isn());
+  if ((tcp.flags & tcp_flag::ack) && peer.isn_known) s.rel_ack = tcp.ack.since(peer.isn());
+  s.payload_len = tcp.payload_len;
+  s.window = tcp.window;
+  const std::size_t n = std::min(tcp.payload.size(), TimelineSegment::kPreviewMax);
+  bool all_printable = n > 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    s.preview[i] = static_cast<char>(tcp.payload[i]);
+    all_printable = all_printable && printable(s.preview[i]);
+  }
+  s.preview_len = static_cast<std::uint8_t>(n);
+  s.preview_printable = all_printable;
+  s.checksum = tcp.checksum;
+  s.loopback = is_loopback(tcp.src.addr) && is_loopback(tcp.dst.addr);
+  s.analysis = wireshark.flags;
+  if (s.analysis.has(AnalysisFlag::retransmission) || s.analysis.has(AnalysisFlag::fast_retransmission) ||
+      s.analysis.has(AnalysisFlag::spurious_retransmission)) {
+    const std::size_t last = tl.segments.size() - 1;
+    const std::size_t stop = last > kRetransmitLookback ? last - kRetransmitLookback : 0;
+    for (std::size_t i = last; i-- > stop;) {
+      const TimelineSegment& o = tl.segments[i];
+      if (o.dir == dir && o.seq == s.seq) {
+        s.retransmits_frame = o.frame;
+        s.retransmits_index = o.index;
+        s.retransmit_delay_ns = s.ts - o.ts;
+        if (o.retransmits_frame == 0) break;  // the first transmission
+      }
+    }
+  }
+
+  const SegmentEvent event{
+      .dir = dir,
+      .flags = tcp.flags,
+      .seq = tcp.seq,
+      .ack = tcp.ack,
+      .payload_len = tcp.payload_len,
+      .window = tcp.window,
+      .ts = frame.ts,
+      .frame = frame.number,
+  };
+  const bool first = !open.inference.started();
+  s.inference = open.inference.on_segment(event);
+  if (first) {
+    tl.client_initial = s.inference.client_before;
+    tl.server_initial = s.inference.server_before;
+  }
+  s.phase = open.phases.on_segment(event, s.inference.notes.has(InferenceNote::rst_out_of_window));
+
+  if ((tcp.flags & tcp_flag::syn) != 0) {
+    SynOptions& o = from_client ? tl.client_syn : tl.server_syn;
+    if (!o.seen) {
+      o.seen = true;
+      o.mss = tcp.options.mss;
+      o.wscale = tcp.options.wscale;
+      o.sack_permitted = tcp.options.sack_permitted;
+      o.timestamps = tcp.options.has_timestamps;
+    }
+  }
+  std::string_view text = tcpdump_text;
+  while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  s.tcpdump_text.assign(text);
+}
+
+bool TimelineBuilder::closed(std::uint64_t conn_id) const {
+  auto it = open_.find(conn_id);
+  if (it == open_.end() || it->second.timeline.segments.empty()) return false;
+  const TimelineSegment& last = it->second.timeline.segments.back();
+  bool fin_or_rst = false;
+  for (const TimelineSegment& s : it->second.timeline.segments)
+    fin_or_rst = fin_or_rst || (s.flags & (tcp_flag::fin | tcp_flag::rst)) != 0;
+  const TcpState c = last.inference.client.state;
+  const TcpState v = last.inference.server.state;
+  return fin_or_rst && in(c, TcpState::Closed | TcpState::TimeWait) &&
+         in(v, TcpState::Closed | TcpState::TimeWait | TcpState::Listen);
+}
+
+bool TimelineBuilder::finish(const Connection& conn, ConnectionTimeline& out) {
+  auto it = open_.find(conn.id);
+  if (it == open_.end()) return false;
+  Open& open = it->second;
+  ConnectionTimeline& tl = open.timeline;
+  tl.client = conn.client();
+  tl.server = conn.server();
+  tl.role_reason = conn.role_reason;
+  tl.role_contradicted = conn.role_contradicted;
+  tl.first_ts = conn.first_ts();
+  tl.last_ts = conn.last_ts();
+  tl.client_bytes = conn.client_half().payload_bytes;
+  tl.server_bytes = conn.server_half().payload_bytes;
+  tl.client_segments = conn.client_half().segments;
+  tl.server_segments = conn.server_half().segments;
+  tl.irtt_ns = conn.irtt_ns;
+  tl.irtt_server_ns = conn.irtt_server_ns;
+  tl.irtt_client_ns = conn.irtt_client_ns;
+  tl.zeek_conn_state.assign(zeek_conn_state_name(conn.zeek.conn_state()));
+  tl.zeek_history.assign(conn.zeek.history());
+  tl.end = open.inference.finish();
+  tl.end_reason = conn.end_reason;
+  tl.phases.clear();
+  for (std::size_t i = 0; i < open.phases.span_count(); ++i) tl.phases.push_back(open.phases.span(i));
+  out = std::move(tl);
+  open_.erase(it);
+  return true;
+}
+
+}  // namespace tcpscope::track

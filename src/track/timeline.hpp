@@ -1,0 +1,138 @@
+// The explained timeline of one connection: every segment with its facts
+// (frame, time, direction, flags, absolute and relative seq/ack, payload length
+// and a short preview), Wireshark's analysis flags, its phase, both endpoints'
+// RFC 9293 states after it (with confidence), the rules applied and the notes,
+// plus the connection-wide summary (roles, bytes, iRTT, close kind, Zeek
+// conn_state/history, the handshake's options). Assembled from the tracker, the
+// inference, the phase tracker and the Wireshark analyzer; renderers read only
+// this and never re-parse packets.
+//
+// The tcpdump text of each segment is handed in by the caller as a string (cli
+// renders it with print::TcpdumpPrinter): track and render may not depend on
+// print, and a stored string keeps the timeline self-contained for every
+// renderer (text, JSON, HTML) at the cost of ~250 bytes per explained segment.
+//
+// Memory: timelines are kept only for the connections the builder was asked to
+// explain (one with `only_conn`), and each is handed out and forgotten when its
+// connection ends.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/addr.hpp"
+#include "core/frame.hpp"
+#include "decode/packet.hpp"
+#include "track/analysis_flags.hpp"
+#include "track/connection.hpp"
+#include "track/inference.hpp"
+#include "track/phases.hpp"
+#include "track/wireshark_analysis.hpp"
+
+namespace tcpscope::track {
+
+// What one side's SYN offered (RFC 9293 §3.7.1, RFC 7323, RFC 2018).
+struct SynOptions {
+  bool seen = false;
+  std::int32_t mss = -1;     // -1: absent
+  std::int16_t wscale = -1;  // -1: absent
+  bool sack_permitted = false;
+  bool timestamps = false;
+};
+
+struct TimelineSegment {
+  static constexpr std::size_t kPreviewMax = 24;
+
+  std::uint64_t frame = 0;  // 1-based frame number in the capture
+  std::uint32_t index = 0;  // 1-based segment number within the connection
+  Timestamp ts;
+  Direction dir = Direction::from_client;
+  std::uint16_t flags = 0;
+  SeqNum seq;
+  SeqNum ack;
+  std::int64_t rel_seq = 0;  // from the sender's ISN
+  std::int64_t rel_ack = 0;  // from the receiver's ISN (0 when no ACK or unknown)
+  std::uint32_t payload_len = 0;
+  std::uint16_t window = 0;
+  std::array<char, kPreviewMax> preview{};  // the first captured payload bytes
+  std::uint8_t preview_len = 0;
+  bool preview_printable = false;  // every previewed byte is printable ASCII (or \r \n \t)
+  decode::ChecksumStatus checksum = decode::ChecksumStatus::unverifiable;
+  bool loopback = false;  // both addresses are loopback: checksums are offloaded (never computed)
+  AnalysisFlags analysis;
+  std::uint64_t retransmits_frame = 0;  // for a retransmission: the frame of the original (0: not found)
+  std::uint32_t retransmits_index = 0;  // its segment number within the connection
+  DurationNs retransmit_delay_ns = 0;
+  SegmentPhase phase;
+  SegmentInference inference;
+  std::string tcpdump_text;  // tcpdump's lines for this segment, final newline removed
+
+  std::string_view preview_view() const { return {preview.data(), preview_len}; }
+};
+
+struct ConnectionTimeline {
+  std::uint64_t id = 0;
+  Endpoint client;
+  Endpoint server;
+  RoleReason role_reason = RoleReason::port_heuristic;
+  bool role_contradicted = false;
+  Timestamp first_ts;
+  Timestamp last_ts;
+  std::uint64_t client_bytes = 0;  // payload bytes sent, retransmissions included
+  std::uint64_t server_bytes = 0;
+  std::uint32_t client_segments = 0;
+  std::uint32_t server_segments = 0;
+  std::int64_t irtt_ns = -1;  // Wireshark's iRTT; -1 unknown
+  std::int64_t irtt_server_ns = -1;
+  std::int64_t irtt_client_ns = -1;
+  std::string zeek_conn_state;
+  std::string zeek_history;
+  SynOptions client_syn;
+  SynOptions server_syn;
+  EndpointView client_initial;  // states before the first segment
+  EndpointView server_initial;
+  std::vector<TimelineSegment> segments;
+  std::vector<PhaseSpan> phases;  // in order
+  InferenceEnd end;
+  EndReason end_reason = EndReason::none;
+
+  DurationNs duration() const { return last_ts - first_ts; }
+};
+
+class TimelineBuilder {
+ public:
+  // only_conn: explain only the connection with this id (0: every connection).
+  explicit TimelineBuilder(std::uint64_t only_conn = 0) : only_conn_(only_conn) {}
+
+  bool wants(std::uint64_t conn_id) const { return only_conn_ == 0 || conn_id == only_conn_; }
+
+  // One segment, after the tracker updated `conn` (from its segment observer);
+  // `side` is the sender (0: key.a). `wireshark` is the analyzer's result for the frame.
+  void on_segment(const Connection& conn, int side, const Frame& frame, const decode::Packet& packet,
+                  const WiresharkSegment& wireshark, std::string_view tcpdump_text);
+
+  // The connection ended (from the tracker's ended callback): returns its
+  // timeline and forgets it. Returns false when it was not being explained.
+  bool finish(const Connection& conn, ConnectionTimeline& out);
+
+  // Both endpoints have closed (CLOSED or TIME-WAIT; a refused SYN's listener stays LISTEN)
+  // after a FIN or RST: nothing but repeats can follow, so a live explanation need not wait
+  // for the tracker's timers.
+  bool closed(std::uint64_t conn_id) const;
+
+  std::size_t open_timelines() const { return open_.size(); }
+
+ private:
+  struct Open {
+    ConnectionTimeline timeline;
+    ConnectionInference inference;
+    PhaseTracker phases;
+  };
+  std::uint64_t only_conn_;
+  std::unordered_map<std::uint64_t, Open> open_;
+};
+
+}  // namespace tcpscope::track

@@ -1,0 +1,80 @@
+// The message catalogues: English and Chinese have every key exactly once, the
+// same numbered arguments in each text, and format without errors.
+#include "render/messages.hpp"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace tcpscope::render {
+namespace {
+
+std::vector<int> key_counts(std::span<const MessageEntry> catalogue) {
+  std::vector<int> counts(kMsgCount, 0);
+  for (const MessageEntry& e : catalogue) ++counts.at(static_cast<std::size_t>(e.key));
+  return counts;
+}
+
+std::set<std::string> arguments(std::string_view text) {
+  std::set<std::string> out;
+  const std::string s(text);
+  const std::regex arg(R"(\{(\d+)\})");
+  for (auto it = std::sregex_iterator(s.begin(), s.end(), arg); it != std::sregex_iterator(); ++it)
+    out.insert((*it)[1]);
+  return out;
+}
+
+TEST(Messages, EveryKeyExactlyOnceInEachCatalogue) {
+  const auto en = key_counts(catalogue_en());
+  const auto zh = key_counts(catalogue_zh());
+  for (std::size_t i = 0; i < kMsgCount; ++i) {
+    EXPECT_EQ(en[i], 1) << "en: " << msg_key(static_cast<Msg>(i));
+    EXPECT_EQ(zh[i], 1) << "zh: " << msg_key(static_cast<Msg>(i));
+  }
+}
+
+TEST(Messages, SameArgumentsInBothLanguages) {
+  const Messages en(Lang::en);
+  const Messages zh(Lang::zh);
+  for (std::size_t i = 0; i < kMsgCount; ++i) {
+    const auto m = static_cast<Msg>(i);
+    EXPECT_FALSE(en[m].empty()) << msg_key(m);
+    EXPECT_FALSE(zh[m].empty()) << msg_key(m);
+    EXPECT_EQ(arguments(en[m]), arguments(zh[m])) << msg_key(m);
+    // Unnumbered "{}" would let a translation reorder arguments silently.
+    EXPECT_EQ(std::string(en[m]).find("{}"), std::string::npos) << msg_key(m);
+    EXPECT_EQ(std::string(zh[m]).find("{}"), std::string::npos) << msg_key(m);
+  }
+}
+
+TEST(Messages, FormatWithFourArguments) {
+  for (Lang lang : {Lang::en, Lang::zh}) {
+    const Messages msgs(lang);
+    for (std::size_t i = 0; i < kMsgCount; ++i) {
+      const auto m = static_cast<Msg>(i);
+      EXPECT_NO_THROW((void)fmt::format(fmt::runtime(msgs[m]), "a", "b", "c", "d")) << msg_key(m);
+    }
+  }
+}
+
+TEST(Messages, ChineseUsesTheArticlesTerms) {
+  const Messages zh(Lang::zh);
+  EXPECT_NE(std::string(zh[Msg::phase_handshake_done]).find("三次握手"), std::string::npos);
+  EXPECT_NE(std::string(zh[Msg::close_four_way_client_first]).find("四次挥手"), std::string::npos);
+  EXPECT_NE(std::string(zh[Msg::phase_data]).find("数据传输"), std::string::npos);
+  EXPECT_NE(std::string(zh[Msg::client]).find("客户端"), std::string::npos);
+  EXPECT_NE(std::string(zh[Msg::server]).find("服务端"), std::string::npos);
+  EXPECT_EQ(Messages(Lang::en)[Msg::client], "Client");
+}
+
+TEST(Messages, KeyNames) {
+  EXPECT_EQ(msg_key(Msg::conn_header), "conn_header");
+  EXPECT_EQ(msg_key(Msg::close_started_before_capture), "close_started_before_capture");
+}
+
+}  // namespace
+}  // namespace tcpscope::render
