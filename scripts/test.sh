@@ -21,7 +21,7 @@ if [[ ${TCPSCOPE_SKIP_SANITIZERS:-0} != 1 ]]; then
       -DTCPSCOPE_BUILD_BENCH=OFF >/dev/null
   cmake --build build-asan -j "$(nproc)"
   (cd build-asan && ctest --output-on-failure -j "$(nproc)" --timeout 900 \
-    -E '^(e2e|golden|lab|layering|article_|loopback_differential|tcp_text_vs_tcpdump_random|robustness\.bounds)')
+    -E '^(e2e|golden|lab|layering|article_|loopback_differential|tcp_text_vs_tcpdump_random|browser_|explain_|robustness\.(bounds|lab_safety))')
   echo "test.sh: sanitizer build and tests took $((SECONDS - asan_start)) s"
 
   # Short fuzz runs (libFuzzer, clang): 20 s per target, two at a time (about a minute

@@ -1,7 +1,8 @@
-// libFuzzer target for connection tracking: the tracker (flow table, port reuse,
-// --max-conns eviction, Zeek timers and history, the RFC 9293 inference of both
-// endpoints, per-connection timelines), Wireshark's analysis flags, and the conns
-// renderers (table, JSON, Zeek conn.log) of every connection that ends.
+// libFuzzer target for connection tracking and what is rendered from it: the tracker
+// (flow table, port reuse, --max-conns eviction, Zeek timers and history, the RFC 9293
+// inference of both endpoints, per-connection timelines), Wireshark's analysis flags,
+// the explain timeline builder, and every renderer of a connection that ends: conns
+// (table, JSON, Zeek conn.log), explain text (en, zh), Mermaid, SVG and the HTML report.
 //
 // The input is a header byte (cap on tracked connections, timeline on/off) and then
 // 12-byte segment records that the target turns into real IPv4/IPv6 + TCP frames
@@ -15,8 +16,11 @@
 #include "decode/packet.hpp"
 #include "fuzz_input.hpp"
 #include "render/conns_table.hpp"
+#include "render/diagrams.hpp"
+#include "render/explain_text.hpp"
 #include "render/json.hpp"
 #include "render/zeek_log.hpp"
+#include "track/timeline.hpp"
 #include "track/tracker.hpp"
 #include "track/wireshark_analysis.hpp"
 
@@ -70,14 +74,31 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.zeek.validate_checksums = (header & 16) != 0;
 
   fmt::memory_buffer out;
-  auto render = [&out](const track::Connection& c) {
+  track::TimelineBuilder timelines;
+  track::ConnectionTimeline timeline;
+  render::HtmlReport html(header & 32);
+  auto render = [&](const track::Connection& c) {
     out.clear();
     render::conns_table_row(out, c);
     render::conn_json(out, c);
     render::zeek_log_row(out, c);
+    if (!timelines.finish(c, timeline)) return;
+    out.clear();
+    render::explain_text(out, timeline,
+                         {.lang = render::Lang::en, .color = (header & 64) != 0, .relative = false});
+    render::explain_text(out, timeline,
+                         {.lang = render::Lang::zh, .color = false, .relative = (header & 32) != 0});
+    render::mermaid(out, timeline, (header & 32) != 0);
+    render::svg(out, timeline, (header & 32) != 0, true);
+    html.add(timeline);
   };
   track::Tracker tracker(options, render);
   track::WiresharkAnalyzer wireshark;
+  track::WiresharkSegment wireshark_result;
+  tracker.set_segment_observer(
+      [&](const track::Connection& c, int side, const Frame& f, const decode::Packet& p) {
+        timelines.on_segment(c, side, f, p, wireshark_result, "tcpdump text");
+      });
   decode::Packet packet;
   Direction dirs[8][2];
   constexpr std::uint32_t kSeqBases[] = {0,          1,          0x7fffffff, 0x80000000,
@@ -155,11 +176,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Frame frame = fuzz::make_frame(frame_bytes, decode::dlt::raw, static_cast<std::uint8_t>(cut), ++number);
     frame.ts = now;
     decode::decode(frame, packet);
+    wireshark_result = wireshark.analyze(frame, packet);
     tracker.feed(frame, packet);
-    wireshark.analyze(frame, packet);
     if (options.max_conns != 0 && tracker.tracked() > options.max_conns) __builtin_trap();
   }
   tracker.flush();
   if (tracker.tracked() != 0) __builtin_trap();
+  out.clear();
+  html.write(out);
   return 0;
 }

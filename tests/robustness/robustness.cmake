@@ -19,3 +19,6 @@ foreach(case disk_full dev_full drop_unwritable drop_owner)
             ${PROJECT_SOURCE_DIR}/../shared/corpus ${case})
   set_tests_properties(robustness.capture_safety_${case} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
 endforeach()
+add_test(NAME robustness.lab_safety
+  COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/lab_safety.py $<TARGET_FILE:tcpscope>)
+set_tests_properties(robustness.lab_safety PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 RUN_SERIAL TRUE)
