@@ -12,6 +12,7 @@ packages=(
   clang-format
   man-db groff-base dpkg-dev fakeroot   # man page checks; the .deb (cpack, dpkg-shlibdeps)
   bash-completion zsh                   # completion tests
+  clang libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes for tests/fuzz
   chromium                  # headless browser test of the HTML report (tests/browser)
 )
 

@@ -1,14 +1,49 @@
 #include "capture/pcap_writer.hpp"
 
+#include <fcntl.h>
 #include <pcap/pcap.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 namespace tcpscope::capture {
 namespace {
 constexpr std::size_t kWriteBufferBytes = 1 << 20;
+constexpr off_t kFileHeaderBytes = 24;
+constexpr off_t kRecordHeaderBytes = 16;
+
+// After a write error (disk full, quota), cuts the file back to its last complete
+// record so that what is left is a valid capture rather than one ending in a torn
+// record; a file without a complete file header is removed. Regular files only.
+void keep_complete_records(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return;
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return;
+  }
+  if (st.st_size < kFileHeaderBytes) {
+    ::close(fd);
+    ::unlink(path.c_str());
+    return;
+  }
+  off_t complete = kFileHeaderBytes;
+  unsigned char header[kRecordHeaderBytes];
+  while (complete + kRecordHeaderBytes <= st.st_size &&
+         pread(fd, header, sizeof header, complete) == static_cast<ssize_t>(sizeof header)) {
+    std::uint32_t caplen = 0;  // pcap_dump() writes record headers in host byte order
+    std::memcpy(&caplen, header + 8, sizeof caplen);
+    if (complete + kRecordHeaderBytes + static_cast<off_t>(caplen) > st.st_size) break;
+    complete += kRecordHeaderBytes + static_cast<off_t>(caplen);
+  }
+  if (complete < st.st_size) (void)ftruncate(fd, complete);
+  ::close(fd);
 }
+}  // namespace
 
 PcapWriter::Opened PcapWriter::open(const std::string& path, int link_type, int snaplen, bool nano) {
   pcap_t* dead = pcap_open_dead_with_tstamp_precision(
@@ -64,6 +99,7 @@ Error PcapWriter::close() {
     std::fflush(stdout);
   } else {
     pcap_dump_close(dumper);  // fclose()s file_
+    if (error) keep_complete_records(path_);
   }
   file_ = nullptr;
   pcap_close(dead_handle_);

@@ -9,13 +9,20 @@ struct Timestamp {
   std::int64_t sec = 0;
   std::int64_t nsec = 0;  // normally [0, 1e9); may be larger in damaged files
 
-  constexpr std::int64_t ns() const { return sec * 1'000'000'000 + nsec; }
+  // Wraps modulo 2^64 (no undefined overflow) for the times past year 2262 that damaged
+  // or hostile pcapng files can hold; real captures are far from that.
+  constexpr std::int64_t ns() const {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(sec) * 1'000'000'000u +
+                                     static_cast<std::uint64_t>(nsec));
+  }
   constexpr double seconds() const { return static_cast<double>(sec) + static_cast<double>(nsec) * 1e-9; }
   constexpr bool operator==(const Timestamp&) const = default;
 };
 
 // Durations are plain nanoseconds.
 using DurationNs = std::int64_t;
-constexpr DurationNs operator-(const Timestamp& a, const Timestamp& b) { return a.ns() - b.ns(); }
+constexpr DurationNs operator-(const Timestamp& a, const Timestamp& b) {
+  return static_cast<DurationNs>(static_cast<std::uint64_t>(a.ns()) - static_cast<std::uint64_t>(b.ns()));
+}
 
 }  // namespace tcpscope

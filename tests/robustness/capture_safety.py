@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Safety of the -w output: disk full, unwritable output, privileges dropped with -Z.
+
+Usage: capture_safety.py TCPSCOPE_BINARY CORPUS_DIR CASE
+
+Cases:
+  disk_full         -w onto a 16 KiB tmpfs (in a private mount namespace) that fills up:
+                    exit 1 with one 'tcpscope: ...: write error: No space left on device'
+                    line, and the file left behind is a valid capture that tcpdump reads
+                    without complaint, holding a prefix of the input's packets (no torn
+                    record at the end). tcpdump 4.99.3 itself exits 0 and leaves a torn file.
+  dev_full          -w /dev/full: exit 1 with the same clear error.
+  drop_unwritable   -Z nobody -w into a directory only root may write: the file is opened
+                    after the drop, so it fails with 'Permission denied', exit 1, and no
+                    file (root-owned or not) is created there.
+  drop_owner        -Z nobody -w into a world-writable directory: the file belongs to
+                    nobody, never to root.
+Exit status: 0 pass, 1 fail, 77 skip (a visible SKIP line says why; under CI=true a
+missing corpus is a failure).
+"""
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ENV = dict(os.environ, TZ="UTC", LC_ALL="C")
+CAPTURE = "zeek/traces/wikipedia.pcap"  # 27 KB, 30+ packets: more than the 16 KiB tmpfs holds
+
+
+class Skip(Exception):
+    pass
+
+
+def check(cond, message):
+    if not cond:
+        raise AssertionError(message)
+
+
+def errors(result):
+    return [l for l in result.stderr.decode(errors="replace").splitlines() if not l.startswith("reading from file")]
+
+
+def require_root(what):
+    if os.geteuid() != 0:
+        raise Skip(f"{what} needs root (uid {os.geteuid()})")
+
+
+def tcpdump_numbers(path):
+    r = subprocess.run(["tcpdump", "-#", "-nn", "-r", path], capture_output=True, env=ENV, timeout=60)
+    return r, [l.split()[0] for l in r.stdout.decode(errors="replace").splitlines() if l[:6].strip().isdigit()]
+
+
+def case_disk_full(binary, capture):
+    require_root("mounting a small tmpfs")
+    if shutil.which("unshare") is None or shutil.which("tcpdump") is None:
+        raise Skip("unshare or tcpdump is missing")
+    with tempfile.TemporaryDirectory() as tmp:
+        mnt, kept = os.path.join(tmp, "mnt"), os.path.join(tmp, "kept.pcap")
+        os.mkdir(mnt)
+        script = (f'mount -t tmpfs -o size=16k none "{mnt}" || exit 99; "{binary}" -r "{capture}" -w "{mnt}/out.pcap"; '
+                  f'rc=$?; [ -e "{mnt}/out.pcap" ] && cp "{mnt}/out.pcap" "{kept}"; exit $rc')
+        r = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, env=ENV, timeout=120)
+        if r.returncode == 99:
+            raise Skip(f"cannot mount a tmpfs here: {r.stderr!r}")
+        lines = errors(r)
+        check(r.returncode == 1, f"exit status {r.returncode}, expected 1; stderr {lines!r}")
+        check(len(lines) == 1 and lines[0].startswith("tcpscope: ") and "No space left on device" in lines[0],
+              f"expected one clear error line, got {lines!r}")
+        check(os.path.exists(kept), "the partial capture was removed although it held complete packets")
+        reread, numbers = tcpdump_numbers(kept)
+        complaints = errors(reread)
+        check(reread.returncode == 0 and complaints == [], f"tcpdump complains about what is left: {complaints!r}")
+        _, all_numbers = tcpdump_numbers(capture)
+        check(0 < len(numbers) < len(all_numbers) and numbers == all_numbers[:len(numbers)],
+              f"the file should hold a prefix of the packets: {len(numbers)} of {len(all_numbers)}")
+        print(f"disk full: exit 1, '{lines[0]}'; {len(numbers)} of {len(all_numbers)} packets kept, "
+              f"{os.path.getsize(kept)} bytes, no torn record")
+
+
+def case_dev_full(binary, capture):
+    if not os.path.exists("/dev/full"):
+        raise Skip("/dev/full is not available")
+    r = subprocess.run([binary, "-r", capture, "-w", "/dev/full"], capture_output=True, env=ENV, timeout=60)
+    lines = errors(r)
+    check(r.returncode == 1, f"exit status {r.returncode}")
+    check(len(lines) == 1 and "/dev/full" in lines[0] and "No space left on device" in lines[0], f"{lines!r}")
+
+
+def case_drop_unwritable(binary, capture):
+    require_root("-Z")
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)  # root's, not writable by nobody
+        out = os.path.join(tmp, "out.pcap")
+        r = subprocess.run([binary, "-Z", "nobody", "-r", capture, "-w", out], capture_output=True, env=ENV,
+                           timeout=60)
+        lines = errors(r)
+        check(r.returncode == 1, f"exit status {r.returncode}: {lines!r}")
+        check(len(lines) == 1 and "Permission denied" in lines[0] and out in lines[0], f"{lines!r}")
+        check(os.listdir(tmp) == [], f"files were created after the drop: {os.listdir(tmp)!r}")
+
+
+def case_drop_owner(binary, capture):
+    require_root("-Z")
+    nobody = pwd.getpwnam("nobody")
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o777)
+        out = os.path.join(tmp, "out.pcap")
+        r = subprocess.run([binary, "-Z", "nobody", "-r", capture, "-w", out], capture_output=True, env=ENV,
+                           timeout=60)
+        check(r.returncode == 0, f"exit status {r.returncode}: {errors(r)!r}")
+        owners = {name: os.stat(os.path.join(tmp, name)).st_uid for name in os.listdir(tmp)}
+        check(owners == {"out.pcap": nobody.pw_uid}, f"owners of the files written: {owners!r}")
+
+
+def main():
+    if len(sys.argv) != 4 or f"case_{sys.argv[3]}" not in globals():
+        print(__doc__, file=sys.stderr)
+        return 2
+    binary, corpus, case = sys.argv[1:]
+    capture = os.path.join(corpus, CAPTURE)
+    try:
+        if not os.path.isfile(capture):
+            if os.environ.get("CI", "").lower() == "true":
+                raise AssertionError(f"reference corpus missing at {corpus} (CI=true)")
+            raise Skip(f"reference corpus missing at {corpus}")
+        globals()[f"case_{case}"](binary, capture)
+    except Skip as s:
+        print(f"SKIP: {s}")
+        return 77
+    except AssertionError as e:
+        print(f"FAIL: {e}")
+        return 1
+    print("PASS")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
