@@ -110,9 +110,13 @@ void segment(fmt::memory_buffer& out, const TimelineSegment& s) {
 
 void json_string(fmt::memory_buffer& out, std::string_view s) {
   out.push_back('"');
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
+  std::size_t run = 0;  // start of the pending run of characters that need no escape
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (u >= 0x20 && u != '"' && u != '\\' && u != 0x7f) continue;  // bytes >= 0x80 pass: the texts are UTF-8
+    out.append(s.substr(run, i - run));
+    run = i + 1;
+    switch (s[i]) {
       case '"':
         out.append(std::string_view("\\\""));
         break;
@@ -129,12 +133,10 @@ void json_string(fmt::memory_buffer& out, std::string_view s) {
         out.append(std::string_view("\\t"));
         break;
       default:
-        if (u < 0x20 || u == 0x7f)  // bytes >= 0x80 pass through: the texts are UTF-8
-          fmt::format_to(fmt::appender(out), "\\u{:04x}", u);
-        else
-          out.push_back(c);
+        fmt::format_to(fmt::appender(out), "\\u{:04x}", u);
     }
   }
+  out.append(s.substr(run));
   out.push_back('"');
 }
 

@@ -116,8 +116,8 @@ int svg(fmt::memory_buffer& out, const track::ConnectionTimeline& tl, bool relat
   fmt::format_to(o,
                  "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#444\" stroke-width=\"2\"/>\n",
                  kServerX, kTop - 10, height - 20);
-  fmt::format_to(o, "<line x1=\"60\" y1=\"{}\" x2=\"60\" y2=\"{}\" stroke=\"#999\"/>\n", kTop, height - 20);
-  fmt::format_to(o, "<text x=\"60\" y=\"{}\" text-anchor=\"middle\" fill=\"#777\">time</text>\n", kTop - 6);
+  fmt::format_to(o, "<line x1=\"86\" y1=\"{}\" x2=\"86\" y2=\"{}\" stroke=\"#999\"/>\n", kTop, height - 20);
+  fmt::format_to(o, "<text x=\"86\" y=\"{}\" text-anchor=\"middle\" fill=\"#777\">time</text>\n", kTop - 6);
   // Arrows.
   for (std::size_t i = 0; i < layout.rows.size(); ++i) {
     const LadderRow& r = layout.rows[i];
@@ -133,8 +133,8 @@ int svg(fmt::memory_buffer& out, const track::ConnectionTimeline& tl, bool relat
         "marker-end=\"url(#{})\"/>",
         x0, y0, x1, y0 + slant, colour, r.anomaly ? "ahr" : "ah");
     fmt::format_to(o, "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{}\">{} {}</text>",
-                   (kClientX + kServerX) / 2, y0 + slant / 2 - 6, colour, r.number, xml_escape(r.label));
-    fmt::format_to(o, "<text x=\"56\" y=\"{}\" text-anchor=\"end\" fill=\"#777\" font-size=\"10\">{}</text>",
+                   (kClientX + kServerX) / 2, y0 - 5, colour, r.number, xml_escape(r.label));
+    fmt::format_to(o, "<text x=\"82\" y=\"{}\" text-anchor=\"end\" fill=\"#777\" font-size=\"10\">{}</text>",
                    y0 + 4, xml_escape(duration_text(static_cast<std::int64_t>(r.t_ms * 1e6))));
     const int client_y = r.from_client ? y0 : y0 + slant;
     const int server_y = r.from_client ? y0 + slant : y0;
