@@ -259,16 +259,8 @@ LabVerdict print_lab_explanation(const lab::LabResult& result, LabLang lang, fmt
           const decode::TcpFacts& tcp = packet.tcp;
           const bool from_client = tcp.src == r.client;
           (void)side;
-          const track::SegmentEvent ev{
-              .dir = from_client ? track::Direction::from_client : track::Direction::from_server,
-              .flags = tcp.flags,
-              .seq = tcp.seq,
-              .ack = tcp.ack,
-              .payload_len = tcp.payload_len,
-              .window = tcp.window,
-              .ts = frame.ts,
-              .frame = frame.number,
-          };
+          const track::SegmentEvent ev = track::segment_event(
+              from_client ? track::Direction::from_client : track::Direction::from_server, tcp, frame.ts, frame.number);
           const bool first = !r.inference.started();
           const track::SegmentInference si = r.inference.on_segment(ev);
           if (first) {

@@ -79,16 +79,7 @@ void TimelineBuilder::on_segment(const Connection& conn, int side, const Frame& 
     }
   }
 
-  const SegmentEvent event{
-      .dir = dir,
-      .flags = tcp.flags,
-      .seq = tcp.seq,
-      .ack = tcp.ack,
-      .payload_len = tcp.payload_len,
-      .window = tcp.window,
-      .ts = frame.ts,
-      .frame = frame.number,
-  };
+  const SegmentEvent event = segment_event(dir, tcp, frame.ts, frame.number);
   const bool first = !open.inference.started();
   s.inference = open.inference.on_segment(event);
   if (first) {
