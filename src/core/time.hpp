@@ -21,8 +21,11 @@ struct Timestamp {
 
 // Durations are plain nanoseconds.
 using DurationNs = std::int64_t;
-constexpr DurationNs operator-(const Timestamp& a, const Timestamp& b) {
-  return static_cast<DurationNs>(static_cast<std::uint64_t>(a.ns()) - static_cast<std::uint64_t>(b.ns()));
+// later - earlier in nanoseconds, wrapping modulo 2^64 instead of overflowing when
+// a damaged file puts two timestamps further apart than 292 years.
+constexpr DurationNs ns_between(std::int64_t later_ns, std::int64_t earlier_ns) {
+  return static_cast<DurationNs>(static_cast<std::uint64_t>(later_ns) - static_cast<std::uint64_t>(earlier_ns));
 }
+constexpr DurationNs operator-(const Timestamp& a, const Timestamp& b) { return ns_between(a.ns(), b.ns()); }
 
 }  // namespace tcpscope

@@ -153,7 +153,7 @@ EndpointComparison compare_endpoint(std::span<const InferredStep> steps, bool is
       if (e.old_state != LinuxTcpState::fin_wait2 || e.new_state != LinuxTcpState::close) continue;
       for (const auto& s : steps) {
         if (s.state == TcpState::TimeWait) {
-          if (s.ts.ns() - e.ts.ns() > 1'000'000 &&
+          if (s.ts - e.ts > 1'000'000 &&
               std::find(c.differences.begin(), c.differences.end(), LinuxDifference::orphan_fin_wait2) ==
                   c.differences.end())
             c.differences.push_back(LinuxDifference::orphan_fin_wait2);

@@ -94,10 +94,10 @@ void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, st
   else if (syn && ack && last_syn_ns >= 0)
     syn_ack_ns = ts.ns();
   else if (ack && !syn && irtt_ns < 0 && last_syn_ns >= 0) {
-    irtt_ns = ts.ns() - last_syn_ns;
+    irtt_ns = ns_between(ts.ns(), last_syn_ns);
     if (syn_ack_ns >= 0) {
-      irtt_server_ns = syn_ack_ns - last_syn_ns;
-      irtt_client_ns = ts.ns() - syn_ack_ns;
+      irtt_server_ns = ns_between(syn_ack_ns, last_syn_ns);
+      irtt_client_ns = ns_between(ts.ns(), syn_ack_ns);
     }
   }
 
@@ -158,7 +158,7 @@ void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, st
     AckRtt& timed = r.ack_rtt;  // the peer's segment this ACK may answer
     if (timed.timed_ns >= 0 && !rst) {
       if (tcp.ack == timed.timed_end) {
-        timed.add(ts.ns() - timed.timed_ns);
+        timed.add(ns_between(ts.ns(), timed.timed_ns));
         timed.timed_ns = -1;
       } else if (tcp.ack > timed.timed_end) {
         timed.timed_ns = -1;  // acknowledged together with later data: no exact match

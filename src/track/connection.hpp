@@ -70,7 +70,7 @@ struct Connection {
   const Half& server_half() const { return half[server_side()]; }
   Timestamp first_ts() const { return {first_ns / 1'000'000'000, first_ns % 1'000'000'000}; }
   Timestamp last_ts() const { return {last_ns / 1'000'000'000, last_ns % 1'000'000'000}; }
-  DurationNs duration() const { return last_ns - first_ns; }
+  DurationNs duration() const { return ns_between(last_ns, first_ns); }
 
   // Starts the connection with its first segment (sent by `side`).
   void start(int side, const decode::TcpFacts& tcp, Timestamp ts);
