@@ -3,13 +3,23 @@
 // pcap_offline_filter() rather than pcap_setfilter(), so that every record of
 // the file passes through next() and the byte offset of a damaged record can be
 // computed from the record sizes.
+//
+// Classic pcap files (µs or ns magic, either byte order, version 2.4) are read
+// through MappedPcapRecords instead, which hands out the records in place from
+// an mmap window; at the first record that is not the ordinary case it stops
+// and libpcap carries on from that record's offset on the same FILE, so errors
+// are libpcap's own. TCPSCOPE_READER=libpcap in the environment turns the
+// mapped reader off (tests compare both paths).
 #include <pcap/pcap.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
+#include "capture/mapped_pcap.hpp"
 #include "capture/source.hpp"
 
 namespace tcpscope::capture {
@@ -20,14 +30,54 @@ constexpr std::uint64_t kPcapRecordHeaderBytes = 16;
 // Alexey Kuznetzov's patched pcap format (magic 0xa1b2cd34) has 8 more bytes per record header.
 constexpr std::uint64_t kPatchedPcapRecordHeaderBytes = 24;
 constexpr std::uint32_t kPatchedPcapMagic = 0xa1b2cd34;
+constexpr std::uint32_t kMicroPcapMagic = 0xa1b2c3d4;
+constexpr std::uint32_t kNanoPcapMagic = 0xa1b23c4d;
 constexpr std::size_t kFileBufferBytes = 1 << 20;
+
+// What the file header said, for choosing the reader.
+struct FileKind {
+  std::uint32_t magic = 0;  // in the file's byte order, read as little-endian and as big-endian
+  std::uint32_t magic_swapped = 0;
+  bool is(std::uint32_t m) const { return magic == m || magic_swapped == m; }
+};
+
+// Whether the mapped reader may read this file: libpcap's ordinary classic pcap
+// case only. In byte-swapped files libpcap rewrites the pseudo-headers of some
+// link types (USB, NFLOG, ...): those stay with libpcap.
+bool mapped_reader_fits(pcap_t* handle, std::FILE* file, const FileKind& kind) {
+  if (file == stdin) return false;
+  if (const char* reader = std::getenv("TCPSCOPE_READER");
+      reader != nullptr && std::strcmp(reader, "libpcap") == 0)
+    return false;
+  if (!kind.is(kMicroPcapMagic) && !kind.is(kNanoPcapMagic)) return false;
+  if (pcap_major_version(handle) != 2 || pcap_minor_version(handle) != 4) return false;
+  if (pcap_snapshot(handle) <= 0) return false;
+  if (pcap_is_swapped(handle)) {
+    switch (pcap_datalink(handle)) {
+      case DLT_EN10MB:
+      case DLT_RAW:
+      case DLT_IPV4:
+      case DLT_IPV6:
+        break;
+      default:
+        return false;
+    }
+  }
+  struct stat st {};
+  return fstat(fileno(file), &st) == 0 && S_ISREG(st.st_mode);
+}
 
 class PcapFileSource final : public FrameSource {
  public:
-  PcapFileSource(pcap_t* handle, std::FILE* file, std::string path, std::uint64_t record_header_bytes)
+  PcapFileSource(pcap_t* handle, std::FILE* file, std::string path, std::uint64_t record_header_bytes,
+                 const FileKind& kind)
       : handle_(handle), file_(file), path_(std::move(path)), record_header_bytes_(record_header_bytes) {
     // pcapng files report major version 1; classic pcap files report 2.
     is_pcapng_ = pcap_major_version(handle_) == 1;
+    if (mapped_reader_fits(handle_, file_, kind))
+      mapped_ = std::make_unique<MappedPcapRecords>(fileno(file_), kPcapFileHeaderBytes,
+                                                    pcap_is_swapped(handle_), kind.is(kNanoPcapMagic),
+                                                    static_cast<std::uint32_t>(pcap_snapshot(handle_)));
   }
   ~PcapFileSource() override {
     if (has_filter_) pcap_freecode(&filter_);
@@ -37,6 +87,47 @@ class PcapFileSource final : public FrameSource {
   PcapFileSource& operator=(const PcapFileSource&) = delete;
 
   NextResult next(Frame& frame) override {
+    if (mapped_) return next_mapped(frame);
+    return next_libpcap(frame);
+  }
+
+  NextResult next_mapped(Frame& frame) {
+    for (;;) {
+      if (stop_requested_.load(std::memory_order_relaxed)) return NextResult::end;
+      MappedRecord record;
+      const MappedPcapRecords::Step step = mapped_->next(record);
+      if (step == MappedPcapRecords::Step::end) return NextResult::end;
+      if (step == MappedPcapRecords::Step::defer) {
+        // libpcap reads on from this record, on its own FILE.
+        const bool positioned = fseeko(file_, static_cast<off_t>(mapped_->offset()), SEEK_SET) == 0;
+        mapped_.reset();
+        if (!positioned) {
+          error_ = Error{ErrorCode::io, path_ + ": " + std::strerror(errno)};
+          return NextResult::error;
+        }
+        return next_libpcap(frame);
+      }
+      ++records_read_;
+      next_record_offset_ += kPcapRecordHeaderBytes + record.caplen;
+      if (has_filter_) {
+        pcap_pkthdr header{};
+        header.ts.tv_sec = static_cast<time_t>(record.sec);
+        header.ts.tv_usec = static_cast<suseconds_t>(record.nsec);
+        header.caplen = record.caplen;
+        header.len = record.wire_len;
+        if (pcap_offline_filter(&filter_, &header, record.data) == 0) continue;
+      }
+      frame.ts.sec = record.sec;
+      frame.ts.nsec = record.nsec;
+      frame.caplen = record.caplen;
+      frame.wire_len = record.wire_len;
+      frame.link_type = link_type_;
+      frame.data = ByteView(record.data, record.caplen);
+      return NextResult::frame;
+    }
+  }
+
+  NextResult next_libpcap(Frame& frame) {
     for (;;) {
       if (stop_requested_.load(std::memory_order_relaxed)) return NextResult::end;
       pcap_pkthdr* header = nullptr;
@@ -115,6 +206,7 @@ class PcapFileSource final : public FrameSource {
   std::uint64_t next_record_offset_ = kPcapFileHeaderBytes;
   std::atomic<bool> stop_requested_{false};
   Error error_;
+  std::unique_ptr<MappedPcapRecords> mapped_;  // null: libpcap reads
 };
 
 }  // namespace
@@ -126,6 +218,7 @@ OpenedSource open_capture_file(const std::string& path) {
     return {nullptr, Error{code, path + ": " + std::strerror(errno)}};
   }
   std::uint64_t record_header_bytes = kPcapRecordHeaderBytes;
+  FileKind kind;
   if (file != stdin) {
     std::setvbuf(file, nullptr, _IOFBF, kFileBufferBytes);
     // Peek at the magic number (libpcap does not tell which pcap variant it found).
@@ -135,8 +228,9 @@ OpenedSource open_capture_file(const std::string& path) {
           magic[0] | (magic[1] << 8) | (magic[2] << 16) | (std::uint32_t{magic[3]} << 24);
       const std::uint32_t be =
           magic[3] | (magic[2] << 8) | (magic[1] << 16) | (std::uint32_t{magic[0]} << 24);
-      if (le == kPatchedPcapMagic || be == kPatchedPcapMagic)
-        record_header_bytes = kPatchedPcapRecordHeaderBytes;
+      kind.magic = le;
+      kind.magic_swapped = be;
+      if (kind.is(kPatchedPcapMagic)) record_header_bytes = kPatchedPcapRecordHeaderBytes;
     }
     std::rewind(file);
   }
@@ -148,7 +242,7 @@ OpenedSource open_capture_file(const std::string& path) {
     if (why == "unknown file format") why = "not a pcap or pcapng capture file (unknown file format)";
     return {nullptr, Error{ErrorCode::damaged_file, path + ": " + why}};
   }
-  return {std::make_unique<PcapFileSource>(handle, file, path, record_header_bytes), {}};
+  return {std::make_unique<PcapFileSource>(handle, file, path, record_header_bytes, kind), {}};
 }
 
 }  // namespace tcpscope::capture

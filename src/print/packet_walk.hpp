@@ -4,6 +4,7 @@
 #pragma once
 #include <fmt/format.h>
 
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -14,6 +15,7 @@
 #include "print/host_names.hpp"
 #include "print/print_options.hpp"
 #include "print/tcp_text.hpp"
+#include "print/text_writer.hpp"
 
 namespace tcpscope::print::detail {
 
@@ -60,33 +62,26 @@ struct PacketWalk {
   const decode::Layer* next(std::size_t index) const {
     return index + 1 < packet.layer_count ? &packet.layers[index + 1] : nullptr;
   }
-  void put(std::string_view s) { out.append(s); }
+  // Appends without fmt's out-of-line buffer::append (a generic copy loop).
+  void put(std::string_view s) { append_text(out, s); }
+  template <std::size_t N>
+  void put(const char (&s)[N]) {
+    append_text(out, std::string_view(s, N - 1));
+  }
   void put(char c) { out.push_back(c); }
   template <typename... Args>
   void fmt(fmt::format_string<Args...> f, Args&&... args) {
     fmt::format_to(std::back_inserter(out), f, std::forward<Args>(args)...);
   }
+  // Decimal ("%u"), written in place.
   void put_uint(std::uint64_t v) {
-    char buf[24];
-    char* e = buf + sizeof buf;
-    char* p = e;
-    do {
-      *--p = static_cast<char>('0' + v % 10);
-      v /= 10;
-    } while (v);
-    out.append(p, e);
+    TextWriter w(out, 20);
+    w.dec(v);
   }
   // Lower-case hex without leading zeros ("%x").
   void put_hex(std::uint64_t v) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    char buf[16];
-    char* e = buf + sizeof buf;
-    char* p = e;
-    do {
-      *--p = kHex[v & 0xf];
-      v >>= 4;
-    } while (v);
-    out.append(p, e);
+    TextWriter w(out, 16);
+    w.hex(v);
   }
   void trunc(std::string_view proto) {
     put(" [|");

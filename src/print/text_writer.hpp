@@ -13,6 +13,29 @@
 
 namespace tcpscope::print {
 
+// Appends `n` bytes to `out`: grows it once, then one memcpy. fmt's own
+// append() is an out-of-line generic copy loop, slow for the short pieces
+// the printers add.
+inline void append_bytes(fmt::memory_buffer& out, const char* data, std::size_t n) {
+  const std::size_t old = out.size();
+  out.resize(old + n);
+  std::memcpy(out.data() + old, data, n);
+}
+
+// The same for text pieces: literals (size known after inlining) become a few
+// moves; short runtime pieces are copied by a loop (a call to memcpy costs more
+// than the copy); long ones go to memcpy.
+inline void append_text(fmt::memory_buffer& out, std::string_view s) {
+  const std::size_t old = out.size();
+  out.resize(old + s.size());
+  char* p = out.data() + old;
+  if (__builtin_constant_p(s.size()) || s.size() > 32) {
+    std::memcpy(p, s.data(), s.size());
+    return;
+  }
+  for (char c : s) *p++ = c;
+}
+
 class TextWriter {
  public:
   // Reserves `max_len` bytes after the buffer's current end; the caller must not
@@ -86,17 +109,16 @@ class TextWriter {
     }
   }
 
-  // Lowercase hexadecimal, zero-padded to at least `min_digits`, like printf("%0Nx").
+  // Lowercase hexadecimal, zero-padded to at least `min_digits` (at most 16), like printf("%0Nx").
   void hex(std::uint64_t v, int min_digits = 1) {
-    char buf[16];
-    char* end = buf + sizeof buf;
-    char* q = end;
-    do {
+    int digits = (64 - __builtin_clzll(v | 1) + 3) / 4;
+    if (digits < min_digits) digits = min_digits;
+    char* q = p_ + digits;
+    p_ = q;
+    for (int i = 0; i < digits; ++i) {
       *--q = kHexDigits[v & 0xf];
       v >>= 4;
-    } while (v != 0);
-    while (end - q < min_digits && q > buf) *--q = '0';
-    text(std::string_view(q, static_cast<std::size_t>(end - q)));
+    }
   }
 
   // Each byte as two lowercase hex digits, no separator.

@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "print/text_writer.hpp"
+
 namespace tcpscope::print {
 
 namespace {
@@ -83,7 +85,7 @@ void TimestampFormatter::append_clock(fmt::memory_buffer& out, std::int64_t sec,
   } else {  // an invalid sub-second value is printed as it is, wider
     o = fmt::format_to(o, "{}", f);
   }
-  out.append(buf, o);
+  append_bytes(out, buf, static_cast<std::size_t>(o - buf));
 }
 
 void TimestampFormatter::append(fmt::memory_buffer& out, const Timestamp& ts) {

@@ -1,0 +1,67 @@
+// The records of a classic pcap file read through a sliding read-only mmap window:
+// no copy from the page cache into stdio's buffer and then into libpcap's, and
+// the record bytes handed out in place. Only the ordinary case is handled here:
+// a complete record whose captured length is within the snapshot length. At
+// anything else (a truncated or oversized record, a damaged header, a failed
+// mapping) the reader stops and says where, and the caller hands that record
+// and everything after it to libpcap, so errors and their text are libpcap's own.
+//
+// The window is a few MiB, so memory stays flat whatever the file size. A file
+// that grows while it is read (another process's -w) is followed: at the end of
+// what was known, the size is looked up again, as libpcap's next fread() would
+// see the new bytes. (A file truncated by another process while mapped raises
+// SIGBUS; libpcap would see an early end of file instead.)
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace tcpscope::capture {
+
+struct MappedRecord {
+  std::int64_t sec = 0;
+  std::int64_t nsec = 0;  // nanoseconds, scaled up from microseconds as libpcap does
+  std::uint32_t caplen = 0;
+  std::uint32_t wire_len = 0;
+  const std::uint8_t* data = nullptr;  // valid until the next call to next()
+};
+
+class MappedPcapRecords {
+ public:
+  enum class Step : std::uint8_t {
+    record,  // `record` holds the next record
+    end,     // clean end of file: no byte after the last record
+    defer,   // not the ordinary case: libpcap must read from offset() on
+  };
+
+  // `fd` stays owned by the caller and open while this reader is used.
+  // `first_record` is the offset just after the file header.
+  MappedPcapRecords(int fd, std::uint64_t first_record, bool swapped, bool nanosecond, std::uint32_t snaplen);
+  ~MappedPcapRecords();
+  MappedPcapRecords(const MappedPcapRecords&) = delete;
+  MappedPcapRecords& operator=(const MappedPcapRecords&) = delete;
+
+  Step next(MappedRecord& record);
+  // Offset of the next record not yet handed out (where libpcap resumes after `defer`).
+  std::uint64_t offset() const { return offset_; }
+
+ private:
+  bool covers(std::uint64_t from, std::uint64_t to) const {
+    return from >= map_offset_ && to <= map_offset_ + map_len_;
+  }
+  bool map_from(std::uint64_t from, std::uint64_t to);
+  bool refresh_size();
+  void unmap();
+
+  int fd_;
+  bool swapped_;
+  bool nanosecond_;
+  std::uint32_t snaplen_;
+  std::uint64_t offset_;
+  std::uint64_t file_size_ = 0;
+  const std::uint8_t* map_ = nullptr;
+  std::uint64_t map_offset_ = 0;
+  std::uint64_t map_len_ = 0;
+  std::uint64_t window_len_;
+};
+
+}  // namespace tcpscope::capture
