@@ -120,6 +120,7 @@ int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
   const auto connections_seen = [consumer] { return consumer ? consumer->connections_seen() : 0; };
   Frame frame;
   decode::Packet packet;
+  packet.verify_tcp_checksum = consumer == nullptr || consumer->needs_tcp_checksum();
   std::uint64_t passed_filter = 0;  // numbers the packets as -# shows them
   std::uint64_t processed = 0;      // packets after --skip, limited by -c
   int status = 0;

@@ -40,6 +40,8 @@ class PacketConsumer {
   virtual bool failed() const { return false; }
   // TCP connections seen so far, for the progress line (0: the consumer does not track them).
   virtual std::uint64_t connections_seen() const { return 0; }
+  // False when the consumer never looks at decode's TCP checksum verdict.
+  virtual bool needs_tcp_checksum() const { return true; }
 };
 
 // Runs the pipeline to the end of the source, -c, or a stop signal. `consumer`

@@ -112,6 +112,9 @@ struct Packet {
   DecodeStatus status;
   bool has_tcp = false;  // the innermost IP carries a TCP header that was fully captured (20 bytes + options)
   TcpFacts tcp;
+  // Set by the caller, kept by decode(): false leaves TcpFacts::checksum unverifiable
+  // (for consumers that do not look at it: summing every payload is not free).
+  bool verify_tcp_checksum = true;
 
   void reset(const Frame& f) {
     frame = &f;

@@ -25,7 +25,7 @@ inline void append_bytes(fmt::memory_buffer& out, const char* data, std::size_t 
 // The same for text pieces: literals (size known after inlining) become a few
 // moves; short runtime pieces are copied by a loop (a call to memcpy costs more
 // than the copy); long ones go to memcpy.
-inline void append_text(fmt::memory_buffer& out, std::string_view s) {
+[[gnu::always_inline]] inline void append_text(fmt::memory_buffer& out, std::string_view s) {
   const std::size_t old = out.size();
   out.resize(old + s.size());
   char* p = out.data() + old;
