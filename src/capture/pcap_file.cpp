@@ -137,6 +137,13 @@ class PcapFileSource final : public FrameSource {
       if (rc != 1) return fail();
       ++records_read_;
       next_record_offset_ += record_header_bytes_ + header->caplen;
+      // A record longer than the snaplen comes back cut to it (libpcap skipped the
+      // rest): the stream position says where the next record starts.
+      if (!is_pcapng_ && file_ != stdin &&
+          header->caplen >= static_cast<bpf_u_int32>(pcap_snapshot(handle_))) {
+        const off_t position = ftello(file_);
+        if (position > 0) next_record_offset_ = static_cast<std::uint64_t>(position);
+      }
       if (has_filter_ && pcap_offline_filter(&filter_, header, data) == 0) continue;
       frame.ts.sec = header->ts.tv_sec;
       frame.ts.nsec = header->ts.tv_usec;  // nanoseconds: the file was opened with nano precision

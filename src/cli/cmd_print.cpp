@@ -34,7 +34,10 @@ constexpr std::size_t kLiveOutputChunkBytes = 8 * 1024;
 class PrintConsumer final : public PacketConsumer {
  public:
   PrintConsumer(const print::PrintOptions& options, std::size_t chunk_bytes, bool flush_every_packet)
-      : printer_(options), chunk_bytes_(chunk_bytes), flush_every_packet_(flush_every_packet) {
+      : printer_(options),
+        verify_checksums_(options.verbose > 0 && !options.no_checksum),
+        chunk_bytes_(chunk_bytes),
+        flush_every_packet_(flush_every_packet) {
     out_.reserve(chunk_bytes + 64 * 1024);
   }
   ~PrintConsumer() override { flush(); }
@@ -61,12 +64,15 @@ class PrintConsumer final : public PacketConsumer {
   }
 
   bool failed() const override { return write_failed_; }
-  // The printer verifies TCP checksums itself, and only with -v.
-  bool needs_tcp_checksum() const override { return false; }
+  // With -v the decoder's checksum verdict is reused (on the reading thread when
+  // there is one); without, nobody looks at it.
+  bool needs_tcp_checksum() const override { return verify_checksums_; }
+  bool allows_read_ahead() const override { return true; }
   int write_errno() const { return write_errno_; }
 
  private:
   print::TcpdumpPrinter printer_;
+  bool verify_checksums_;
   fmt::memory_buffer out_;
   std::size_t chunk_bytes_;
   bool flush_every_packet_;

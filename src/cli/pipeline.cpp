@@ -3,16 +3,35 @@
 #include <pcap/pcap.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
+#include <optional>
+#include <thread>
 
 #include "capture/interfaces.hpp"
 #include "capture/pcap_writer.hpp"
 #include "capture/privileges.hpp"
 #include "capture/stop_signals.hpp"
 #include "cli/progress.hpp"
+#include "cli/read_ahead.hpp"
 
 namespace tcpscope::cli {
 namespace {
+
+// Whether reading and decoding may run on a second thread (ReadAhead): a capture
+// file other than standard input, a consumer that allows it, nothing written with
+// -w, no progress line (it asks the source how far it got), two cores or more.
+// TCPSCOPE_THREADS=1 in the environment keeps everything on one thread.
+bool use_read_ahead(const SourceOptions& options, const capture::FrameSource& source,
+                    const PacketConsumer* consumer, bool writing, const ProgressMeter& progress) {
+  if (consumer == nullptr || !consumer->allows_read_ahead() || writing || progress.enabled()) return false;
+  if (source.is_live() || options.read_file.empty() || options.read_file == "-") return false;
+  if (const char* threads = std::getenv("TCPSCOPE_THREADS");
+      threads != nullptr && std::strcmp(threads, "1") == 0)
+    return false;
+  return std::thread::hardware_concurrency() >= 2;
+}
 
 int exit_status_for(const Error& error) { return error.code == ErrorCode::usage ? 2 : 1; }
 
@@ -124,19 +143,27 @@ int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
   std::uint64_t passed_filter = 0;  // numbers the packets as -# shows them
   std::uint64_t processed = 0;      // packets after --skip, limited by -c
   int status = 0;
+  std::optional<ReadAhead> ahead;
+  if (use_read_ahead(options, source, consumer, writer != nullptr, progress))
+    ahead.emplace(source, packet.verify_tcp_checksum);
   for (;;) {
-    const capture::NextResult result = source.next(frame);
+    Frame* current = &frame;
+    const decode::Packet* decoded = nullptr;  // already decoded by ReadAhead
+    const capture::NextResult result = ahead ? ahead->next(current, decoded) : source.next(frame);
     if (result == capture::NextResult::frame) {
-      frame.number = ++passed_filter;
+      current->number = ++passed_filter;
       progress.on_packet(source, connections_seen);
       if (passed_filter <= options.skip) continue;
       if (writer) {
-        writer->write(frame);
+        writer->write(*current);
         if (options.write_flush_each) (void)writer->flush();
       }
       if (consumer) {
-        decode::decode(frame, packet);
-        consumer->on_packet(frame, packet);
+        if (decoded == nullptr) {
+          decode::decode(*current, packet);
+          decoded = &packet;
+        }
+        consumer->on_packet(*current, *decoded);
         if (consumer->failed()) break;
       }
       ++processed;
@@ -155,6 +182,7 @@ int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
     }
     break;
   }
+  ahead.reset();  // the reading thread is done with the source
   progress.clear();
   if (consumer) {
     if (source.is_live() && capture::StopOnSignals::received_signal() != 0) consumer->on_interrupted();

@@ -42,6 +42,9 @@ class PacketConsumer {
   virtual std::uint64_t connections_seen() const { return 0; }
   // False when the consumer never looks at decode's TCP checksum verdict.
   virtual bool needs_tcp_checksum() const { return true; }
+  // True when frames may be read and decoded on a second thread ahead of on_packet()
+  // (the consumer must not keep a Frame or Packet beyond the call).
+  virtual bool allows_read_ahead() const { return false; }
 };
 
 // Runs the pipeline to the end of the source, -c, or a stop signal. `consumer`

@@ -1,0 +1,99 @@
+#include "cli/read_ahead.hpp"
+
+#include <cstring>
+
+namespace tcpscope::cli {
+
+ReadAhead::ReadAhead(capture::FrameSource& source, bool verify_tcp_checksum) : source_(source) {
+  for (Batch& batch : batches_) {
+    batch.frames.resize(kFramesPerBatch);
+    batch.packets.resize(kFramesPerBatch);
+    for (decode::Packet& packet : batch.packets) packet.verify_tcp_checksum = verify_tcp_checksum;
+    batch.arena.resize(kArenaBytes);
+  }
+  thread_ = std::thread([this] { produce(); });
+}
+
+ReadAhead::~ReadAhead() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  changed_.notify_all();
+  thread_.join();
+}
+
+bool ReadAhead::wait_for_free_batch() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [this] { return stop_ || produced_ - consumed_ < kBatches; });
+  return !stop_;
+}
+
+void ReadAhead::produce() {
+  Frame frame;
+  bool pending = false;  // `frame` was read but did not fit in the previous batch
+  for (;;) {
+    if (!wait_for_free_batch()) return;
+    Batch& batch = batches_[produced_ % kBatches];  // produced_ changes only on this thread
+    batch.count = 0;
+    batch.last = capture::NextResult::frame;
+    std::size_t used = 0;
+    while (batch.count < kFramesPerBatch) {
+      if (!pending) {
+        const capture::NextResult result = source_.next(frame);
+        if (result != capture::NextResult::frame) {
+          batch.last = result;
+          break;
+        }
+      }
+      pending = false;
+      const std::size_t size = frame.data.size();
+      if (size > batch.arena.size() - used) {
+        if (batch.count != 0) {  // next batch
+          pending = true;
+          break;
+        }
+        batch.arena.resize(size);  // a frame larger than the arena (huge snaplens only)
+      }
+      if (size != 0) std::memcpy(batch.arena.data() + used, frame.data.data(), size);
+      Frame& copy = batch.frames[batch.count];
+      copy = frame;
+      copy.data = ByteView(batch.arena.data() + used, size);
+      used += size;
+      decode::decode(copy, batch.packets[batch.count]);
+      ++batch.count;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      ++produced_;
+    }
+    changed_.notify_all();
+    if (batch.last != capture::NextResult::frame) return;
+  }
+}
+
+capture::NextResult ReadAhead::next(Frame*& frame, const decode::Packet*& packet) {
+  for (;;) {
+    if (reading_ != nullptr) {
+      if (next_in_batch_ < reading_->count) {
+        frame = &reading_->frames[next_in_batch_];
+        packet = &reading_->packets[next_in_batch_];
+        ++next_in_batch_;
+        return capture::NextResult::frame;
+      }
+      if (reading_->last != capture::NextResult::frame) return reading_->last;
+      {
+        std::lock_guard lock(mutex_);
+        ++consumed_;
+      }
+      changed_.notify_all();
+      reading_ = nullptr;
+    }
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return produced_ > consumed_; });
+    reading_ = &batches_[consumed_ % kBatches];
+    next_in_batch_ = 0;
+  }
+}
+
+}  // namespace tcpscope::cli
