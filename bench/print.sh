@@ -16,8 +16,14 @@
 #    re-checks it for every packet) and with TZ=UTC; each ratio compares the same options
 #    and the same TZ setting.
 #
+#    Besides wall time, user+sys CPU time of each command (more telling when the
+#    machine is busy with other work; tcpscope reads and decodes on a second thread,
+#    so its wall time can be below its CPU time). One extra row runs tcpscope on one
+#    thread (TCPSCOPE_THREADS=1).
+#
 # Environment: BUILD_DIR (build), RUNS (3), PACKETS (2200000), PORT (18080),
-# RECAPTURE=1 to record a new capture.
+# RECAPTURE=1 to record a new capture, BIG_PCAP=path to measure an existing capture
+# instead (read only; nothing is recorded).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -26,7 +32,7 @@ runs=${RUNS:-3}
 packets_wanted=${PACKETS:-2200000}
 port=${PORT:-18080}
 out=$repo/bench/out
-big=$out/big.pcap
+big=${BIG_PCAP:-$out/big.pcap}
 record_limit_s=600
 
 log() { echo "print.sh: $*" >&2; }
@@ -35,7 +41,7 @@ die() {
   exit 1
 }
 
-[[ $(id -u) -eq 0 ]] || die "needs root (live capture on lo, apt-get for nginx-light and wrk)"
+[[ -n ${BIG_PCAP:-} || $(id -u) -eq 0 ]] || die "needs root (live capture on lo, apt-get for nginx-light and wrk)"
 mkdir -p "$out"
 
 # ------------------------------------------------------------------ tools
@@ -149,7 +155,9 @@ record_capture() {
   mv "$part" "$big"
 }
 
-if [[ ! -s $big || ${RECAPTURE:-0} == 1 ]]; then
+if [[ -n ${BIG_PCAP:-} ]]; then
+  [[ -s $big ]] || die "BIG_PCAP=$big is not a capture file"
+elif [[ ! -s $big || ${RECAPTURE:-0} == 1 ]]; then
   record_capture
 fi
 read -r packets _ < <("$floor" mmap "$big")
@@ -172,6 +180,7 @@ commands=(
   "tcpscope -nn|unset|$packets|$tcpscope -nn -r $big"
   "tcpdump -nn|UTC|$packets|tcpdump -nn -r $big"
   "tcpscope -nn|UTC|$packets|$tcpscope -nn -r $big"
+  "tcpscope -S -nn -vvv, one thread (TCPSCOPE_THREADS=1)|UTC|$packets|env TCPSCOPE_THREADS=1 $tcpscope -S -nn -vvv -r $big"
   "tcpscope -S -nn -vvv -c $tenth (first tenth: does memory grow with the file?)|UTC|$tenth|$tcpscope -S -nn -vvv -c $tenth -r $big"
 )
 results=$out/results.tsv
@@ -186,9 +195,10 @@ measure() { # label tz packets cmd...
   start=$(now_ns)
   /usr/bin/time -v -o "$out/time.txt" "${envset[@]}" "$@" >/dev/null 2>"$out/cmd.stderr" || status=$?
   end=$(now_ns)
-  local rss_kib
+  local rss_kib cpu_s
   rss_kib=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out/time.txt")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$tz" "$count" "$(((end - start) / 1000))" "$rss_kib" "$status" >>"$results"
+  cpu_s=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$out/time.txt")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$tz" "$count" "$(((end - start) / 1000))" "$rss_kib" "$status" "$cpu_s" >>"$results"
   ((status == 0)) || log "$label (TZ $tz) exited $status: $(grep -v '^Command exited' "$out/cmd.stderr" | tail -1)"
 }
 log "measuring ${#commands[@]} commands x $runs runs on $big ($packets packets), alternating"
@@ -202,51 +212,66 @@ for run in $(seq "$runs"); do
 done
 
 # Are the outputs the same? (a fast printer that prints something else proves nothing)
-same_output() {
-  if cmp -s <(TZ=UTC "$tcpscope" "$@" -r "$big" 2>/dev/null) <(TZ=UTC tcpdump "$@" -r "$big" 2>/dev/null); then
+same_output() { # tz options...
+  local envset=(env TZ=UTC)
+  [[ $1 == unset ]] && envset=(env -u TZ)
+  shift
+  if cmp -s <("${envset[@]}" "$tcpscope" "$@" -r "$big" 2>/dev/null) <("${envset[@]}" tcpdump "$@" -r "$big" 2>/dev/null); then
     echo identical
   else
     echo DIFFERENT
   fi
 }
-verdict_vvv=$(same_output -S -nn -vvv)
-verdict_nn=$(same_output -nn)
+verdict_vvv=$(same_output UTC -S -nn -vvv)
+verdict_nn=$(same_output UTC -nn)
+verdict_vvv_local=$(same_output unset -S -nn -vvv)
+verdict_nn_local=$(same_output unset -nn)
 
-python3 - "$results" "$packets" "$bytes" "$recorder" "$runs" "$verdict_vvv" "$verdict_nn" <<'EOF' | tee "$out/results.md"
+python3 - "$results" "$packets" "$bytes" "$recorder" "$runs" "$verdict_vvv" "$verdict_nn" "$verdict_vvv_local" "$verdict_nn_local" <<'EOF' | tee "$out/results.md"
 import statistics, sys
-path, packets, size, recorder, runs, verdict_vvv, verdict_nn = sys.argv[1:]
+path, packets, size, recorder, runs, verdict_vvv, verdict_nn, verdict_vvv_local, verdict_nn_local = sys.argv[1:]
 packets, size = int(packets), int(size)
 rows = {}
 for line in open(path):
-    label, tz, count, usec, rss, status = line.rstrip("\n").split("\t")
-    r = rows.setdefault((label, tz), {"usec": [], "rss": [], "failed": 0, "packets": int(count)})
+    label, tz, count, usec, rss, status, cpu = line.rstrip("\n").split("\t")
+    r = rows.setdefault((label, tz), {"usec": [], "rss": [], "cpu": [], "failed": 0, "packets": int(count)})
     if status == "0":
-        r["usec"].append(int(usec)); r["rss"].append(int(rss))
+        r["usec"].append(int(usec)); r["rss"].append(int(rss)); r["cpu"].append(float(cpu))
     else:
         r["failed"] += 1
 def rate(key):
     r = rows.get(key)
     return r["packets"] / (statistics.median(r["usec"]) / 1e6) if r and r["usec"] else None
+def cpu(key):
+    r = rows.get(key)
+    return statistics.median(r["cpu"]) if r and r["cpu"] else None
 print(f"Capture: {size / 2**20:,.0f} MiB, {packets:,} packets of loopback HTTP (nginx + wrk), "
       f"recorded with `{recorder} -w`; median of {runs} runs each, commands alternating, "
       f"file in the page cache, stdout to /dev/null.\n")
-print("| command | TZ | median wall (s) | packets/s | peak RSS (MiB) | vs tcpdump, same options and TZ |")
-print("|---|---|---:|---:|---:|---:|")
+print("| command | TZ | median wall (s) | packets/s | peak RSS (MiB) | vs tcpdump, same options and TZ (wall) | user+sys CPU (s) | vs tcpdump (CPU) |")
+print("|---|---|---:|---:|---:|---:|---:|---:|")
 for (label, tz), r in rows.items():
     if not r["usec"]:
-        print(f"| `{label}` | {tz} | failed | | | |")
+        print(f"| `{label}` | {tz} | failed | | | | | |")
         continue
     wall = statistics.median(r["usec"]) / 1e6
     pps = rate((label, tz))
     rss = max(r["rss"]) / 1024
-    ratio = ""
+    ratio = cpu_ratio = ""
+    own_cpu = cpu((label, tz))
     if label.startswith("tcpscope") and "(first tenth" not in label:
-        ref = rate((label.replace("tcpscope", "tcpdump"), tz))
+        ref_label = label.split(",")[0].replace("tcpscope", "tcpdump")
+        ref = rate((ref_label, tz))
         ratio = f"{pps / ref:.1f}x" if ref else ""
+        ref_cpu = cpu((ref_label, tz))
+        cpu_ratio = f"{ref_cpu / own_cpu:.1f}x" if ref_cpu and own_cpu else ""
     elif label.startswith("tcpdump"):
-        ratio = "1.0x"
+        ratio = cpu_ratio = "1.0x"
     failed = f" ({r['failed']} failed)" if r["failed"] else ""
-    print(f"| `{label}` | {tz} | {wall:.2f}{failed} | {pps:,.0f} | {rss:.1f} | {ratio} |")
-print("\nThe mmap walk's RSS counts the file's pages it maps (page cache), not heap.")
-print(f"\nOutput of tcpscope vs tcpdump on this file (TZ=UTC): `-S -nn -vvv` {verdict_vvv}, `-nn` {verdict_nn}.")
+    cpu_text = f"{own_cpu:.2f}" if own_cpu is not None else ""
+    print(f"| `{label}` | {tz} | {wall:.2f}{failed} | {pps:,.0f} | {rss:.1f} | {ratio} | {cpu_text} | {cpu_ratio} |")
+print("\nThe mmap walk's RSS counts the file's pages it maps (page cache), not heap; tcpscope maps the file "
+      "through an 8 MiB window. CPU ratios compare user+sys CPU time (tcpdump's over tcpscope's).")
+print(f"\nOutput of tcpscope vs tcpdump on this file: TZ=UTC `-S -nn -vvv` {verdict_vvv}, `-nn` {verdict_nn}; "
+      f"TZ unset `-S -nn -vvv` {verdict_vvv_local}, `-nn` {verdict_nn_local}.")
 EOF

@@ -11,7 +11,7 @@ namespace {
 
 constexpr std::uint64_t kRecordHeaderBytes = 16;
 // Mapped (and populated) at once; a record never needs more than one remap.
-constexpr std::uint64_t kWindowBytes = 8u << 20;
+constexpr std::uint64_t kWindowBytes = 4u << 20;
 
 std::uint32_t load32(const std::uint8_t* p, bool swapped) {
   std::uint32_t v;
@@ -35,6 +35,10 @@ MappedPcapRecords::MappedPcapRecords(int fd, std::uint64_t first_record, bool sw
 MappedPcapRecords::~MappedPcapRecords() { unmap(); }
 
 void MappedPcapRecords::unmap() {
+  for (Retired& r : retired_) {
+    if (r.map != nullptr) munmap(const_cast<std::uint8_t*>(r.map), r.len);
+    r = Retired{};
+  }
   if (map_ != nullptr) munmap(const_cast<std::uint8_t*>(map_), map_len_);
   map_ = nullptr;
   map_len_ = 0;
@@ -49,8 +53,24 @@ bool MappedPcapRecords::refresh_size() {
 
 // Maps a window starting at the page holding `from` and reaching at least `to`
 // (which is within the file).
+// The current window is retired, not unmapped: windows whose end is kStableBytes
+// or more behind `from` are unmapped. With no free slot (a file growing by small
+// steps), nothing is mapped and the caller defers to libpcap.
 bool MappedPcapRecords::map_from(std::uint64_t from, std::uint64_t to) {
-  unmap();
+  Retired* free_slot = nullptr;
+  for (Retired& r : retired_) {
+    if (r.map != nullptr && r.offset + r.len + kStableBytes <= from) {
+      munmap(const_cast<std::uint8_t*>(r.map), r.len);
+      r = Retired{};
+    }
+    if (r.map == nullptr) free_slot = &r;
+  }
+  if (map_ != nullptr) {
+    if (free_slot == nullptr) return false;
+    *free_slot = Retired{map_, map_offset_, map_len_};
+    map_ = nullptr;
+    map_len_ = 0;
+  }
   const std::uint64_t page = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
   const std::uint64_t start = from & ~(page - 1);
   std::uint64_t len = window_len_ + (from - start);

@@ -6,12 +6,16 @@
 // mapping) the reader stops and says where, and the caller hands that record
 // and everything after it to libpcap, so errors and their text are libpcap's own.
 //
-// The window is a few MiB, so memory stays flat whatever the file size. A file
+// The window is a few MiB, so memory stays flat whatever the file size. A window
+// left behind is unmapped only once the reader is kStableBytes past its end, so a
+// record's bytes stay valid until the reader has moved that far past it (a reading
+// thread can hand records to another one without copying them). A file
 // that grows while it is read (another process's -w) is followed: at the end of
 // what was known, the size is looked up again, as libpcap's next fread() would
 // see the new bytes. (A file truncated by another process while mapped raises
 // SIGBUS; libpcap would see an early end of file instead.)
 #pragma once
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -40,6 +44,9 @@ class MappedPcapRecords {
   MappedPcapRecords(const MappedPcapRecords&) = delete;
   MappedPcapRecords& operator=(const MappedPcapRecords&) = delete;
 
+  // How far past a record's start the reader may move before its bytes go away.
+  static constexpr std::uint64_t kStableBytes = 6u << 20;
+
   Step next(MappedRecord& record);
   // Offset of the next record not yet handed out (where libpcap resumes after `defer`).
   std::uint64_t offset() const { return offset_; }
@@ -61,6 +68,12 @@ class MappedPcapRecords {
   const std::uint8_t* map_ = nullptr;
   std::uint64_t map_offset_ = 0;
   std::uint64_t map_len_ = 0;
+  struct Retired {  // a window left behind, unmapped once kStableBytes behind the reader
+    const std::uint8_t* map = nullptr;
+    std::uint64_t offset = 0;
+    std::uint64_t len = 0;
+  };
+  std::array<Retired, 4> retired_{};
   std::uint64_t window_len_;
 };
 

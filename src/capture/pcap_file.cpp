@@ -87,8 +87,12 @@ class PcapFileSource final : public FrameSource {
   PcapFileSource& operator=(const PcapFileSource&) = delete;
 
   NextResult next(Frame& frame) override {
-    if (mapped_) return next_mapped(frame);
+    if (mapped_ && !mapped_deferred_) return next_mapped(frame);
     return next_libpcap(frame);
+  }
+
+  std::uint64_t frame_stays_valid_for_bytes() const override {
+    return mapped_ && !mapped_deferred_ ? MappedPcapRecords::kStableBytes : 0;
   }
 
   NextResult next_mapped(Frame& frame) {
@@ -98,9 +102,10 @@ class PcapFileSource final : public FrameSource {
       const MappedPcapRecords::Step step = mapped_->next(record);
       if (step == MappedPcapRecords::Step::end) return NextResult::end;
       if (step == MappedPcapRecords::Step::defer) {
-        // libpcap reads on from this record, on its own FILE.
+        // libpcap reads on from this record, on its own FILE. (The mapping stays:
+        // frames handed out before may still be in use, see frame_stays_valid_for_bytes.)
         const bool positioned = fseeko(file_, static_cast<off_t>(mapped_->offset()), SEEK_SET) == 0;
-        mapped_.reset();
+        mapped_deferred_ = true;
         if (!positioned) {
           error_ = Error{ErrorCode::io, path_ + ": " + std::strerror(errno)};
           return NextResult::error;
@@ -214,6 +219,7 @@ class PcapFileSource final : public FrameSource {
   std::atomic<bool> stop_requested_{false};
   Error error_;
   std::unique_ptr<MappedPcapRecords> mapped_;  // null: libpcap reads
+  bool mapped_deferred_ = false;               // libpcap reads on from where the mapped reader stopped
 };
 
 }  // namespace

@@ -49,6 +49,9 @@ class FrameSource {
   // (for a progress display; may cost a system call, so call it now and then).
   // 0 when unknown (live sources, standard input).
   virtual std::uint64_t bytes_read() const { return 0; }
+  // For the frame next() returned last: its bytes stay valid (beyond the next call)
+  // until this many more bytes of the file have been read. 0: only until the next call.
+  virtual std::uint64_t frame_stays_valid_for_bytes() const { return 0; }
 };
 
 struct OpenedSource {

@@ -55,10 +55,14 @@ void ReadAhead::produce() {
         }
         batch.arena.resize(size);  // a frame larger than the arena (huge snaplens only)
       }
-      if (size != 0) std::memcpy(batch.arena.data() + used, frame.data.data(), size);
       Frame& copy = batch.frames[batch.count];
       copy = frame;
-      copy.data = ByteView(batch.arena.data() + used, size);
+      // Frames from the mapped reader stay valid long enough for every batch in
+      // flight (at most kBatches * kArenaBytes of frame bytes): no copy then.
+      if (size > kArenaBytes || source_.frame_stays_valid_for_bytes() < kStableBytesNeeded) {
+        if (size != 0) std::memcpy(batch.arena.data() + used, frame.data.data(), size);
+        copy.data = ByteView(batch.arena.data() + used, size);
+      }
       used += size;
       decode::decode(copy, batch.packets[batch.count]);
       ++batch.count;

@@ -132,20 +132,30 @@ TEST_F(MappedPcap, FollowsAFileThatGrowsWhileRead) {
   EXPECT_EQ(reader.next(r), Step::end);
 }
 
-TEST_F(MappedPcap, RecordsAcrossManyWindows) {
-  // 20 MiB of 60000-byte records: several window moves, records straddling them.
+TEST_F(MappedPcap, RecordsAcrossManyWindowsStayValidForTheStableDistance) {
+  // 21 MiB of 60000-byte records: several window moves, records straddling them.
+  // Every record handed out is checked again once the reader is almost
+  // kStableBytes past it (an unmapped window would fault).
   const int count = 350;
+  const std::uint32_t size = 60000;
   std::string all;
   for (int i = 0; i < count; ++i)
-    all += record(static_cast<std::uint32_t>(i), 0, 60000, 60000, static_cast<char>('A' + i % 26));
+    all += record(static_cast<std::uint32_t>(i), 0, size, size, static_cast<char>('A' + i % 26));
   append(all);
   MappedPcapRecords reader(fd_, kFileHeader, false, false, 65535);
   MappedRecord r;
+  const int behind = static_cast<int>(MappedPcapRecords::kStableBytes / (size + 16)) - 1;
+  std::vector<const std::uint8_t*> seen;
   for (int i = 0; i < count; ++i) {
     ASSERT_EQ(reader.next(r), Step::record) << i;
     ASSERT_EQ(r.sec, i);
     ASSERT_EQ(r.data[0], 'A' + i % 26);
-    ASSERT_EQ(r.data[59999], 'A' + i % 26);
+    ASSERT_EQ(r.data[size - 1], 'A' + i % 26);
+    seen.push_back(r.data);
+    if (i >= behind) {
+      const int old = i - behind;
+      ASSERT_EQ(seen[static_cast<std::size_t>(old)][size - 1], 'A' + old % 26) << old;
+    }
   }
   EXPECT_EQ(reader.next(r), Step::end);
 }
