@@ -162,7 +162,7 @@ elif [[ ! -s $big || ${RECAPTURE:-0} == 1 ]]; then
 fi
 read -r packets _ < <("$floor" mmap "$big")
 ((packets >= 2000000)) || log "warning: $big holds only $packets packets (wanted >= 2,000,000; RECAPTURE=1 to redo)"
-recorder=$(cat "$out/big.recorder" 2>/dev/null || echo unknown)
+recorder=$(cat "${big%.pcap}.recorder" 2>/dev/null || echo unknown)
 bytes=$(stat -c %s "$big")
 cat "$big" >/dev/null # into the page cache
 
@@ -271,7 +271,7 @@ for (label, tz), r in rows.items():
     cpu_text = f"{own_cpu:.2f}" if own_cpu is not None else ""
     print(f"| `{label}` | {tz} | {wall:.2f}{failed} | {pps:,.0f} | {rss:.1f} | {ratio} | {cpu_text} | {cpu_ratio} |")
 print("\nThe mmap walk's RSS counts the file's pages it maps (page cache), not heap; tcpscope maps the file "
-      "through an 8 MiB window. CPU ratios compare user+sys CPU time (tcpdump's over tcpscope's).")
+      "through 4 MiB windows, the last few kept mapped (about 20 MiB). CPU ratios compare user+sys CPU time (tcpdump's over tcpscope's).")
 print(f"\nOutput of tcpscope vs tcpdump on this file: TZ=UTC `-S -nn -vvv` {verdict_vvv}, `-nn` {verdict_nn}; "
       f"TZ unset `-S -nn -vvv` {verdict_vvv_local}, `-nn` {verdict_nn_local}.")
 EOF
