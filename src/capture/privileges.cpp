@@ -37,4 +37,11 @@ Error drop_privileges(const CaptureUser& user) {
   return {};
 }
 
+Error drop_root_after_opening(const std::string& requested) {
+  Error error;
+  const std::optional<CaptureUser> user = resolve_capture_user(requested, error);
+  if (user) error = drop_privileges(*user);
+  return error;
+}
+
 }  // namespace tcpscope::capture

@@ -49,4 +49,7 @@ std::optional<CaptureUser> resolve_capture_user(const std::string& requested, Er
 // root cannot be taken back.
 Error drop_privileges(const CaptureUser& user);
 
+// resolve_capture_user() then drop_privileges(), for a command with no -w file to hand over.
+Error drop_root_after_opening(const std::string& requested);
+
 }  // namespace tcpscope::capture

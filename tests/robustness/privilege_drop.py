@@ -22,6 +22,9 @@ Cases:
                     file (tcpdump leaves an empty root-owned one: a deliberate difference).
   unwritable        -w into a read-only tmpfs (root cannot write there either): exit 1
                     and tcpdump's error text ('...: Read-only file system'), no file.
+  conns             tcpscope conns -i lo (no banner: its uid is polled), without -Z and with
+                    -Z nobody: the same identity and capabilities as tcpdump -i lo; and
+                    conns -Z no-such-user: exit 1, one line, no output.
   no_default_user   /etc/passwd without 'tcpdump' (bind-mounted in a private mount
                     namespace): tcpscope keeps root silently (exit 0, the file root's)
                     where Debian's tcpdump stops with "Couldn't find user 'tcpdump'".
@@ -99,6 +102,18 @@ class Running:
             check(time.monotonic() < deadline, f"{what} printed no banner: {self.stderr()!r}")
             time.sleep(0.05)
         return proc_status(self.proc.pid)
+
+    def status_once_uid_is(self, what, uid):
+        """For a command with no banner (conns): waits until the process runs as `uid`."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        while True:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"{what} exited with {self.proc.returncode}: {self.stderr()!r}")
+            status = proc_status(self.proc.pid)
+            if status["Uid"].split() == [str(uid)] * 4:
+                return status
+            check(time.monotonic() < deadline, f"{what} still runs as {status['Uid']}, expected {uid}")
+            time.sleep(0.05)
 
     def stop(self):
         if self.proc.stdin:
@@ -212,6 +227,32 @@ def case_no_such_user(binary, capture):
             check(r.returncode == 1, f"{args}: exit status {r.returncode}: {lines!r}")
             check(lines == ["tcpscope: couldn't find user 'no-such-user-xyz'"], f"{args}: {lines!r}")
             check(os.listdir(out) == [], f"{args}: files were left behind: {os.listdir(out)!r}")
+
+
+def case_conns(binary, capture):
+    user = tcpdump_user()
+    nobody = pwd.getpwnam("nobody")
+    with tempfile.TemporaryDirectory() as tmp:
+        for z, uid in (([], user.pw_uid), (["-Z", "nobody"], nobody.pw_uid)):
+            statuses = {}
+            dump = Running(["tcpdump", "-n", "-i", "lo", *z], tmp, "tcpdump")
+            try:
+                statuses["tcpdump"] = dump.status_after_banner("tcpdump")
+            finally:
+                dump.stop()
+            scope = Running([binary, "conns", "-i", "lo", *z], tmp, "conns")
+            try:
+                statuses["conns"] = scope.status_once_uid_is("tcpscope conns", uid)
+            finally:
+                rc = scope.stop()
+            check(rc == 0, f"conns {z}: exit status {rc}: {scope.stderr()!r}")
+            check(statuses["conns"] == statuses["tcpdump"], f"conns {z}: {statuses!r}")
+            check(int(statuses["conns"]["CapEff"], 16) == 0, f"conns {z}: capabilities left: {statuses!r}")
+        r = subprocess.run([binary, "conns", "-Z", "no-such-user-xyz", "-r", capture], capture_output=True, env=ENV,
+                           timeout=WAIT_SECONDS)
+        check(r.returncode == 1 and r.stdout == b"" and
+              r.stderr.decode() == "tcpscope: conns: couldn't find user 'no-such-user-xyz'\n", f"{r!r}")
+    print(f"conns -i lo: uid {user.pw_uid} by default, {nobody.pw_uid} with -Z nobody, as tcpdump; CapEff 0")
 
 
 def in_mount_namespace(script):

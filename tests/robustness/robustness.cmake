@@ -20,7 +20,8 @@ foreach(case disk_full dev_full)
   set_tests_properties(robustness.capture_safety_${case} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
 endforeach()
 # -Z and the default drop of root, compared with Debian's tcpdump (needs root; skips with a message).
-foreach(case default_live default_read default_no_write z_root z_nobody no_such_user unwritable no_default_user)
+foreach(case default_live default_read default_no_write z_root z_nobody no_such_user unwritable no_default_user
+             conns)
   add_test(NAME robustness.privilege_drop_${case}
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/privilege_drop.py $<TARGET_FILE:tcpscope>
             ${PROJECT_SOURCE_DIR}/../shared/corpus ${case})
