@@ -149,6 +149,7 @@ int run_conns(const ConnsOptions& options) {
   ProgressMeter progress(options.file, options.quiet);
   const auto connections_seen = [&tracker] { return tracker.stats().connections; };
   decode::Packet packet;
+  packet.skip_tcp_checksum = !options.validate_checksums;  // only Zeek's checksum validation reads it
   Frame frame;
   std::uint64_t number = 0;
   int status = 0;
