@@ -25,7 +25,8 @@
 #
 # Environment: BUILD_DIR (build), RUNS (3), BIG (bench/out/big.pcap), MANY_CONNS (200000),
 # TSHARK_CUT (200000), PORT (18090), RECAPTURE=1 to record many-conns.pcap again, SKIP_BUILD=1
-# to use the binaries already in $BUILD_DIR.
+# to use the binaries already in $BUILD_DIR, TABLE_ONLY=1 to print the table of the last
+# measurements again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -187,7 +188,8 @@ for f in "$big" "$many" "$concurrent"; do cat "$f" >/dev/null; done # into the p
 packets_of() { "$floor" pcap_next_ex "$1" | awk '{print $1}'; }
 conns_of() { "$tcpscope" conns --quiet -r "$1" --format ndjson | wc -l; }
 cut_of() { # capture -> its first $tshark_cut packets, for tshark
-  local cut=$out/$(basename "$1" .pcap)-cut$tshark_cut.pcap
+  local cut
+  cut=$out/$(basename "$1" .pcap)-cut$tshark_cut.pcap
   [[ -s $cut ]] || "$tcpscope" -r "$1" -c "$tshark_cut" -w "$cut" 2>/dev/null
   echo "$cut"
 }
@@ -222,7 +224,6 @@ commands+=(
 )
 
 results=$out/conns-results.tsv
-: >"$results"
 now_ns() { date +%s%N; }
 measure() { # capture tool count cmd...
   local capture=$1 tool=$2 count=$3
@@ -237,14 +238,17 @@ measure() { # capture tool count cmd...
     "$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%d", (u + s) * 1e6}')" "$rss" "$status" >>"$results"
   ((status == 0)) || log "$tool on $capture exited $status: $(tail -1 "$out/conns-cmd.stderr")"
 }
-log "measuring ${#commands[@]} commands x $runs runs, alternating"
-for run in $(seq "$runs"); do
-  for entry in "${commands[@]}"; do
-    IFS='|' read -r capture tool count cmd <<<"$entry"
-    read -ra argv <<<"$cmd"
-    measure "$capture" "$tool" "$count" "${argv[@]}"
+if [[ ${TABLE_ONLY:-0} != 1 ]]; then
+  : >"$results"
+  log "measuring ${#commands[@]} commands x $runs runs, alternating"
+  for _ in $(seq "$runs"); do
+    for entry in "${commands[@]}"; do
+      IFS='|' read -r capture tool count cmd <<<"$entry"
+      read -ra argv <<<"$cmd"
+      measure "$capture" "$tool" "$count" "${argv[@]}"
+    done
   done
-done
+fi
 
 # ------------------------------------------------------------------ table
 python3 - "$results" "$big" "${packets[$big]}" "${conns[$big]}" "$many" "${packets[$many]}" "${conns[$many]}" \
@@ -267,7 +271,7 @@ print(f"Median of {runs} runs each, commands alternating, files in the page cach
       "(marked *), its peak RSS is the cut's.\n")
 for capture, (packets, conns) in info.items():
     print(f"**{capture}**: {packets:,} packets, {conns:,} connections\n")
-    print("| command | wall (s) | CPU (s) | packets/s (CPU) | peak RSS (MiB) | tcpscope is ... faster (CPU) | ... faster (wall) | tcpscope's memory as a share |")
+    print("| command | wall (s) | CPU (s) | packets/s (CPU) | peak RSS (MiB) | tcpscope vs this, CPU | wall | tcpscope's peak RSS vs this |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     mine = rows.get((capture, "tcpscope conns --format ndjson"))
     for tool in ("floor: libpcap pcap_next_ex loop", "tcpscope conns --format ndjson", "tcptrace -n",
@@ -281,11 +285,13 @@ for capture, (packets, conns) in info.items():
         failed = " (exit status " + ",".join(map(str, set(r["status"]))) + ")" if any(r["status"]) else ""
         ratio_cpu = ratio_wall = share = ""
         if mine and tool != "tcpscope conns --format ndjson":
-            ratio_cpu = f"{cpu / med(mine['cpu']):.1f}x" if tool != "floor: libpcap pcap_next_ex loop" else \
-                f"floor = {med(mine['cpu']) / cpu:.2f}x of tcpscope's time"
-            ratio_wall = f"{wall / med(mine['wall']):.1f}x" if tool != "floor: libpcap pcap_next_ex loop" else \
-                f"{med(mine['wall']) / wall:.2f}x"
-            share = f"1/{rss / med(mine['rss']):.1f}" if tool != "floor: libpcap pcap_next_ex loop" else ""
+            if tool.startswith("floor"):
+                ratio_cpu = f"tcpscope takes {med(mine['cpu']) / cpu:.2f}x the floor"
+                ratio_wall = f"{med(mine['wall']) / wall:.2f}x the floor"
+            else:
+                ratio_cpu = f"{cpu / med(mine['cpu']):.1f}x faster"
+                ratio_wall = f"{wall / med(mine['wall']):.1f}x faster"
+                share = f"1/{rss / med(mine['rss']):.1f}" + (" (of the cut's)" if scale != 1 else "")
         print(f"| `{tool}`{failed} | {wall:.2f}{star} | {cpu:.2f}{star} | {packets / cpu:,.0f} | {rss:.1f} | "
               f"{ratio_cpu} | {ratio_wall} | {share} |")
     print()
