@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Issue 6's scale measurements, called by bench/run.sh (or alone, as root):
+#
+#   bash bench/scale.sh BIG.pcap RESULTS.tsv
+#
+# 1. Memory per tracked connection: `tcpscope conns` (and the printer's relative-seq
+#    table: `tcpscope -nn`; tcpdump's own table, 919 hash chains, makes `tcpdump -nn`
+#    quadratic here, so it is left out) on generated captures of 100,000 and
+#    1,000,000 connections open at the same time (bench/capture_gen concurrent); the
+#    bytes per connection are the difference of the peak RSS over the 900,000 extra.
+# 2. Steady memory on a 10 GB capture: BIG.pcap repeated with shifted time stamps and
+#    addresses (bench/capture_gen repeat) into $SCALE_TMP (default /tmp; skipped with a
+#    message when the disk lacks the room), read by `tcpscope conns`, `-nn` and `-S -nn`;
+#    the peak RSS is compared with the same commands on BIG.pcap alone (and `-S -nn`,
+#    which keeps no relative-seq table, tells the reader's memory from that table's).
+#    Deleted after.
+# 3. Live capture keeping up: `tcpscope -i lo -w` and `tcpdump -i lo -w` at the same time
+#    on the same loopback load (wrk against nginx, keep-alive and one connection per
+#    request), both with libpcap's default buffer; their "dropped by kernel" counts.
+#
+# Appends "key<TAB>value" lines to RESULTS.tsv (bench/report.py reads them).
+# Environment: BUILD_DIR (build), PORT (18091), SCALE_TMP (/tmp), SCALE_GB (10), LIVE_SECONDS (10).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+BENCH_NAME=scale.sh
+[[ $# -eq 2 ]] || bench_die "usage: bench/scale.sh BIG.pcap RESULTS.tsv"
+big=$(realpath "$1")
+results=$(realpath "$2")
+build=${BUILD_DIR:-build}
+port=${PORT:-18091}
+scale_gb=${SCALE_GB:-10}
+live_seconds=${LIVE_SECONDS:-10}
+bench_require_root
+bench_build "$build" tcpscope capture_gen
+tcpscope=$repo/$build/tcpscope
+gen=$repo/$build/bench/capture_gen
+work=$(mktemp -d "${SCALE_TMP:-/tmp}/tcpscope-scale.XXXXXX")
+cleanup() {
+  bench_cleanup
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+put() { printf '%s\t%s\n' "$1" "$2" >>"$results"; }
+# peak_rss_kib CMD...: runs CMD (stdout to /dev/null, TZ=UTC) and prints its peak RSS in KiB.
+peak_rss_kib() {
+  /usr/bin/time -f '%M' -o "$work/rss" env TZ=UTC "$@" >/dev/null 2>"$work/stderr" ||
+    bench_log "$* failed: $(tail -1 "$work/stderr")"
+  tail -1 "$work/rss"
+}
+free_kib() { df -Pk "$1" | awk 'NR == 2 {print $4}'; }
+
+# ------------------------------------------------------------------ 1. per connection
+bench_log "memory per tracked connection: 100,000 and 1,000,000 concurrent connections"
+for n in 100000 1000000; do
+  "$gen" concurrent "$n" "$work/concurrent$n.pcap" 2>/dev/null
+  put "concurrent${n}_conns_rss_kib" "$(peak_rss_kib "$tcpscope" conns --format ndjson --stats -r "$work/concurrent$n.pcap")"
+  put "concurrent${n}_conns_peak_tracked" "$(sed -n 's/.*peak \([0-9]*\) tracked.*/\1/p' "$work/stderr")"
+  put "concurrent${n}_print_rss_kib" "$(peak_rss_kib "$tcpscope" -nn -r "$work/concurrent$n.pcap")"
+  rm -f "$work/concurrent$n.pcap"
+done
+
+# ------------------------------------------------------------------ 2. a 10 GB file
+size=$(stat -c %s "$big")
+copies=$(((scale_gb * 1000000000 + size - 1) / size))
+need_kib=$((size / 1024 * (copies + 1)))
+if (($(free_kib "$work") < need_kib)); then
+  bench_log "SKIP steady memory: $work has $(($(free_kib "$work") >> 20)) GiB free, needs $((need_kib >> 20)) GiB"
+  put steady_skipped "not enough disk in $work"
+else
+  bench_log "steady memory: $copies copies of $(basename "$big") ($((size * copies >> 20)) MiB) in $work"
+  "$gen" repeat "$big" "$copies" "$work/repeated.pcap" 2>"$work/gen.txt"
+  put steady_bytes "$(stat -c %s "$work/repeated.pcap")"
+  put steady_packets "$(awk '{print $1}' "$work/gen.txt")"
+  put steady_copies "$copies"
+  put steady_conns_rss_kib "$(peak_rss_kib "$tcpscope" conns --format ndjson --stats -r "$work/repeated.pcap")"
+  put steady_conns_peak_tracked "$(sed -n 's/.*peak \([0-9]*\) tracked.*/\1/p' "$work/stderr")"
+  put steady_print_rss_kib "$(peak_rss_kib "$tcpscope" -nn -r "$work/repeated.pcap")"
+  put steady_print_absolute_rss_kib "$(peak_rss_kib "$tcpscope" -S -nn -r "$work/repeated.pcap")"
+  rm -f "$work/repeated.pcap"
+  put single_conns_rss_kib "$(peak_rss_kib "$tcpscope" conns --format ndjson -r "$big")"
+  put single_print_rss_kib "$(peak_rss_kib "$tcpscope" -nn -r "$big")"
+  put single_print_absolute_rss_kib "$(peak_rss_kib "$tcpscope" -S -nn -r "$big")"
+fi
+
+# ------------------------------------------------------------------ 3. live capture
+bench_log "live capture: tcpscope -i lo -w and tcpdump -i lo -w on the same ${live_seconds}s of load"
+bench_nginx_start "$work/nginx" "$port"
+filter="tcp port $port"
+"$tcpscope" -i lo -w "$work/live-tcpscope.pcap" "$filter" 2>"$work/live-tcpscope.txt" &
+live_tcpscope=$!
+tcpdump -i lo -w "$work/live-tcpdump.pcap" "$filter" 2>"$work/live-tcpdump.txt" &
+live_tcpdump=$!
+sleep 1
+wrk -t 1 -c 64 -d "${live_seconds}s" "http://127.0.0.1:$port/page.html" >/dev/null 2>&1 &
+keepalive=$!
+wrk -t 1 -c 64 -d "${live_seconds}s" -H 'Connection: close' "http://127.0.0.1:$port/small.html" >/dev/null 2>&1 || true
+wait "$keepalive" || true
+sleep 1
+kill -INT "$live_tcpscope" "$live_tcpdump" 2>/dev/null || true
+wait "$live_tcpscope" "$live_tcpdump" || true
+bench_nginx_stop
+for tool in tcpscope tcpdump; do
+  put "live_${tool}_captured" "$(awk '/packets? captured/ {print $1}' "$work/live-$tool.txt")"
+  put "live_${tool}_received" "$(awk '/received by filter/ {print $1}' "$work/live-$tool.txt")"
+  put "live_${tool}_dropped" "$(bench_dropped_by_kernel "$work/live-$tool.txt")"
+done
+put live_seconds "$live_seconds"
