@@ -45,6 +45,14 @@ bench_build() {
 BENCH_NGINX_PID=
 BENCH_RECORDER_PID=
 
+# bench_free_port FIRST: prints the first TCP port from FIRST on that nothing listens on
+# (other benchmarks may be running nginx on loopback: their traffic must not mix with ours).
+bench_free_port() {
+  local port=$1
+  while ss -Htln "sport = :$port" | grep -q .; do port=$((port + 1)); done
+  echo "$port"
+}
+
 # bench_nginx_start ROOT PORT: nginx on 127.0.0.1:PORT serving
 #   /small.html (600 B), /page.html (4 KiB), /bulk.bin (4 MiB, sent at 16 MB/s per connection
 #   so that a bulk transfer does not outrun the recorder).
@@ -81,6 +89,7 @@ EOF
   BENCH_NGINX_PID=$!
   local _
   for _ in $(seq 50); do
+    kill -0 "$BENCH_NGINX_PID" 2>/dev/null || break # could not start (port taken?)
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
     sleep 0.1
   done

@@ -213,9 +213,10 @@ def main():
         if "live_tcpscope_dropped" in scale:
             print(f"\nLive ({scale.get('live_seconds')} s of wrk keep-alive + one connection per request on lo, both "
                   f"recorders at once, libpcap's default buffer): tcpscope captured "
-                  f"{fmt_int(scale.get('live_tcpscope_captured'))}, dropped {scale['live_tcpscope_dropped']}; "
+                  f"{fmt_int(scale.get('live_tcpscope_captured'))}, dropped {scale['live_tcpscope_dropped']}, "
+                  f"used {scale.get('live_tcpscope_cpu_s', '?')} s of CPU; "
                   f"tcpdump captured {fmt_int(scale.get('live_tcpdump_captured'))}, dropped "
-                  f"{scale['live_tcpdump_dropped']}.")
+                  f"{scale['live_tcpdump_dropped']}, used {scale.get('live_tcpdump_cpu_s', '?')} s of CPU.")
     return 0
 
 

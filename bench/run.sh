@@ -22,9 +22,11 @@
 # 5. Prints a Markdown table with the ratios against issue 6's targets, marked met / not
 #    met, and writes it to bench/out/run/results.md.
 #
-# Environment: RUNS (3), RECAPTURE (0), BUILD_DIR (build), SCALE (1), PORT (18090),
+# Environment: RUNS (3), RECAPTURE (0), BUILD_DIR (build), SCALE (1), PORT (the first
+# free one from 18190; nginx listens on 127.0.0.1 there and the recorder filters on it),
 # TSHARK_CUT (8), METRIC (auto: wall if the 1-minute load average is below 1.0 at the
-# start, else user+sys CPU; or wall, cpu) - the time the ratios use. For a quick trial
+# start, else user+sys CPU; or wall, cpu) - the time the ratios use. RECORD_ONLY=1 stops
+# after recording (on a busy machine: record now, measure when it is quiet). For a quick trial
 # of the script itself: BENCH_OUT (bench/out/run), BIG_PACKETS, BIG_BYTES, MANY_CONNS,
 # and scale.sh's SCALE_GB, LIVE_SECONDS.
 set -euo pipefail
@@ -35,7 +37,7 @@ source bench/lib.sh
 BENCH_NAME=run.sh
 build=${BUILD_DIR:-build}
 runs=${RUNS:-3}
-port=${PORT:-18090}
+port=${PORT:-$(bench_free_port 18190)}
 tshark_cut=${TSHARK_CUT:-8}
 out=${BENCH_OUT:-$repo/bench/out/run}
 big=$out/big.pcap
@@ -125,6 +127,11 @@ read -r many_packets many_bytes < <(packets_and_bytes "$many")
 many_syns=$(count_syns "$many")
 ((many_syns >= many_conns_min)) ||
   bench_log "warning: $many holds $many_syns connections with a SYN (wanted >= $many_conns_min; RECAPTURE=1)"
+
+if [[ ${RECORD_ONLY:-0} == 1 ]]; then
+  bench_log "recorded: big $big_packets packets, $big_bytes bytes; many $many_packets packets, $many_syns connections with a SYN"
+  exit 0
+fi
 
 # The cuts tshark reads: the first 1/TSHARK_CUT of each capture.
 cut_of() { # capture packets -> prints the cut's path
@@ -220,7 +227,7 @@ facts=$out/facts.tsv
 scale=$out/scale.tsv
 : >"$scale"
 if [[ ${SCALE:-1} != 0 ]]; then
-  BUILD_DIR=$build PORT=$((port + 1)) bash bench/scale.sh "$big" "$scale" || bench_log "scale.sh failed (see above)"
+  BUILD_DIR=$build bash bench/scale.sh "$big" "$scale" || bench_log "scale.sh failed (see above)"
 fi
 
 python3 bench/report.py "$results" "$facts" "$scale" | tee "$out/results.md"

@@ -19,7 +19,8 @@
 #    request), both with libpcap's default buffer; their "dropped by kernel" counts.
 #
 # Appends "key<TAB>value" lines to RESULTS.tsv (bench/report.py reads them).
-# Environment: BUILD_DIR (build), PORT (18091), SCALE_TMP (/tmp), SCALE_GB (10), LIVE_SECONDS (10).
+# Environment: BUILD_DIR (build), PORT (the first free one from 18290), SCALE_TMP (/tmp),
+# SCALE_GB (10), LIVE_SECONDS (10), SCALE_PARTS ("conns steady live": which parts to run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -30,7 +31,7 @@ BENCH_NAME=scale.sh
 big=$(realpath "$1")
 results=$(realpath "$2")
 build=${BUILD_DIR:-build}
-port=${PORT:-18091}
+port=${PORT:-$(bench_free_port 18290)}
 scale_gb=${SCALE_GB:-10}
 live_seconds=${LIVE_SECONDS:-10}
 bench_require_root
@@ -53,7 +54,10 @@ peak_rss_kib() {
 }
 free_kib() { df -Pk "$1" | awk 'NR == 2 {print $4}'; }
 
+parts=" ${SCALE_PARTS:-conns steady live} "
+
 # ------------------------------------------------------------------ 1. per connection
+if [[ $parts == *" conns "* ]]; then
 bench_log "memory per tracked connection: 100,000 and 1,000,000 concurrent connections"
 for n in 100000 1000000; do
   "$gen" concurrent "$n" "$work/concurrent$n.pcap" 2>/dev/null
@@ -62,12 +66,15 @@ for n in 100000 1000000; do
   put "concurrent${n}_print_rss_kib" "$(peak_rss_kib "$tcpscope" -nn -r "$work/concurrent$n.pcap")"
   rm -f "$work/concurrent$n.pcap"
 done
+fi
 
 # ------------------------------------------------------------------ 2. a 10 GB file
 size=$(stat -c %s "$big")
 copies=$(((scale_gb * 1000000000 + size - 1) / size))
 need_kib=$((size / 1024 * (copies + 1)))
-if (($(free_kib "$work") < need_kib)); then
+if [[ $parts != *" steady "* ]]; then
+  :
+elif (($(free_kib "$work") < need_kib)); then
   bench_log "SKIP steady memory: $work has $(($(free_kib "$work") >> 20)) GiB free, needs $((need_kib >> 20)) GiB"
   put steady_skipped "not enough disk in $work"
 else
@@ -87,23 +94,33 @@ else
 fi
 
 # ------------------------------------------------------------------ 3. live capture
+[[ $parts == *" live "* ]] || exit 0
 bench_log "live capture: tcpscope -i lo -w and tcpdump -i lo -w on the same ${live_seconds}s of load"
 bench_nginx_start "$work/nginx" "$port"
 filter="tcp port $port"
-"$tcpscope" -i lo -w "$work/live-tcpscope.pcap" "$filter" 2>"$work/live-tcpscope.txt" &
-live_tcpscope=$!
-tcpdump -i lo -w "$work/live-tcpdump.pcap" "$filter" 2>"$work/live-tcpdump.txt" &
-live_tcpdump=$!
+# Each under /usr/bin/time (CPU time and peak RSS); Ctrl-C goes to the recorder itself.
+/usr/bin/time -f '%U %S %M' -o "$work/live-tcpscope.time" \
+  "$tcpscope" -i lo -w "$work/live-tcpscope.pcap" "$filter" 2>"$work/live-tcpscope.txt" &
+timers=$!
+/usr/bin/time -f '%U %S %M' -o "$work/live-tcpdump.time" \
+  tcpdump -i lo -w "$work/live-tcpdump.pcap" "$filter" 2>"$work/live-tcpdump.txt" &
+timers="$timers $!"
 sleep 1
+live_tcpscope=$(pgrep -n -f "^$tcpscope -i lo -w $work/live-tcpscope.pcap")
+live_tcpdump=$(pgrep -n -f "^tcpdump -i lo -w $work/live-tcpdump.pcap")
 wrk -t 1 -c 64 -d "${live_seconds}s" "http://127.0.0.1:$port/page.html" >/dev/null 2>&1 &
 keepalive=$!
 wrk -t 1 -c 64 -d "${live_seconds}s" -H 'Connection: close' "http://127.0.0.1:$port/small.html" >/dev/null 2>&1 || true
 wait "$keepalive" || true
 sleep 1
 kill -INT "$live_tcpscope" "$live_tcpdump" 2>/dev/null || true
-wait "$live_tcpscope" "$live_tcpdump" || true
+# shellcheck disable=SC2086 # one process id per word
+wait $timers || true
 bench_nginx_stop
 for tool in tcpscope tcpdump; do
+  read -r user sys rss <"$work/live-$tool.time" || true
+  put "live_${tool}_cpu_s" "$(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}')"
+  put "live_${tool}_rss_kib" "$rss"
   put "live_${tool}_captured" "$(awk '/packets? captured/ {print $1}' "$work/live-$tool.txt")"
   put "live_${tool}_received" "$(awk '/received by filter/ {print $1}' "$work/live-$tool.txt")"
   put "live_${tool}_dropped" "$(bench_dropped_by_kernel "$work/live-$tool.txt")"
