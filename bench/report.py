@@ -165,6 +165,10 @@ def main():
         targets.append(("<= 256 bytes per tracked connection (`conns`, 1 M concurrent)", f"{per_conn:,.0f} B",
                         "met" if per_conn <= 256 else "**not met**"))
     if "steady_conns_rss_kib" in scale and "single_conns_rss_kib" in scale:
+        if "steady_tcpdump_rss_kib" in scale and "single_tcpdump_rss_kib" in scale:
+            targets.append(("(for comparison: `tcpdump -nn`'s peak RSS, 10 GB vs big)",
+                            f"{int(scale['steady_tcpdump_rss_kib']) / 1024:,.1f} vs "
+                            f"{int(scale['single_tcpdump_rss_kib']) / 1024:,.1f} MiB", ""))
         for what, label in (("conns", "`conns`"), ("print", "`-nn`"), ("print_absolute", "`-S -nn`")):
             if f"steady_{what}_rss_kib" not in scale:
                 continue
@@ -211,8 +215,8 @@ def main():
                   f"{fmt_int(scale['steady_packets'])} packets; `conns` tracked at most "
                   f"{fmt_int(scale.get('steady_conns_peak_tracked'))} connections at once.")
         if "live_tcpscope_dropped" in scale:
-            print(f"\nLive ({scale.get('live_seconds')} s of wrk keep-alive + one connection per request on lo, both "
-                  f"recorders at once, libpcap's default buffer): tcpscope captured "
+            print(f"\nLive ({scale.get('live_seconds')} s in all of wrk keep-alive + one connection per request on lo, "
+                  f"both recorders at once, libpcap's default buffer): tcpscope captured "
                   f"{fmt_int(scale.get('live_tcpscope_captured'))}, dropped {scale['live_tcpscope_dropped']}, "
                   f"used {scale.get('live_tcpscope_cpu_s', '?')} s of CPU; "
                   f"tcpdump captured {fmt_int(scale.get('live_tcpdump_captured'))}, dropped "

@@ -135,7 +135,8 @@ fi
 
 # The cuts tshark reads: the first 1/TSHARK_CUT of each capture.
 cut_of() { # capture packets -> prints the cut's path
-  local cut=$out/$(basename "$1" .pcap).cut$tshark_cut.pcap
+  local cut
+  cut=$out/$(basename "$1" .pcap).cut$tshark_cut.pcap
   if [[ ! -s $cut || $cut -ot $1 ]]; then
     "$tcpscope" -r "$1" -c $(($2 / tshark_cut)) -w "$cut" 2>/dev/null
   fi

@@ -10,17 +10,19 @@
 #    bytes per connection are the difference of the peak RSS over the 900,000 extra.
 # 2. Steady memory on a 10 GB capture: BIG.pcap repeated with shifted time stamps and
 #    addresses (bench/capture_gen repeat) into $SCALE_TMP (default /tmp; skipped with a
-#    message when the disk lacks the room), read by `tcpscope conns`, `-nn` and `-S -nn`;
+#    message when the disk lacks the room), read by `tcpscope conns`, `-nn` and `-S -nn`
+#    (and `tcpdump -nn`, whose relative-seq table grows too, for comparison);
 #    the peak RSS is compared with the same commands on BIG.pcap alone (and `-S -nn`,
 #    which keeps no relative-seq table, tells the reader's memory from that table's).
 #    Deleted after.
 # 3. Live capture keeping up: `tcpscope -i lo -w` and `tcpdump -i lo -w` at the same time
 #    on the same loopback load (wrk against nginx, keep-alive and one connection per
-#    request), both with libpcap's default buffer; their "dropped by kernel" counts.
+#    request), both with libpcap's default buffer; their "dropped by kernel" counts and
+#    CPU time, summed over LIVE_ROUNDS rounds (which one starts first alternates).
 #
 # Appends "key<TAB>value" lines to RESULTS.tsv (bench/report.py reads them).
 # Environment: BUILD_DIR (build), PORT (the first free one from 18290), SCALE_TMP (/tmp),
-# SCALE_GB (10), LIVE_SECONDS (10), SCALE_PARTS ("conns steady live": which parts to run).
+# SCALE_GB (10), LIVE_SECONDS (10), LIVE_ROUNDS (2), SCALE_PARTS ("conns steady live": which parts to run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -34,6 +36,7 @@ build=${BUILD_DIR:-build}
 port=${PORT:-$(bench_free_port 18290)}
 scale_gb=${SCALE_GB:-10}
 live_seconds=${LIVE_SECONDS:-10}
+live_rounds=${LIVE_ROUNDS:-2}
 bench_require_root
 bench_build "$build" tcpscope capture_gen
 tcpscope=$repo/$build/tcpscope
@@ -71,7 +74,7 @@ fi
 # ------------------------------------------------------------------ 2. a 10 GB file
 size=$(stat -c %s "$big")
 copies=$(((scale_gb * 1000000000 + size - 1) / size))
-need_kib=$((size / 1024 * (copies + 1)))
+need_kib=$((size * (copies + 1) / 1024))
 if [[ $parts != *" steady "* ]]; then
   :
 elif (($(free_kib "$work") < need_kib)); then
@@ -87,42 +90,63 @@ else
   put steady_conns_peak_tracked "$(sed -n 's/.*peak \([0-9]*\) tracked.*/\1/p' "$work/stderr")"
   put steady_print_rss_kib "$(peak_rss_kib "$tcpscope" -nn -r "$work/repeated.pcap")"
   put steady_print_absolute_rss_kib "$(peak_rss_kib "$tcpscope" -S -nn -r "$work/repeated.pcap")"
+  put steady_tcpdump_rss_kib "$(peak_rss_kib tcpdump -nn -r "$work/repeated.pcap")"
   rm -f "$work/repeated.pcap"
   put single_conns_rss_kib "$(peak_rss_kib "$tcpscope" conns --format ndjson -r "$big")"
   put single_print_rss_kib "$(peak_rss_kib "$tcpscope" -nn -r "$big")"
   put single_print_absolute_rss_kib "$(peak_rss_kib "$tcpscope" -S -nn -r "$big")"
+  put single_tcpdump_rss_kib "$(peak_rss_kib tcpdump -nn -r "$big")"
 fi
 
 # ------------------------------------------------------------------ 3. live capture
 [[ $parts == *" live "* ]] || exit 0
-bench_log "live capture: tcpscope -i lo -w and tcpdump -i lo -w on the same ${live_seconds}s of load"
+bench_log "live capture: tcpscope -i lo -w and tcpdump -i lo -w on the same load, $live_rounds rounds of ${live_seconds}s"
 bench_nginx_start "$work/nginx" "$port"
 filter="tcp port $port"
-# Each under /usr/bin/time (CPU time and peak RSS); Ctrl-C goes to the recorder itself.
-/usr/bin/time -f '%U %S %M' -o "$work/live-tcpscope.time" \
-  "$tcpscope" -i lo -w "$work/live-tcpscope.pcap" "$filter" 2>"$work/live-tcpscope.txt" &
-timers=$!
-/usr/bin/time -f '%U %S %M' -o "$work/live-tcpdump.time" \
-  tcpdump -i lo -w "$work/live-tcpdump.pcap" "$filter" 2>"$work/live-tcpdump.txt" &
-timers="$timers $!"
-sleep 1
-live_tcpscope=$(pgrep -n -f "^$tcpscope -i lo -w $work/live-tcpscope.pcap")
-live_tcpdump=$(pgrep -n -f "^tcpdump -i lo -w $work/live-tcpdump.pcap")
-wrk -t 1 -c 64 -d "${live_seconds}s" "http://127.0.0.1:$port/page.html" >/dev/null 2>&1 &
-keepalive=$!
-wrk -t 1 -c 64 -d "${live_seconds}s" -H 'Connection: close' "http://127.0.0.1:$port/small.html" >/dev/null 2>&1 || true
-wait "$keepalive" || true
-sleep 1
-kill -INT "$live_tcpscope" "$live_tcpdump" 2>/dev/null || true
-# shellcheck disable=SC2086 # one process id per word
-wait $timers || true
+declare -A cpu=([tcpscope]=0 [tcpdump]=0) captured=([tcpscope]=0 [tcpdump]=0) received=([tcpscope]=0 [tcpdump]=0) \
+  dropped=([tcpscope]=0 [tcpdump]=0) rss=([tcpscope]=0 [tcpdump]=0)
+# start_live TOOL: TOOL -i lo -w under /usr/bin/time (CPU time and peak RSS), in the background.
+start_live() {
+  local argv=(tcpdump)
+  [[ $1 == tcpscope ]] && argv=("$tcpscope")
+  /usr/bin/time -f '%U %S %M' -o "$work/live-$1.time" \
+    "${argv[@]}" -i lo -w "$work/live-$1.pcap" "$filter" 2>"$work/live-$1.txt" &
+  timers+=($!)
+}
+for round in $(seq "$live_rounds"); do
+  # Which recorder opens its socket first alternates from round to round.
+  order=(tcpscope tcpdump)
+  ((round % 2 == 0)) && order=(tcpdump tcpscope)
+  timers=()
+  start_live "${order[0]}"
+  start_live "${order[1]}"
+  sleep 1
+  # Ctrl-C goes to the recorders themselves (GNU time ignores it while it waits).
+  recorders=("$(pgrep -n -f "^$tcpscope -i lo -w $work/live-tcpscope.pcap")"
+    "$(pgrep -n -f "^tcpdump -i lo -w $work/live-tcpdump.pcap")")
+  wrk -t 1 -c 64 -d "${live_seconds}s" "http://127.0.0.1:$port/page.html" >/dev/null 2>&1 &
+  keepalive=$!
+  wrk -t 1 -c 64 -d "${live_seconds}s" -H 'Connection: close' "http://127.0.0.1:$port/small.html" >/dev/null 2>&1 || true
+  wait "$keepalive" || true
+  sleep 1
+  kill -INT "${recorders[@]}" 2>/dev/null || true
+  wait "${timers[@]}" || true
+  for tool in tcpscope tcpdump; do
+    read -r user sys peak <"$work/live-$tool.time" || true
+    cpu[$tool]=$(awk -v a="${cpu[$tool]}" -v u="$user" -v s="$sys" 'BEGIN {print a + u + s}')
+    ((peak > rss[$tool])) && rss[$tool]=$peak
+    captured[$tool]=$((captured[$tool] + $(awk '/packets? captured/ {print $1}' "$work/live-$tool.txt")))
+    received[$tool]=$((received[$tool] + $(awk '/received by filter/ {print $1}' "$work/live-$tool.txt")))
+    dropped[$tool]=$((dropped[$tool] + $(bench_dropped_by_kernel "$work/live-$tool.txt")))
+    rm -f "$work/live-$tool.pcap"
+  done
+done
 bench_nginx_stop
 for tool in tcpscope tcpdump; do
-  read -r user sys rss <"$work/live-$tool.time" || true
-  put "live_${tool}_cpu_s" "$(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}')"
-  put "live_${tool}_rss_kib" "$rss"
-  put "live_${tool}_captured" "$(awk '/packets? captured/ {print $1}' "$work/live-$tool.txt")"
-  put "live_${tool}_received" "$(awk '/received by filter/ {print $1}' "$work/live-$tool.txt")"
-  put "live_${tool}_dropped" "$(bench_dropped_by_kernel "$work/live-$tool.txt")"
+  put "live_${tool}_cpu_s" "${cpu[$tool]}"
+  put "live_${tool}_rss_kib" "${rss[$tool]}"
+  put "live_${tool}_captured" "${captured[$tool]}"
+  put "live_${tool}_received" "${received[$tool]}"
+  put "live_${tool}_dropped" "${dropped[$tool]}"
 done
-put live_seconds "$live_seconds"
+put live_seconds "$((live_seconds * live_rounds))"
