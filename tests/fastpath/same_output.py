@@ -6,7 +6,10 @@ Usage: same_output.py TCPSCOPE_BINARY CORPUS_DIR
 Every capture of the corpus (tcpdump's and Zeek's, pcap and pcapng, damaged ones
 included) goes through several print option sets (with a BPF filter, -c and --skip
 among them), `conns --format ndjson` and `explain`, under each variant below; stdout,
-stderr and the exit status must equal the reference variant's:
+stderr and the exit status must equal the reference variant's. (The print engineer's
+tests/capture/reader_equivalence.py covers plain print through the two readers on the
+corpus and on hand-damaged files; this test adds the subcommands, whose tracking and
+rendering the thread switch splits too, more print options, and standard input.)
 
   reference   the file read with the slow path: the environment switches of SLOW_PATH
               set (libpcap reader, one thread) when this binary has them;
@@ -31,10 +34,9 @@ TIMEOUT = 300
 # The slow path's switches: (environment variable, value that selects the slow path).
 SLOW_PATH = [
     ("TCPSCOPE_READER", "libpcap"),  # print engineer's reader switch: libpcap instead of the mmap reader
-    ("TCPSCOPE_THREADS", "1"),       # no reader/decoder thread
+    ("TCPSCOPE_THREADS", "1"),       # print engineer's thread switch: no reader/decoder thread
 ]
 PRINT_OPTION_SETS = [
-    ["-nn"],
     ["-S", "-nn", "-vvv", "-e", "-#"],
     ["-nn", "-x", "--nano"],
     ["-nn", "-c", "3", "--skip", "1"],
