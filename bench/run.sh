@@ -50,7 +50,7 @@ record_limit_s=1800
 bench_require_root
 mkdir -p "$out"
 trap bench_cleanup EXIT
-bench_install_missing nginx=nginx-light wrk=wrk tcpdump=tcpdump tcptrace=tcptrace tshark=tshark-cli
+bench_install_missing nginx=nginx-light wrk=wrk tcpdump=tcpdump tcptrace=tcptrace tshark=tshark
 [[ -x /usr/bin/time ]] || bench_install_missing /usr/bin/time=time
 bench_build "$build" tcpscope pcap_floor capture_gen
 tcpscope=$repo/$build/tcpscope
