@@ -4,11 +4,11 @@
 
 namespace tcpscope::cli {
 
-ReadAhead::ReadAhead(capture::FrameSource& source, bool verify_tcp_checksum) : source_(source) {
+ReadAhead::ReadAhead(capture::FrameSource& source, bool skip_tcp_checksum) : source_(source) {
   for (Batch& batch : batches_) {
     batch.frames.resize(kFramesPerBatch);
     batch.packets.resize(kFramesPerBatch);
-    for (decode::Packet& packet : batch.packets) packet.verify_tcp_checksum = verify_tcp_checksum;
+    for (decode::Packet& packet : batch.packets) packet.skip_tcp_checksum = skip_tcp_checksum;
     batch.arena.resize(kArenaBytes);
   }
   thread_ = std::thread([this] { produce(); });

@@ -23,7 +23,7 @@ class ReadAhead {
  public:
   // Starts the reading thread. `source` must outlive this object and is not to be
   // read by anyone else meanwhile (request_stop() stays allowed).
-  ReadAhead(capture::FrameSource& source, bool verify_tcp_checksum);
+  ReadAhead(capture::FrameSource& source, bool skip_tcp_checksum);
   ~ReadAhead();  // stops and joins the thread
   ReadAhead(const ReadAhead&) = delete;
   ReadAhead& operator=(const ReadAhead&) = delete;

@@ -111,10 +111,11 @@ struct Packet {
   std::uint8_t layer_count = 0;
   DecodeStatus status;
   bool has_tcp = false;  // the innermost IP carries a TCP header that was fully captured (20 bytes + options)
+  // Set by a caller that never looks at tcp.checksum (e.g. `conns` without
+  // --validate-checksums): decode() then leaves it `unverifiable` instead of summing
+  // the segment. Kept across reset().
+  bool skip_tcp_checksum = false;
   TcpFacts tcp;
-  // Set by the caller, kept by decode(): false leaves TcpFacts::checksum unverifiable
-  // (for consumers that do not look at it: summing every payload is not free).
-  bool verify_tcp_checksum = true;
 
   void reset(const Frame& f) {
     frame = &f;
