@@ -53,7 +53,7 @@ std::string_view checksum_name(decode::ChecksumStatus c) {
   return "unverifiable";
 }
 
-void segment(fmt::memory_buffer& out, const TimelineSegment& s) {
+void segment(fmt::memory_buffer& out, const ConnectionTimeline& tl, const TimelineSegment& s) {
   fmt::format_to(
       fmt::appender(out),
       "{{\"n\":{},\"frame\":{},\"ts\":{}.{:09},\"dir\":\"{}\",\"flags\":\"{}\",\"flag_names\":\"{}\","
@@ -102,7 +102,7 @@ void segment(fmt::memory_buffer& out, const TimelineSegment& s) {
   out.append(std::string_view("],\"notes\":"));
   notes(out, s.inference.notes);
   out.append(std::string_view(",\"tcpdump\":"));
-  json_string(out, s.tcpdump_text);
+  json_string(out, tl.tcpdump_text(s));
   out.push_back('}');
 }
 
@@ -182,7 +182,7 @@ void explain_json(fmt::memory_buffer& out, const ConnectionTimeline& tl) {
   for (std::size_t i = 0; i < tl.segments.size(); ++i) {
     if (i) out.push_back(',');
     out.append(std::string_view("\n  "));
-    segment(out, tl.segments[i]);
+    segment(out, tl, tl.segments[i]);
   }
   out.append(std::string_view("]}"));
 }

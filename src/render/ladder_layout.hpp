@@ -19,9 +19,7 @@ struct LadderRow {
   std::uint32_t number = 0;  // 1-based segment number
   std::uint64_t frame = 0;
   bool from_client = true;
-  std::string flags;                     // "SYN+ACK", "PSH+ACK", ...
-  std::string numbers;                   // "seq=2547375254 ack=2099912038 len 4"
-  std::string label;                     // flags + " " + numbers
+  std::string label;                     // "SYN+ACK seq=2547375254 ack=2099912038", "PSH+ACK ... len 4"
   bool anomaly = false;                  // Wireshark analysis flags or notes worth a distinct colour
   std::optional<TcpState> client_state;  // set where the client's state changed at this segment
   std::optional<TcpState> server_state;

@@ -10,10 +10,17 @@ namespace {
 constexpr std::size_t kStateColumn = 15;  // "SYN-RECEIVED" and "ESTABLISHED" fit with room
 constexpr std::size_t kNumberColumn = 5;  // "#123 "
 
-std::string state_text(TcpState s, bool assumed, const Messages& msgs) {
-  std::string t(to_string(s));
-  if (assumed) t += fmt::format(" ({})", msgs[Msg::assumed]);
-  return t;
+// "ESTABLISHED", or "ESTABLISHED (assumed)" before a capture that started mid-connection.
+void append_state(fmt::memory_buffer& out, TcpState s, bool assumed, const Messages& msgs) {
+  out.append(to_string(s));
+  if (!assumed) return;
+  out.append(std::string_view(" ("));
+  out.append(msgs[Msg::assumed]);
+  out.push_back(')');
+}
+
+std::size_t state_width(TcpState s, bool assumed, const Messages& msgs) {
+  return to_string(s).size() + (assumed ? 3 + display_width(msgs[Msg::assumed]) : 0);
 }
 
 }  // namespace
@@ -38,24 +45,51 @@ void ladder_text(fmt::memory_buffer& out, const LadderLayout& layout, std::size_
     if (layout.rows[i].client_state) client = *layout.rows[i].client_state, client_assumed = false;
     if (layout.rows[i].server_state) server = *layout.rows[i].server_state, server_assumed = false;
   }
-  fmt::format_to(fmt::appender(out), "{}{}{}{}\n", pad, pad_right(msgs[Msg::client], server_column),
-                 msgs[Msg::server], "");
-  fmt::format_to(fmt::appender(out), "{}{}{}{}{}{}\n", pad, p.green(),
-                 pad_right(state_text(client, client_assumed, msgs), server_column),
-                 state_text(server, server_assumed, msgs), p.reset(), "");
+  const std::string_view green = p.green(), reset = p.reset();
+  out.append(pad);
+  append_padded(out, msgs[Msg::client], server_column);
+  out.append(msgs[Msg::server]);
+  out.push_back('\n');
+  out.append(pad);
+  out.append(green);
+  append_state(out, client, client_assumed, msgs);
+  for (std::size_t w = state_width(client, client_assumed, msgs); w < server_column; ++w) out.push_back(' ');
+  append_state(out, server, server_assumed, msgs);
+  out.append(reset);
+  out.push_back('\n');
   for (std::size_t i = first_row; i < end_row; ++i) {
     const LadderRow& r = layout.rows[i];
     const std::size_t fill = arrow_width - display_width(r.label) - 5;
-    std::string arrow = r.from_client ? fmt::format("── {} {}▶", r.label, repeat("─", fill))
-                                      : fmt::format("◀{} {} ──", repeat("─", fill), r.label);
-    const std::string_view arrow_colour = r.anomaly ? p.red() : (r.from_client ? p.cyan() : p.yellow());
-    std::string left = r.client_state ? std::string(to_string(*r.client_state)) : std::string();
-    std::string right = r.server_state ? std::string(to_string(*r.server_state)) : std::string();
-    std::string line = fmt::format("{}{}{}{}{}{}{}{}  {}{}{}", pad, p.green(), pad_right(left, kStateColumn),
-                                   p.reset(), pad_right(fmt::format("#{}", r.number), kNumberColumn),
-                                   arrow_colour, arrow, p.reset(), p.green(), right, p.reset());
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out.append(line);
+    out.append(pad);
+    out.append(green);
+    append_padded(out, r.client_state ? to_string(*r.client_state) : std::string_view(), kStateColumn);
+    out.append(reset);
+    out.push_back('#');
+    const fmt::format_int number(r.number);
+    out.append(std::string_view(number.data(), number.size()));
+    for (std::size_t w = 1 + number.size(); w < kNumberColumn; ++w) out.push_back(' ');
+    out.append(r.anomaly ? p.red() : (r.from_client ? p.cyan() : p.yellow()));
+    if (r.from_client) {
+      out.append(std::string_view("── "));
+      out.append(r.label);
+      out.push_back(' ');
+      append_repeat(out, "─", fill);
+      out.append(std::string_view("▶"));
+    } else {
+      out.append(std::string_view("◀"));
+      append_repeat(out, "─", fill);
+      out.push_back(' ');
+      out.append(r.label);
+      out.append(std::string_view(" ──"));
+    }
+    out.append(reset);
+    // Without colour a line ends at its arrow when the server's state did not change.
+    if (r.server_state || !reset.empty()) {
+      out.append(std::string_view("  "));
+      out.append(green);
+      if (r.server_state) out.append(to_string(*r.server_state));
+      out.append(reset);
+    }
     out.push_back('\n');
   }
 }

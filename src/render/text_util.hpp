@@ -43,6 +43,18 @@ inline std::string pad_right(std::string_view s, std::size_t width) {
   return out;
 }
 
+// Appends `s`, then spaces up to `width` display columns.
+template <class Buffer>
+void append_padded(Buffer& out, std::string_view s, std::size_t width) {
+  out.append(s);
+  for (std::size_t w = display_width(s); w < width; ++w) out.push_back(' ');
+}
+
+template <class Buffer>
+void append_repeat(Buffer& out, std::string_view s, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) out.append(s);
+}
+
 inline std::string repeat(std::string_view s, std::size_t n) {
   std::string out;
   out.reserve(s.size() * n);
