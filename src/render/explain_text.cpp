@@ -367,8 +367,19 @@ class Explainer {
         if (s.inference.notes.has(id)) note_named(m_[note_msg(id)], track::note_name(id), true);
       }
     }
-    if (s.checksum == decode::ChecksumStatus::bad)
-      note(m_[s.loopback ? Msg::cksum_loopback : Msg::cksum_bad], !s.loopback);
+    // Incorrect checksums: on loopback (never computed) said once per connection; elsewhere
+    // (damage, or offload on the capturing host) at every such segment, explained at the first.
+    if (s.checksum == decode::ChecksumStatus::bad) {
+      if (s.loopback) {
+        if (!loopback_checksum_explained_) note(m_[Msg::cksum_loopback]);
+        loopback_checksum_explained_ = true;
+      } else if (first_bad_checksum_ == 0) {
+        note(m_[Msg::cksum_bad], true);
+        first_bad_checksum_ = s.index;
+      } else {
+        note_say(true, Msg::cksum_bad_again, first_bad_checksum_);
+      }
+    }
     if ((s.flags & tcp_flag::rst) && received_[d] > 0) {
       const TcpState before = from_client ? s.inference.client_before.state : s.inference.server_before.state;
       if (in(before, TcpState::Established | TcpState::CloseWait | TcpState::SynReceived))
@@ -488,6 +499,8 @@ class Explainer {
   bool syn_ack_explained_ = false;
   bool fin_ack_explained_ = false;
   bool negotiated_done_ = false;
+  bool loopback_checksum_explained_ = false;
+  std::uint32_t first_bad_checksum_ = 0;  // the first segment explained as having a bad checksum
 };
 
 }  // namespace
