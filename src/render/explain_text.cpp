@@ -92,7 +92,7 @@ class Explainer {
   }
 
  private:
-  void put(std::string_view s) { out_.append(s); }
+  void put(std::string_view s) { append_text(out_, s); }
   void nl() { out_.push_back('\n'); }
   void line(std::string_view s) {
     put(s);
@@ -101,12 +101,12 @@ class Explainer {
   template <class T>
   void put_int(T v) {
     const fmt::format_int f(v);
-    out_.append(std::string_view(f.data(), f.size()));
+    append_text(out_, std::string_view(f.data(), f.size()));
   }
   // A catalogue text with its arguments, appended as is.
   template <class... Args>
   void say(Msg key, const Args&... args) {
-    fmt::vformat_to(fmt::appender(out_), m_[key], fmt::make_format_args(args...));
+    append_numbered(out_, m_[key], args...);
   }
   // "  " + a catalogue text + newline.
   template <class... Args>
@@ -154,7 +154,7 @@ class Explainer {
   }
 
   void phase_title(fmt::memory_buffer& b, const LadderBand& band) const {
-    const auto text = [&b](std::string_view s) { b.append(s); };
+    const auto text = [&b](std::string_view s) { append_text(b, s); };
     const TimelineSegment& last = tl_.segments[band.end_row - 1];
     bool simultaneous = false;
     std::uint64_t client_bytes = 0, server_bytes = 0;
@@ -173,14 +173,13 @@ class Explainer {
         return text(m_[Msg::phase_handshake_open]);
       case Phase::data_transfer:
         if (client_bytes + server_bytes == 0) return text(m_[Msg::phase_data_none]);
-        fmt::vformat_to(fmt::appender(b), m_[Msg::phase_data],
-                        fmt::make_format_args(client_bytes, server_bytes));
+        append_numbered(b, m_[Msg::phase_data], client_bytes, server_bytes);
         return;
       case Phase::teardown: {
         if (tl_.end.facts.first_rst != track::Who::none) return text(m_[Msg::phase_teardown_aborted]);
         const std::size_t start = b.size();
         const std::string_view kind = m_[close_msg(tl_.end.kind)];
-        fmt::vformat_to(fmt::appender(b), m_[Msg::phase_teardown], fmt::make_format_args(kind));
+        append_numbered(b, m_[Msg::phase_teardown], kind);
         if (b.size() > start && b[start] >= 'a' && b[start] <= 'z')
           b[start] = static_cast<char>(b[start] - 'a' + 'A');
         return;
@@ -188,7 +187,7 @@ class Explainer {
       case Phase::reset: {
         if (tl_.end.kind == track::CloseKind::refused) return text(m_[Msg::phase_refused]);
         const std::string_view kind = m_[close_msg(tl_.end.kind)];
-        fmt::vformat_to(fmt::appender(b), m_[Msg::phase_reset], fmt::make_format_args(kind));
+        append_numbered(b, m_[Msg::phase_reset], kind);
         return;
       }
       case Phase::before_capture:
@@ -202,8 +201,7 @@ class Explainer {
     fmt::memory_buffer title, count;
     phase_title(title, band);
     const std::size_t segments = band.end_row - band.first_row;
-    fmt::vformat_to(fmt::appender(count), m_[Msg::phase_segments],
-                    fmt::make_format_args(segments, first.frame, last.frame));
+    append_numbered(count, m_[Msg::phase_segments], segments, first.frame, last.frame);
     nl();
     put(p_.bold());
     say(Msg::phase_header, number, view(title), view(count));
@@ -232,10 +230,10 @@ class Explainer {
     if (first < tl_.segments.size()) {
       const auto& before = tl_.segments[first].inference;
       TcpState last = client ? before.client_before.state : before.server_before.state;
-      chain.append(to_string(last));
+      append_text(chain, to_string(last));
       const auto push = [&](TcpState s) {
-        chain.append(std::string_view(" → "));
-        chain.append(to_string(s));
+        append_text(chain, std::string_view(" → "));
+        append_text(chain, to_string(s));
         last = s;
       };
       const track::Side side = client ? track::Side::client : track::Side::server;

@@ -12,10 +12,10 @@ constexpr std::size_t kNumberColumn = 5;  // "#123 "
 
 // "ESTABLISHED", or "ESTABLISHED (assumed)" before a capture that started mid-connection.
 void append_state(fmt::memory_buffer& out, TcpState s, bool assumed, const Messages& msgs) {
-  out.append(to_string(s));
+  append_text(out, to_string(s));
   if (!assumed) return;
-  out.append(std::string_view(" ("));
-  out.append(msgs[Msg::assumed]);
+  append_text(out, std::string_view(" ("));
+  append_text(out, msgs[Msg::assumed]);
   out.push_back(')');
 }
 
@@ -31,7 +31,7 @@ void ladder_text(fmt::memory_buffer& out, const LadderLayout& layout, std::size_
   end_row = std::min(end_row, layout.rows.size());
   std::size_t label_width = 24;
   for (std::size_t i = first_row; i < end_row; ++i)
-    label_width = std::max(label_width, display_width(layout.rows[i].label));
+    label_width = std::max(label_width, layout.rows[i].label.size());  // labels are ASCII
   const std::size_t arrow_width = label_width + 8;
   const std::string pad(indent, ' ');
   const std::size_t server_column = kStateColumn + kNumberColumn + arrow_width + 2;
@@ -46,49 +46,49 @@ void ladder_text(fmt::memory_buffer& out, const LadderLayout& layout, std::size_
     if (layout.rows[i].server_state) server = *layout.rows[i].server_state, server_assumed = false;
   }
   const std::string_view green = p.green(), reset = p.reset();
-  out.append(pad);
+  append_text(out, pad);
   append_padded(out, msgs[Msg::client], server_column);
-  out.append(msgs[Msg::server]);
+  append_text(out, msgs[Msg::server]);
   out.push_back('\n');
-  out.append(pad);
-  out.append(green);
+  append_text(out, pad);
+  append_text(out, green);
   append_state(out, client, client_assumed, msgs);
   for (std::size_t w = state_width(client, client_assumed, msgs); w < server_column; ++w) out.push_back(' ');
   append_state(out, server, server_assumed, msgs);
-  out.append(reset);
+  append_text(out, reset);
   out.push_back('\n');
   for (std::size_t i = first_row; i < end_row; ++i) {
     const LadderRow& r = layout.rows[i];
-    const std::size_t fill = arrow_width - display_width(r.label) - 5;
-    out.append(pad);
-    out.append(green);
+    const std::size_t fill = arrow_width - r.label.size() - 5;
+    append_text(out, pad);
+    append_text(out, green);
     append_padded(out, r.client_state ? to_string(*r.client_state) : std::string_view(), kStateColumn);
-    out.append(reset);
+    append_text(out, reset);
     out.push_back('#');
     const fmt::format_int number(r.number);
-    out.append(std::string_view(number.data(), number.size()));
+    append_text(out, std::string_view(number.data(), number.size()));
     for (std::size_t w = 1 + number.size(); w < kNumberColumn; ++w) out.push_back(' ');
-    out.append(r.anomaly ? p.red() : (r.from_client ? p.cyan() : p.yellow()));
+    append_text(out, r.anomaly ? p.red() : (r.from_client ? p.cyan() : p.yellow()));
     if (r.from_client) {
-      out.append(std::string_view("── "));
-      out.append(r.label);
+      append_text(out, std::string_view("── "));
+      append_text(out, r.label);
       out.push_back(' ');
-      append_repeat(out, "─", fill);
-      out.append(std::string_view("▶"));
+      append_horizontal(out, fill);
+      append_text(out, std::string_view("▶"));
     } else {
-      out.append(std::string_view("◀"));
-      append_repeat(out, "─", fill);
+      append_text(out, std::string_view("◀"));
+      append_horizontal(out, fill);
       out.push_back(' ');
-      out.append(r.label);
-      out.append(std::string_view(" ──"));
+      append_text(out, r.label);
+      append_text(out, std::string_view(" ──"));
     }
-    out.append(reset);
+    append_text(out, reset);
     // Without colour a line ends at its arrow when the server's state did not change.
     if (r.server_state || !reset.empty()) {
-      out.append(std::string_view("  "));
-      out.append(green);
-      if (r.server_state) out.append(to_string(*r.server_state));
-      out.append(reset);
+      append_text(out, std::string_view("  "));
+      append_text(out, green);
+      if (r.server_state) append_text(out, to_string(*r.server_state));
+      append_text(out, reset);
     }
     out.push_back('\n');
   }

@@ -1,9 +1,14 @@
 // Small helpers for terminal text: display width of UTF-8 (CJK counts two
 // columns), padding, ANSI colours that are empty when colour is off.
 #pragma once
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace tcpscope::render {
 
@@ -43,16 +48,69 @@ inline std::string pad_right(std::string_view s, std::size_t width) {
   return out;
 }
 
-// Appends `s`, then spaces up to `width` display columns.
-template <class Buffer>
-void append_padded(Buffer& out, std::string_view s, std::size_t width) {
-  out.append(s);
-  for (std::size_t w = display_width(s); w < width; ++w) out.push_back(' ');
+// Appends `s` with one copy (fmt's generic append copies in a loop: slow for the many
+// short pieces of the explanations).
+inline void append_text(fmt::memory_buffer& out, std::string_view s) {
+  if (s.empty()) return;
+  const std::size_t at = out.size();
+  out.resize(at + s.size());
+  std::memcpy(out.data() + at, s.data(), s.size());
+}
+inline void append_text(std::string& out, std::string_view s) { out.append(s); }
+
+// Appends one argument of append_numbered(): integers and texts directly, anything else through fmt.
+template <class T>
+void append_value(fmt::memory_buffer& out, const T& v) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>) {
+    const fmt::format_int f(v);
+    append_text(out, std::string_view(f.data(), f.size()));
+  } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    append_text(out, std::string_view(v));
+  } else {
+    fmt::format_to(fmt::appender(out), "{}", v);
+  }
 }
 
-template <class Buffer>
-void append_repeat(Buffer& out, std::string_view s, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) out.append(s);
+// Appends `text` with each "{N}" replaced by the N-th argument (0-based), as
+// fmt::format(fmt::runtime(text), args...) would, without parsing a format string:
+// the message catalogues use only plain numbered arguments (messages_test checks it).
+// An index without an argument is dropped.
+template <class... Args>
+void append_numbered(fmt::memory_buffer& out, std::string_view text, const Args&... args) {
+  for (;;) {
+    const std::size_t open = text.find('{');
+    if (open == std::string_view::npos) return append_text(out, text);
+    append_text(out, text.substr(0, open));
+    std::size_t i = open + 1;
+    std::size_t index = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') index = index * 10 + (text[i++] - '0');
+    std::size_t k = 0;
+    ((k++ == index ? append_value(out, args) : void()), ...);
+    text.remove_prefix(std::min(i + 1, text.size()));  // past the "}"
+  }
+}
+
+// Appends `n` spaces.
+inline void append_spaces(fmt::memory_buffer& out, std::size_t n) {
+  const std::size_t at = out.size();
+  out.resize(at + n);
+  std::memset(out.data() + at, ' ', n);
+}
+
+// Appends `s`, then spaces up to `width` display columns.
+inline void append_padded(fmt::memory_buffer& out, std::string_view s, std::size_t width) {
+  append_text(out, s);
+  const std::size_t w = display_width(s);
+  if (w < width) append_spaces(out, width - w);
+}
+
+// Appends `n` box-drawing horizontals "─" (the arrows of the ladders).
+inline void append_horizontal(fmt::memory_buffer& out, std::size_t n) {
+  static constexpr std::string_view kRun =
+      "────────────────────────────────────────────────────────────────";  // 64
+  constexpr std::size_t kPer = 3;                                          // UTF-8 bytes of "─"
+  for (; n > kRun.size() / kPer; n -= kRun.size() / kPer) append_text(out, kRun);
+  append_text(out, kRun.substr(0, n * kPer));
 }
 
 inline std::string repeat(std::string_view s, std::size_t n) {
