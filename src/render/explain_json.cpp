@@ -1,6 +1,9 @@
 #include "render/explain_json.hpp"
 
+#include <array>
+
 #include "render/ladder_layout.hpp"
+#include "render/text_util.hpp"
 
 namespace tcpscope::render {
 namespace {
@@ -15,12 +18,19 @@ void endpoint(fmt::memory_buffer& out, const Endpoint& e) {
 }
 
 void view(fmt::memory_buffer& out, const track::EndpointView& v) {
-  fmt::format_to(fmt::appender(out), "{{\"state\":\"{}\",\"confidence\":\"{}\"}}", to_string(v.state),
-                 track::confidence_name(v.confidence));
+  append_text(out, std::string_view("{\"state\":\""));
+  append_text(out, to_string(v.state));
+  append_text(out, std::string_view("\",\"confidence\":\""));
+  append_text(out, track::confidence_name(v.confidence));
+  append_text(out, std::string_view("\"}"));
 }
 
 void notes(fmt::memory_buffer& out, track::NoteSet set) {
   out.push_back('[');
+  if (set.empty()) {
+    out.push_back(']');
+    return;
+  }
   bool first = true;
   for (std::size_t n = 0; n < track::kInferenceNoteCount; ++n) {
     const auto id = static_cast<track::InferenceNote>(n);
@@ -53,55 +63,126 @@ std::string_view checksum_name(decode::ChecksumStatus c) {
   return "unverifiable";
 }
 
+// Small writers for the per-segment objects (the hot part: one object per segment).
+void lit(fmt::memory_buffer& out, std::string_view s) { append_text(out, s); }
+template <class T>
+void num(fmt::memory_buffer& out, T v) {
+  append_value(out, v);
+}
+void boolean(fmt::memory_buffer& out, bool b) { append_text(out, b ? std::string_view("true") : "false"); }
+// "name":"value" where value needs no escaping (ids, state names).
+void id(fmt::memory_buffer& out, std::string_view value) {
+  out.push_back('"');
+  append_text(out, value);
+  out.push_back('"');
+}
+// seconds.nanoseconds, nine digits after the point.
+void timestamp(fmt::memory_buffer& out, const Timestamp& ts) {
+  if (ts.nsec < 0 || ts.nsec >= 1'000'000'000) {
+    fmt::format_to(fmt::appender(out), "{}.{:09}", ts.sec, ts.nsec);
+    return;
+  }
+  num(out, ts.sec);
+  char digits[10] = {'.', '0', '0', '0', '0', '0', '0', '0', '0', '0'};
+  auto n = static_cast<std::uint32_t>(ts.nsec);
+  for (int i = 9; i > 0 && n != 0; --i, n /= 10) digits[i] = static_cast<char>('0' + n % 10);
+  append_text(out, std::string_view(digits, 10));
+}
+
 void segment(fmt::memory_buffer& out, const ConnectionTimeline& tl, const TimelineSegment& s) {
-  fmt::format_to(
-      fmt::appender(out),
-      "{{\"n\":{},\"frame\":{},\"ts\":{}.{:09},\"dir\":\"{}\",\"flags\":\"{}\",\"flag_names\":\"{}\","
-      "\"seq\":{},\"ack\":{},\"rel_seq\":{},\"rel_ack\":{},\"len\":{},\"win\":{},",
-      s.index, s.frame, s.ts.sec, s.ts.nsec,
-      s.dir == track::Direction::from_client ? "client_to_server" : "server_to_client", flags_token(s.flags),
-      flags_label(s.flags), s.seq.raw(), s.ack.raw(), s.rel_seq, s.rel_ack, s.payload_len, s.window);
-  out.append(std::string_view("\"preview\":"));
+  char token[kFlagsTokenMax];
+  char label[kFlagsLabelMax];
+  lit(out, "{\"n\":");
+  num(out, s.index);
+  lit(out, ",\"frame\":");
+  num(out, s.frame);
+  lit(out, ",\"ts\":");
+  timestamp(out, s.ts);
+  lit(out, s.dir == track::Direction::from_client
+               ? std::string_view(",\"dir\":\"client_to_server\",\"flags\":")
+               : std::string_view(",\"dir\":\"server_to_client\",\"flags\":"));
+  id(out, flags_token(s.flags, token));
+  lit(out, ",\"flag_names\":");
+  id(out, flags_label(s.flags, label));
+  lit(out, ",\"seq\":");
+  num(out, s.seq.raw());
+  lit(out, ",\"ack\":");
+  num(out, s.ack.raw());
+  lit(out, ",\"rel_seq\":");
+  num(out, s.rel_seq);
+  lit(out, ",\"rel_ack\":");
+  num(out, s.rel_ack);
+  lit(out, ",\"len\":");
+  num(out, s.payload_len);
+  lit(out, ",\"win\":");
+  num(out, s.window);
+  lit(out, ",\"preview\":");
   if (s.preview_len == 0)
-    out.append(std::string_view("null"));
+    lit(out, "null");
   else if (s.preview_printable)
     json_string(out, s.preview_view());
   else {
-    std::string hex;
-    for (char c : s.preview_view()) hex += fmt::format("{:02x}", static_cast<unsigned char>(c));
-    json_string(out, "hex:" + hex);
+    static constexpr char kHex[] = "0123456789abcdef";
+    lit(out, "\"hex:");
+    for (char c : s.preview_view()) {
+      const auto u = static_cast<unsigned char>(c);
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 0xf]);
+    }
+    out.push_back('"');
   }
-  fmt::format_to(fmt::appender(out), ",\"checksum\":\"{}\",\"loopback\":{},\"analysis\":[",
-                 checksum_name(s.checksum), s.loopback);
+  lit(out, ",\"checksum\":");
+  id(out, checksum_name(s.checksum));
+  lit(out, ",\"loopback\":");
+  boolean(out, s.loopback);
+  lit(out, ",\"analysis\":[");
   bool first = true;
   s.analysis.for_each([&](track::AnalysisFlag f) {
     if (!first) out.push_back(',');
     first = false;
-    fmt::format_to(fmt::appender(out), "\"{}\"", track::to_id(f));
+    id(out, track::to_id(f));
   });
   out.push_back(']');
-  if (s.retransmits_frame)
-    fmt::format_to(fmt::appender(out), ",\"retransmits\":{{\"n\":{},\"frame\":{},\"after_ns\":{}}}",
-                   s.retransmits_index, s.retransmits_frame, s.retransmit_delay_ns);
-  fmt::format_to(fmt::appender(out),
-                 ",\"phase\":\"{}\",\"carries_data\":{},\"client\":", track::phase_name(s.phase.phase),
-                 s.phase.carries_data);
+  if (s.retransmits_frame) {
+    lit(out, ",\"retransmits\":{\"n\":");
+    num(out, s.retransmits_index);
+    lit(out, ",\"frame\":");
+    num(out, s.retransmits_frame);
+    lit(out, ",\"after_ns\":");
+    num(out, s.retransmit_delay_ns);
+    out.push_back('}');
+  }
+  lit(out, ",\"phase\":");
+  id(out, track::phase_name(s.phase.phase));
+  lit(out, ",\"carries_data\":");
+  boolean(out, s.phase.carries_data);
+  lit(out, ",\"client\":");
   view(out, s.inference.client);
-  out.append(std::string_view(",\"server\":"));
+  lit(out, ",\"server\":");
   view(out, s.inference.server);
-  fmt::format_to(fmt::appender(out), ",\"client_revised\":{},\"server_revised\":{},\"rules\":[",
-                 s.inference.client_revised, s.inference.server_revised);
+  lit(out, ",\"client_revised\":");
+  boolean(out, s.inference.client_revised);
+  lit(out, ",\"server_revised\":");
+  boolean(out, s.inference.server_revised);
+  lit(out, ",\"rules\":[");
   for (std::size_t r = 0; r < s.inference.rule_count; ++r) {
     const track::AppliedRule& a = s.inference.rules[r];
     if (r) out.push_back(',');
-    fmt::format_to(fmt::appender(out),
-                   "{{\"side\":\"{}\",\"from\":\"{}\",\"to\":\"{}\",\"rule\":\"{}\",\"rfc9293\":\"{}\"}}",
-                   track::side_name(a.side), to_string(a.from), to_string(a.to), track::rule_name(a.rule),
-                   track::rule_section(a.rule));
+    lit(out, "{\"side\":");
+    id(out, track::side_name(a.side));
+    lit(out, ",\"from\":");
+    id(out, to_string(a.from));
+    lit(out, ",\"to\":");
+    id(out, to_string(a.to));
+    lit(out, ",\"rule\":");
+    id(out, track::rule_name(a.rule));
+    lit(out, ",\"rfc9293\":");
+    id(out, track::rule_section(a.rule));
+    out.push_back('}');
   }
-  out.append(std::string_view("],\"notes\":"));
+  lit(out, "],\"notes\":");
   notes(out, s.inference.notes);
-  out.append(std::string_view(",\"tcpdump\":"));
+  lit(out, ",\"tcpdump\":");
   json_string(out, tl.tcpdump_text(s));
   out.push_back('}');
 }
@@ -109,34 +190,41 @@ void segment(fmt::memory_buffer& out, const ConnectionTimeline& tl, const Timeli
 }  // namespace
 
 void json_string(fmt::memory_buffer& out, std::string_view s) {
+  // Bytes that need an escape: controls, '"', '\\' and DEL (bytes >= 0x80 pass: the texts are UTF-8).
+  static constexpr auto kEscape = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 0x20; ++c) t[c] = true;
+    t['"'] = t['\\'] = t[0x7f] = true;
+    return t;
+  }();
   out.push_back('"');
   std::size_t run = 0;  // start of the pending run of characters that need no escape
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto u = static_cast<unsigned char>(s[i]);
-    if (u >= 0x20 && u != '"' && u != '\\' && u != 0x7f) continue;  // bytes >= 0x80 pass: the texts are UTF-8
-    out.append(s.substr(run, i - run));
+    if (!kEscape[u]) continue;
+    append_text(out, s.substr(run, i - run));
     run = i + 1;
     switch (s[i]) {
       case '"':
-        out.append(std::string_view("\\\""));
+        append_text(out, std::string_view("\\\""));
         break;
       case '\\':
-        out.append(std::string_view("\\\\"));
+        append_text(out, std::string_view("\\\\"));
         break;
       case '\n':
-        out.append(std::string_view("\\n"));
+        append_text(out, std::string_view("\\n"));
         break;
       case '\r':
-        out.append(std::string_view("\\r"));
+        append_text(out, std::string_view("\\r"));
         break;
       case '\t':
-        out.append(std::string_view("\\t"));
+        append_text(out, std::string_view("\\t"));
         break;
       default:
         fmt::format_to(fmt::appender(out), "\\u{:04x}", u);
     }
   }
-  out.append(s.substr(run));
+  append_text(out, s.substr(run));
   out.push_back('"');
 }
 

@@ -8,6 +8,20 @@ namespace tcpscope::render {
 
 namespace {
 
+// A fixed-size output for the flag texts.
+template <std::size_t N>
+struct CharSink {
+  char (&buffer)[N];
+  std::size_t size = 0;
+  void push_back(char c) {
+    if (size < N) buffer[size++] = c;
+  }
+  void append(std::string_view s) {
+    for (char c : s) push_back(c);
+  }
+  std::string_view view() const { return {buffer, size}; }
+};
+
 template <class Buffer>
 void append_flags_label(Buffer& out, std::uint16_t flags) {
   struct Name {
@@ -29,15 +43,8 @@ void append_flags_label(Buffer& out, std::uint16_t flags) {
   if (first) out.append(std::string_view("none"));
 }
 
-}  // namespace
-
-std::string flags_label(std::uint16_t flags) {
-  std::string out;
-  append_flags_label(out, flags);
-  return out;
-}
-
-std::string flags_token(std::uint16_t flags) {
+template <class Buffer>
+void append_flags_token(Buffer& out, std::uint16_t flags) {
   // tcpdump 4.99's tcp_flag_values order.
   struct Tok {
     std::uint16_t bit;
@@ -48,10 +55,36 @@ std::string flags_token(std::uint16_t flags) {
       {tcp_flag::psh, 'P'}, {tcp_flag::ack, '.'}, {tcp_flag::urg, 'U'},
       {tcp_flag::ece, 'E'}, {tcp_flag::cwr, 'W'}, {tcp_flag::ae, 'e'},
   };
-  std::string out;
+  bool any = false;
   for (const Tok& t : kTokens)
-    if (flags & t.bit) out += t.c;
-  return out.empty() ? std::string("none") : out;
+    if (flags & t.bit) out.push_back(t.c), any = true;
+  if (!any) out.append(std::string_view("none"));
+}
+
+}  // namespace
+
+std::string flags_label(std::uint16_t flags) {
+  std::string out;
+  append_flags_label(out, flags);
+  return out;
+}
+
+std::string flags_token(std::uint16_t flags) {
+  std::string out;
+  append_flags_token(out, flags);
+  return out;
+}
+
+std::string_view flags_label(std::uint16_t flags, char (&buffer)[kFlagsLabelMax]) {
+  CharSink<kFlagsLabelMax> sink{buffer};
+  append_flags_label(sink, flags);
+  return sink.view();
+}
+
+std::string_view flags_token(std::uint16_t flags, char (&buffer)[kFlagsTokenMax]) {
+  CharSink<kFlagsTokenMax> sink{buffer};
+  append_flags_token(sink, flags);
+  return sink.view();
 }
 
 bool is_anomaly(const track::TimelineSegment& s) {

@@ -48,6 +48,11 @@ LadderLayout layout_ladder(const track::ConnectionTimeline& tl, bool relative);
 std::string flags_label(std::uint16_t flags);
 // tcpdump's token inside "Flags [...]": "S", "S.", "P.", "F.", "R.", "SEW", ...
 std::string flags_token(std::uint16_t flags);
+// The same two written into the caller's buffer (no allocation): the views point into it.
+inline constexpr std::size_t kFlagsLabelMax = 40;  // "SYN+FIN+RST+PSH+ACK+URG+ECE+CWR+AE"
+inline constexpr std::size_t kFlagsTokenMax = 10;  // "FSRP.UEWe"
+std::string_view flags_label(std::uint16_t flags, char (&buffer)[kFlagsLabelMax]);
+std::string_view flags_token(std::uint16_t flags, char (&buffer)[kFlagsTokenMax]);
 // Whether the segment deserves the anomaly colour.
 bool is_anomaly(const track::TimelineSegment& s);
 
