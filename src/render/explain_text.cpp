@@ -73,7 +73,7 @@ constexpr std::uint16_t kTokenBits = tcp_flag::fin | tcp_flag::syn | tcp_flag::r
 class Explainer {
  public:
   Explainer(fmt::memory_buffer& out, const ConnectionTimeline& tl, const ExplainTextOptions& o)
-      : out_(out), tl_(tl), o_(o), m_(o.lang), p_{o.color}, layout_(layout_ladder(tl, o.relative)) {}
+      : w_(out), tl_(tl), o_(o), m_(o.lang), p_{o.color}, layout_(layout_ladder(tl, o.relative)) {}
 
   void run() {
     header();
@@ -92,8 +92,8 @@ class Explainer {
   }
 
  private:
-  void put(std::string_view s) { append_text(out_, s); }
-  void nl() { out_.push_back('\n'); }
+  void put(std::string_view s) { w_.put(s); }
+  void nl() { w_.put('\n'); }
   void line(std::string_view s) {
     put(s);
     nl();
@@ -101,12 +101,12 @@ class Explainer {
   template <class T>
   void put_int(T v) {
     const fmt::format_int f(v);
-    append_text(out_, std::string_view(f.data(), f.size()));
+    w_.put(std::string_view(f.data(), f.size()));
   }
   // A catalogue text with its arguments, appended as is.
   template <class... Args>
   void say(Msg key, const Args&... args) {
-    append_numbered(out_, m_[key], args...);
+    append_numbered(w_, m_[key], args...);
   }
   // "  " + a catalogue text + newline.
   template <class... Args>
@@ -214,7 +214,7 @@ class Explainer {
     nl();
     put("  ");
     line(m_[Msg::ladder_title]);
-    ladder_text(out_, layout_, band.first_row, band.end_row, m_, o_.color, 4);
+    ladder_text(w_, layout_, band.first_row, band.end_row, m_, o_.color, 4);
     nl();
     put("  ");
     state_chain_line(Msg::summary_client, band.first_row, band.end_row, true);
@@ -294,7 +294,7 @@ class Explainer {
       put(from_client ? p_.cyan() : p_.yellow());
       put("#");
       put_int(s.index);
-      for (std::size_t w = 1 + fmt::format_int(s.index).size(); w < 5; ++w) out_.push_back(' ');
+      for (std::size_t w = 1 + fmt::format_int(s.index).size(); w < 5; ++w) w_.put(' ');
       put(p_.reset());
       line(text.substr(0, nl_at));
       text = nl_at == std::string_view::npos ? std::string_view() : text.substr(nl_at + 1);
@@ -481,7 +481,7 @@ class Explainer {
     if (notes.size() != 0) say_line("  ", Msg::conn_notes, view(notes));
   }
 
-  fmt::memory_buffer& out_;
+  FastAppender w_;
   const ConnectionTimeline& tl_;
   const ExplainTextOptions& o_;
   Messages m_;

@@ -11,12 +11,12 @@ constexpr std::size_t kStateColumn = 15;  // "SYN-RECEIVED" and "ESTABLISHED" fi
 constexpr std::size_t kNumberColumn = 5;  // "#123 "
 
 // "ESTABLISHED", or "ESTABLISHED (assumed)" before a capture that started mid-connection.
-void append_state(fmt::memory_buffer& out, TcpState s, bool assumed, const Messages& msgs) {
+void append_state(FastAppender& out, TcpState s, bool assumed, const Messages& msgs) {
   append_text(out, to_string(s));
   if (!assumed) return;
   append_text(out, std::string_view(" ("));
   append_text(out, msgs[Msg::assumed]);
-  out.push_back(')');
+  out.put(')');
 }
 
 std::size_t state_width(TcpState s, bool assumed, const Messages& msgs) {
@@ -27,13 +27,18 @@ std::size_t state_width(TcpState s, bool assumed, const Messages& msgs) {
 
 void ladder_text(fmt::memory_buffer& out, const LadderLayout& layout, std::size_t first_row,
                  std::size_t end_row, const Messages& msgs, bool color, std::size_t indent) {
+  FastAppender appender(out);
+  ladder_text(appender, layout, first_row, end_row, msgs, color, indent);
+}
+
+void ladder_text(FastAppender& out, const LadderLayout& layout, std::size_t first_row, std::size_t end_row,
+                 const Messages& msgs, bool color, std::size_t indent) {
   const Palette p{color};
   end_row = std::min(end_row, layout.rows.size());
   std::size_t label_width = 24;
   for (std::size_t i = first_row; i < end_row; ++i)
     label_width = std::max(label_width, layout.rows[i].label.size());  // labels are ASCII
   const std::size_t arrow_width = label_width + 8;
-  const std::string pad(indent, ' ');
   const std::size_t server_column = kStateColumn + kNumberColumn + arrow_width + 2;
 
   // States before the first row: the initial states, or the states after the previous row.
@@ -46,39 +51,40 @@ void ladder_text(fmt::memory_buffer& out, const LadderLayout& layout, std::size_
     if (layout.rows[i].server_state) server = *layout.rows[i].server_state, server_assumed = false;
   }
   const std::string_view green = p.green(), reset = p.reset();
-  append_text(out, pad);
+  out.spaces(indent);
   append_padded(out, msgs[Msg::client], server_column);
   append_text(out, msgs[Msg::server]);
-  out.push_back('\n');
-  append_text(out, pad);
+  out.put('\n');
+  out.spaces(indent);
   append_text(out, green);
   append_state(out, client, client_assumed, msgs);
-  for (std::size_t w = state_width(client, client_assumed, msgs); w < server_column; ++w) out.push_back(' ');
+  if (const std::size_t w = state_width(client, client_assumed, msgs); w < server_column)
+    out.spaces(server_column - w);
   append_state(out, server, server_assumed, msgs);
   append_text(out, reset);
-  out.push_back('\n');
+  out.put('\n');
   for (std::size_t i = first_row; i < end_row; ++i) {
     const LadderRow& r = layout.rows[i];
     const std::size_t fill = arrow_width - r.label.size() - 5;
-    append_text(out, pad);
+    out.spaces(indent);
     append_text(out, green);
     append_padded(out, r.client_state ? to_string(*r.client_state) : std::string_view(), kStateColumn);
     append_text(out, reset);
-    out.push_back('#');
+    out.put('#');
     const fmt::format_int number(r.number);
     append_text(out, std::string_view(number.data(), number.size()));
-    for (std::size_t w = 1 + number.size(); w < kNumberColumn; ++w) out.push_back(' ');
+    if (1 + number.size() < kNumberColumn) out.spaces(kNumberColumn - 1 - number.size());
     append_text(out, r.anomaly ? p.red() : (r.from_client ? p.cyan() : p.yellow()));
     if (r.from_client) {
       append_text(out, std::string_view("── "));
       append_text(out, r.label);
-      out.push_back(' ');
+      out.put(' ');
       append_horizontal(out, fill);
       append_text(out, std::string_view("▶"));
     } else {
       append_text(out, std::string_view("◀"));
       append_horizontal(out, fill);
-      out.push_back(' ');
+      out.put(' ');
       append_text(out, r.label);
       append_text(out, std::string_view(" ──"));
     }
@@ -90,7 +96,7 @@ void ladder_text(fmt::memory_buffer& out, const LadderLayout& layout, std::size_
       if (r.server_state) append_text(out, to_string(*r.server_state));
       append_text(out, reset);
     }
-    out.push_back('\n');
+    out.put('\n');
   }
 }
 

@@ -48,8 +48,65 @@ inline std::string pad_right(std::string_view s, std::size_t width) {
   return out;
 }
 
-// Appends `s` with one copy (fmt's generic append copies in a loop: slow for the many
-// short pieces of the explanations).
+// Appends to a fmt::memory_buffer through a raw pointer: the buffer is grown in large
+// steps ahead of the writes and cut back to what was written by finish() (or the
+// destructor). The explanations are made of many short pieces, and fmt's own
+// append/push_back (a capacity check and a copy loop per call, not inlined) cost more
+// than the bytes. Nothing else may write to the buffer until finish().
+class FastAppender {
+ public:
+  explicit FastAppender(fmt::memory_buffer& out) : out_(&out), used_(out.size()) {}
+  FastAppender(const FastAppender&) = delete;
+  FastAppender& operator=(const FastAppender&) = delete;
+  ~FastAppender() { finish(); }
+
+  // Cuts the buffer back to what was written; the appender may go on writing after it.
+  void finish() {
+    out_->resize(used_);
+    room_ = 0;
+  }
+  void put(std::string_view s) {
+    if (!s.empty()) std::memcpy(take(s.size()), s.data(), s.size());
+  }
+  void put(char c) { *take(1) = c; }
+  void spaces(std::size_t n) {
+    if (n) std::memset(take(n), ' ', n);
+  }
+  template <class T>
+  void integer(T v) {
+    const fmt::format_int f(v);
+    put(std::string_view(f.data(), f.size()));
+  }
+  // The text written since `from` (a size() taken earlier); valid until the next write.
+  std::string_view since(std::size_t from) const { return {out_->data() + from, used_ - from}; }
+  std::size_t size() const { return used_; }
+  // Upper-cases the ASCII letter at `at` (an English title built from a lower-case phrase).
+  void capitalize_at(std::size_t at) {
+    if (at >= used_) return;
+    char& c = out_->data()[at];
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+
+ private:
+  static constexpr std::size_t kStep = 64 * 1024;
+  [[gnu::always_inline]] char* take(std::size_t n) {
+    if (room_ < n) [[unlikely]]
+      grow(n);
+    char* p = out_->data() + used_;
+    used_ += n;
+    room_ -= n;
+    return p;
+  }
+  [[gnu::noinline]] void grow(std::size_t n) {
+    out_->resize(used_ + std::max(n, kStep));
+    room_ = out_->size() - used_;
+  }
+  fmt::memory_buffer* out_;
+  std::size_t used_;
+  std::size_t room_ = 0;
+};
+
+inline void append_text(FastAppender& out, std::string_view s) { out.put(s); }
 inline void append_text(fmt::memory_buffer& out, std::string_view s) {
   if (s.empty()) return;
   const std::size_t at = out.size();
@@ -58,16 +115,26 @@ inline void append_text(fmt::memory_buffer& out, std::string_view s) {
 }
 inline void append_text(std::string& out, std::string_view s) { out.append(s); }
 
+// Appends `n` spaces.
+inline void append_spaces(FastAppender& out, std::size_t n) { out.spaces(n); }
+inline void append_spaces(fmt::memory_buffer& out, std::size_t n) {
+  const std::size_t at = out.size();
+  out.resize(at + n);
+  std::memset(out.data() + at, ' ', n);
+}
+
 // Appends one argument of append_numbered(): integers and texts directly, anything else through fmt.
-template <class T>
-void append_value(fmt::memory_buffer& out, const T& v) {
+template <class Out, class T>
+void append_value(Out& out, const T& v) {
   if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>) {
     const fmt::format_int f(v);
     append_text(out, std::string_view(f.data(), f.size()));
   } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
     append_text(out, std::string_view(v));
   } else {
-    fmt::format_to(fmt::appender(out), "{}", v);
+    fmt::memory_buffer text;
+    fmt::format_to(fmt::appender(text), "{}", v);
+    append_text(out, std::string_view(text.data(), text.size()));
   }
 }
 
@@ -75,8 +142,8 @@ void append_value(fmt::memory_buffer& out, const T& v) {
 // fmt::format(fmt::runtime(text), args...) would, without parsing a format string:
 // the message catalogues use only plain numbered arguments (messages_test checks it).
 // An index without an argument is dropped.
-template <class... Args>
-void append_numbered(fmt::memory_buffer& out, std::string_view text, const Args&... args) {
+template <class Out, class... Args>
+void append_numbered(Out& out, std::string_view text, const Args&... args) {
   for (;;) {
     const std::size_t open = text.find('{');
     if (open == std::string_view::npos) return append_text(out, text);
@@ -90,22 +157,17 @@ void append_numbered(fmt::memory_buffer& out, std::string_view text, const Args&
   }
 }
 
-// Appends `n` spaces.
-inline void append_spaces(fmt::memory_buffer& out, std::size_t n) {
-  const std::size_t at = out.size();
-  out.resize(at + n);
-  std::memset(out.data() + at, ' ', n);
-}
-
 // Appends `s`, then spaces up to `width` display columns.
-inline void append_padded(fmt::memory_buffer& out, std::string_view s, std::size_t width) {
+template <class Out>
+void append_padded(Out& out, std::string_view s, std::size_t width) {
   append_text(out, s);
   const std::size_t w = display_width(s);
   if (w < width) append_spaces(out, width - w);
 }
 
 // Appends `n` box-drawing horizontals "─" (the arrows of the ladders).
-inline void append_horizontal(fmt::memory_buffer& out, std::size_t n) {
+template <class Out>
+void append_horizontal(Out& out, std::size_t n) {
   static constexpr std::string_view kRun =
       "────────────────────────────────────────────────────────────────";  // 64
   constexpr std::size_t kPer = 3;                                          // UTF-8 bytes of "─"

@@ -22,8 +22,8 @@ constexpr std::size_t kRetransmitLookback = 512;
 
 // Room made when a connection starts: a short connection (a handshake, a request, a
 // reply, a teardown) then never grows its buffers.
-constexpr std::size_t kInitialSegments = 16;
-constexpr std::size_t kTypicalTextBytes = 320;  // tcpdump -vvv: two lines of a segment with options
+constexpr std::size_t kInitialSegments = 10;
+constexpr std::size_t kTypicalTextBytes = 300;  // tcpdump -vvv: two lines of a segment with options
 
 }  // namespace
 
