@@ -29,7 +29,8 @@ _tcpscope() {
         -w -x -xx -X -XX -Z -# --buffer-size --list-interfaces --help --interface --dont-verify-checksums
         --no-promiscuous-mode --snapshot-length --relinquish-privileges --number --version
         --time-stamp-precision --immediate-mode --nano --micro --print --skip --quiet"
-    local conns_opts="-r -i --format --max-conns --validate-checksums --stats --quiet --help -h"
+    local conns_opts="-r -i --format --max-conns --validate-checksums --stats --quiet -Z --relinquish-privileges
+        --help -h"
     local source_opts="-r --read -i --interface -c --count --skip -s --snapshot-length -B --buffer-size
         -p --no-promiscuous-mode --immediate-mode -Z --relinquish-privileges --quiet --help -h"
     local explain_opts="$source_opts --conn --lang --color --format --compact --relative"

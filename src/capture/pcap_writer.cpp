@@ -18,11 +18,13 @@ constexpr off_t kRecordHeaderBytes = 16;
 // After a write error (disk full, quota), cuts the file back to its last complete
 // record so that what is left is a valid capture rather than one ending in a torn
 // record; a file without a complete file header is removed. Regular files only.
-void keep_complete_records(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+// Works on `fd` (a duplicate of the writer's descriptor, closed here), not on a new
+// open of `path`: after a drop of root (privileges.hpp) the process may no longer
+// reach the file by its path.
+void keep_complete_records(int fd, const std::string& path) {
   if (fd < 0) return;
   struct stat st {};
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (fcntl(fd, F_GETFL) & O_ACCMODE) != O_RDWR) {
     ::close(fd);
     return;
   }
@@ -43,13 +45,33 @@ void keep_complete_records(const std::string& path) {
   if (complete < st.st_size) (void)ftruncate(fd, complete);
   ::close(fd);
 }
+
+// fopen(path, "wb"), except that a regular file (or a new one) is opened read-write
+// when permitted, so that keep_complete_records() can read the record headers back
+// through the writer's own descriptor. FIFOs and devices stay write-only, as in
+// tcpdump (a reader end of our own would hide the other side's going away).
+std::FILE* open_for_writing(const std::string& path) {
+  struct stat st {};
+  const bool regular_or_new = ::stat(path.c_str(), &st) != 0 ? errno == ENOENT : S_ISREG(st.st_mode);
+  constexpr int kCreate = O_CREAT | O_TRUNC | O_CLOEXEC;
+  int fd = regular_or_new ? ::open(path.c_str(), O_RDWR | kCreate, 0666) : -1;
+  if (fd < 0 && (!regular_or_new || errno == EACCES)) fd = ::open(path.c_str(), O_WRONLY | kCreate, 0666);
+  if (fd < 0) return nullptr;
+  std::FILE* file = fdopen(fd, "wb");
+  if (file == nullptr) {
+    const int saved = errno;
+    ::close(fd);
+    errno = saved;
+  }
+  return file;
+}
 }  // namespace
 
 PcapWriter::Opened PcapWriter::open(const std::string& path, int link_type, int snaplen, bool nano) {
   pcap_t* dead = pcap_open_dead_with_tstamp_precision(
       link_type, snaplen, nano ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO);
   if (dead == nullptr) return {nullptr, Error{ErrorCode::io, path + ": cannot create a pcap writer"}};
-  std::FILE* file = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
+  std::FILE* file = path == "-" ? stdout : open_for_writing(path);
   if (file == nullptr) {
     const int saved = errno;
     pcap_close(dead);
@@ -82,6 +104,14 @@ void PcapWriter::write(const Frame& frame) {
   pcap_dump(reinterpret_cast<u_char*>(dumper_), &header, frame.data.data());
 }
 
+Error PcapWriter::set_owner(uid_t uid, gid_t gid) {
+  if (file_ == nullptr || file_ == stdout) return {};
+  if (fchown(fileno(file_), uid, gid) != 0)
+    return Error{ErrorCode::permission,
+                 path_ + ": cannot hand the file to its user: " + std::strerror(errno)};
+  return {};
+}
+
 Error PcapWriter::flush() {
   if (dumper_ == nullptr) return {};
   if (pcap_dump_flush(dumper_) != 0 || std::ferror(file_))
@@ -98,8 +128,9 @@ Error PcapWriter::close() {
     // pcap_dump_close would fclose stdout; flush only.
     std::fflush(stdout);
   } else {
+    const int kept_fd = error ? ::dup(fileno(file_)) : -1;
     pcap_dump_close(dumper);  // fclose()s file_
-    if (error) keep_complete_records(path_);
+    if (error) keep_complete_records(kept_fd, path_);
   }
   file_ = nullptr;
   pcap_close(dead_handle_);

@@ -2,6 +2,8 @@
 // through a large stdio buffer. close() flushes and closes, so a capture stopped
 // by a signal leaves a complete file as long as the caller closes on the way out.
 #pragma once
+#include <sys/types.h>
+
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -28,6 +30,9 @@ class PcapWriter {
   PcapWriter& operator=(const PcapWriter&) = delete;
 
   void write(const Frame& frame);
+  // Hands the file to `uid`:`gid` (fchown) when it was created for a user the
+  // process is about to become (-Z; see privileges.hpp). Standard output is left alone.
+  Error set_owner(uid_t uid, gid_t gid);
   // Pushes buffered records to the file (-U does this after every packet).
   Error flush();
   // Flushes and closes; further writes are ignored. Called by the destructor too.

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "capture/privileges.hpp"
 #include "capture/source.hpp"
 #include "capture/stop_signals.hpp"
 #include "cli/commands.hpp"
@@ -31,6 +32,7 @@ struct ConnsOptions {
   bool validate_checksums = false;
   bool stats = false;
   bool quiet = false;
+  std::string drop_user;  // -Z USER; as root without -Z: tcpdump (capture/privileges.hpp)
 };
 
 int run_conns(const ConnsOptions& options);
@@ -138,6 +140,13 @@ int run_conns(const ConnsOptions& options) {
     }
   }
 
+  // Root gives up root once the source is open, as tcpdump and the other commands do.
+  ProgressMeter progress(options.file, options.quiet);  // stat()s the file: before the drop
+  if (const Error e = capture::drop_root_after_opening(options.drop_user)) {
+    std::fprintf(stderr, "tcpscope: conns: %s\n", e.message.c_str());
+    return 1;
+  }
+
   RowWriter writer(format, live);
   writer.begin();
   track::TrackerOptions topt;
@@ -146,7 +155,6 @@ int run_conns(const ConnsOptions& options) {
   track::Tracker tracker(topt, [&writer](const track::Connection& c) { writer.row(c); });
 
   capture::StopOnSignals stop_on_signals(source);
-  ProgressMeter progress(options.file, options.quiet);
   const auto connections_seen = [&tracker] { return tracker.stats().connections; };
   decode::Packet packet;
   Frame frame;
@@ -207,6 +215,9 @@ void add_conns_command(CLI::App& app, int& exit_status) {
                 "drop segments with a bad TCP checksum as Zeek does by default (history C)");
   cmd->add_flag("--stats", options->stats, "print tracking statistics to stderr");
   cmd->add_flag("--quiet", options->quiet, "no progress line on stderr while reading a large file");
+  cmd->add_option(
+      "-Z,--relinquish-privileges", options->drop_user,
+      "as root, become this user once the capture is open (default: tcpdump; \"root\": stay root)");
   cmd->add_option("filter", options->filter_words, "BPF filter expression");
   cmd->callback([options, &exit_status] { exit_status = run_conns(*options); });
 }

@@ -1,9 +1,11 @@
 #include "cli/pipeline.hpp"
 
 #include <pcap/pcap.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "capture/interfaces.hpp"
 #include "capture/pcap_writer.hpp"
@@ -59,6 +61,31 @@ void print_banner(const SourceOptions& options, const std::string& interface,
                link.c_str(), source.snaplen());
 }
 
+// -w and -Z as Debian's tcpdump does them (capture/privileges.hpp): run as root, the
+// -w file is created while still root, handed to the user to become (by default
+// `tcpdump`, unless -Z says otherwise), then the process becomes that user. The
+// user is looked up first, so a wrong -Z leaves no file behind.
+Error open_writer_then_drop_root(const SourceOptions& options, const capture::FrameSource& source,
+                                 std::unique_ptr<capture::PcapWriter>& writer) {
+  Error error;
+  const std::optional<capture::CaptureUser> user = capture::resolve_capture_user(options.drop_user, error);
+  if (error) return error;
+  if (!options.write_file.empty()) {
+    auto opened_writer = capture::PcapWriter::open(options.write_file, source.link_type(), source.snaplen(),
+                                                   options.write_nano);
+    if (!opened_writer.writer) return opened_writer.error;
+    writer = std::move(opened_writer.writer);
+  }
+  if (!user) return {};
+  if (writer) error = writer->set_owner(user->uid, user->gid);
+  if (!error) error = capture::drop_privileges(*user);
+  if (error && writer) {  // never leave a root-owned file behind: remove what was created
+    writer.reset();
+    if (options.write_file != "-") ::unlink(options.write_file.c_str());
+  }
+  return error;
+}
+
 void print_statistics(const capture::FrameSource& source, std::uint64_t captured) {
   std::fprintf(stderr, "%llu packet%s captured\n", static_cast<unsigned long long>(captured),
                plural(captured));
@@ -97,26 +124,15 @@ int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
     report_error(error.message);
     return exit_status_for(error);
   }
-  if (!options.drop_user.empty()) {
-    if (Error error = capture::drop_privileges(options.drop_user)) {
-      report_error(error.message);
-      return exit_status_for(error);
-    }
-  }
+  ProgressMeter progress(options.read_file, options.quiet);  // stat()s the file: before the drop
   std::unique_ptr<capture::PcapWriter> writer;
-  if (!options.write_file.empty()) {
-    auto opened_writer = capture::PcapWriter::open(options.write_file, source.link_type(), source.snaplen(),
-                                                   options.write_nano);
-    if (!opened_writer.writer) {
-      report_error(opened_writer.error.message);
-      return exit_status_for(opened_writer.error);
-    }
-    writer = std::move(opened_writer.writer);
+  if (Error error = open_writer_then_drop_root(options, source, writer)) {
+    report_error(error.message);
+    return exit_status_for(error);
   }
   print_banner(options, interface, source, writer != nullptr);
 
   capture::StopOnSignals stop_on_signals(source);
-  ProgressMeter progress(options.read_file, options.quiet);
   const auto connections_seen = [consumer] { return consumer ? consumer->connections_seen() : 0; };
   Frame frame;
   decode::Packet packet;

@@ -17,8 +17,9 @@ void add_source_options(CLI::App& command, SourceArgs& args) {
       "-p,--no-promiscuous-mode", [&o] { o.live.promiscuous = false; },
       "do not put the interface into promiscuous mode");
   command.add_flag("--immediate-mode", o.live.immediate, "deliver packets as they arrive");
-  command.add_option("-Z,--relinquish-privileges", o.drop_user,
-                     "switch to this user once the capture is open");
+  command.add_option(
+      "-Z,--relinquish-privileges", o.drop_user,
+      "as root, become this user once the capture is open (default: tcpdump; \"root\": stay root)");
   command.add_flag("--quiet", o.quiet, "no progress line on stderr while reading a large file");
   command.add_option("filter", args.filter_words, "BPF filter expression (pcap-filter(7))");
 }

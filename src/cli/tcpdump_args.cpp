@@ -324,7 +324,8 @@ print (the default) prints packets as tcpdump 4.99 does. Options follow tcpdump:
  time    -t .. -ttttt  time-stamp formats;  --nano, --micro, --time-stamp-precision  precision
          -#, --number  packet numbers
  live    -s N  snapshot length;  -B KiB  kernel buffer;  -p  no promiscuous mode;  --immediate-mode
-         -Z USER  drop privileges once the capture is open
+         -Z USER  as root, become USER once the capture and -w file are open (default: tcpdump;
+                  -Z root keeps root)
  output  -w FILE  write a pcap file, not text (--print: text too);  -U  flush -w per packet
          -l  flush stdout per packet;  --quiet  no progress line on stderr for large files
  other   -h, --help  this text;  --version  versions of tcpscope and libpcap

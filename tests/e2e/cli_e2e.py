@@ -538,7 +538,7 @@ def case_privilege_drop():
         out = os.path.join(tmp, "out.pcap")
         result = tcpscope("-Z", "nobody", "-r", capture, "-w", out)
         check(result.returncode == 0, f"exit status {result.returncode}: {result.stderr!r}")
-        check(os.stat(out).st_uid == nobody.pw_uid, "the -w file is created after dropping to 'nobody'")
+        check(os.stat(out).st_uid == nobody.pw_uid, "the -w file is handed to 'nobody'")
         expect_one_error_line(tcpscope("-Z", "no-such-user-xyz", "-r", capture), 1, "couldn't find user")
 
 

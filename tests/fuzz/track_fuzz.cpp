@@ -2,7 +2,8 @@
 // (flow table, port reuse, --max-conns eviction, Zeek timers and history, the RFC 9293
 // inference of both endpoints, per-connection timelines), Wireshark's analysis flags,
 // the explain timeline builder, and every renderer of a connection that ends: conns
-// (table, JSON, Zeek conn.log), explain text (en, zh), Mermaid, SVG and the HTML report.
+// (table, JSON, Zeek conn.log), explain text (en, zh) and JSON, the diagram's text
+// ladder, Mermaid, SVG and the HTML report.
 //
 // The input is a header byte (cap on tracked connections, timeline on/off) and then
 // 12-byte segment records that the target turns into real IPv4/IPv6 + TCP frames
@@ -17,8 +18,10 @@
 #include "fuzz_input.hpp"
 #include "render/conns_table.hpp"
 #include "render/diagrams.hpp"
+#include "render/explain_json.hpp"
 #include "render/explain_text.hpp"
 #include "render/json.hpp"
+#include "render/ladder_text.hpp"
 #include "render/zeek_log.hpp"
 #include "track/timeline.hpp"
 #include "track/tracker.hpp"
@@ -77,6 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   track::TimelineBuilder timelines;
   track::ConnectionTimeline timeline;
   render::HtmlReport html(header & 32);
+  const render::Messages messages(render::Lang::en);
   auto render = [&](const track::Connection& c) {
     out.clear();
     render::conns_table_row(out, c);
@@ -88,6 +92,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                          {.lang = render::Lang::en, .color = (header & 64) != 0, .relative = false});
     render::explain_text(out, timeline,
                          {.lang = render::Lang::zh, .color = false, .relative = (header & 32) != 0});
+    render::explain_json(out, timeline);
+    const render::LadderLayout layout = render::layout_ladder(timeline, (header & 32) != 0);
+    render::ladder_text(out, layout, 0, layout.rows.size(), messages, (header & 64) != 0, 2);  // diagram text
     render::mermaid(out, timeline, (header & 32) != 0);
     render::svg(out, timeline, (header & 32) != 0, true);
     html.add(timeline);

@@ -13,11 +13,19 @@ if(NOT TCPSCOPE_SANITIZE AND NOT TCPSCOPE_FUZZ)  # RSS caps are for the normal b
     set_tests_properties(robustness.bounds_${case} PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE)
   endforeach()
 endif()
-foreach(case disk_full dev_full drop_unwritable drop_owner)
+foreach(case disk_full dev_full)
   add_test(NAME robustness.capture_safety_${case}
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/capture_safety.py $<TARGET_FILE:tcpscope>
             ${PROJECT_SOURCE_DIR}/../shared/corpus ${case})
   set_tests_properties(robustness.capture_safety_${case} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
+endforeach()
+# -Z and the default drop of root, compared with Debian's tcpdump (needs root; skips with a message).
+foreach(case default_live default_read default_no_write z_root z_nobody no_such_user unwritable no_default_user
+             conns)
+  add_test(NAME robustness.privilege_drop_${case}
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/privilege_drop.py $<TARGET_FILE:tcpscope>
+            ${PROJECT_SOURCE_DIR}/../shared/corpus ${case})
+  set_tests_properties(robustness.privilege_drop_${case} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
 endforeach()
 add_test(NAME robustness.lab_safety
   COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/lab_safety.py $<TARGET_FILE:tcpscope>)
