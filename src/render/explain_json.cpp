@@ -11,13 +11,58 @@ namespace {
 using track::ConnectionTimeline;
 using track::TimelineSegment;
 
+// Appends `s` as a JSON string literal (quotes included).
+template <class Out>
+void json_string_to(Out& out, std::string_view s) {
+  // Bytes that need an escape: controls, '"', '\\' and DEL (bytes >= 0x80 pass: the texts are UTF-8).
+  static constexpr auto kEscape = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 0x20; ++c) t[c] = true;
+    t['"'] = t['\\'] = t[0x7f] = true;
+    return t;
+  }();
+  append_char(out, '"');
+  std::size_t run = 0;  // start of the pending run of characters that need no escape
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (!kEscape[u]) continue;
+    append_text(out, s.substr(run, i - run));
+    run = i + 1;
+    switch (s[i]) {
+      case '"':
+        append_text(out, std::string_view("\\\""));
+        break;
+      case '\\':
+        append_text(out, std::string_view("\\\\"));
+        break;
+      case '\n':
+        append_text(out, std::string_view("\\n"));
+        break;
+      case '\r':
+        append_text(out, std::string_view("\\r"));
+        break;
+      case '\t':
+        append_text(out, std::string_view("\\t"));
+        break;
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        const char escape[6] = {'\\', 'u', '0', '0', kHex[u >> 4], kHex[u & 0xf]};
+        append_text(out, std::string_view(escape, 6));
+      }
+    }
+  }
+  append_text(out, s.substr(run));
+  append_char(out, '"');
+}
+
 void endpoint(fmt::memory_buffer& out, const Endpoint& e) {
   out.append(std::string_view("{\"addr\":"));
   json_string(out, e.addr.to_string());
   fmt::format_to(fmt::appender(out), ",\"port\":{}}}", e.port);
 }
 
-void view(fmt::memory_buffer& out, const track::EndpointView& v) {
+template <class Out>
+void view(Out& out, const track::EndpointView& v) {
   append_text(out, std::string_view("{\"state\":\""));
   append_text(out, to_string(v.state));
   append_text(out, std::string_view("\",\"confidence\":\""));
@@ -25,21 +70,20 @@ void view(fmt::memory_buffer& out, const track::EndpointView& v) {
   append_text(out, std::string_view("\"}"));
 }
 
-void notes(fmt::memory_buffer& out, track::NoteSet set) {
-  out.push_back('[');
-  if (set.empty()) {
-    out.push_back(']');
-    return;
-  }
+template <class Out>
+void notes(Out& out, track::NoteSet set) {
+  append_char(out, '[');
   bool first = true;
-  for (std::size_t n = 0; n < track::kInferenceNoteCount; ++n) {
+  for (std::size_t n = 0; !set.empty() && n < track::kInferenceNoteCount; ++n) {
     const auto id = static_cast<track::InferenceNote>(n);
     if (!set.has(id)) continue;
-    if (!first) out.push_back(',');
+    if (!first) append_char(out, ',');
     first = false;
-    fmt::format_to(fmt::appender(out), "\"{}\"", track::note_name(id));
+    append_char(out, '"');
+    append_text(out, track::note_name(id));
+    append_char(out, '"');
   }
-  out.push_back(']');
+  append_char(out, ']');
 }
 
 void syn_options(fmt::memory_buffer& out, const track::SynOptions& o) {
@@ -64,22 +108,32 @@ std::string_view checksum_name(decode::ChecksumStatus c) {
 }
 
 // Small writers for the per-segment objects (the hot part: one object per segment).
-void lit(fmt::memory_buffer& out, std::string_view s) { append_text(out, s); }
-template <class T>
-void num(fmt::memory_buffer& out, T v) {
+template <class Out>
+void lit(Out& out, std::string_view s) {
+  append_text(out, s);
+}
+template <class Out, class T>
+void num(Out& out, T v) {
   append_value(out, v);
 }
-void boolean(fmt::memory_buffer& out, bool b) { append_text(out, b ? std::string_view("true") : "false"); }
+template <class Out>
+void boolean(Out& out, bool b) {
+  append_text(out, b ? std::string_view("true") : "false");
+}
 // "name":"value" where value needs no escaping (ids, state names).
-void id(fmt::memory_buffer& out, std::string_view value) {
-  out.push_back('"');
+template <class Out>
+void id(Out& out, std::string_view value) {
+  append_char(out, '"');
   append_text(out, value);
-  out.push_back('"');
+  append_char(out, '"');
 }
 // seconds.nanoseconds, nine digits after the point.
-void timestamp(fmt::memory_buffer& out, const Timestamp& ts) {
+template <class Out>
+void timestamp(Out& out, const Timestamp& ts) {
   if (ts.nsec < 0 || ts.nsec >= 1'000'000'000) {
-    fmt::format_to(fmt::appender(out), "{}.{:09}", ts.sec, ts.nsec);
+    fmt::memory_buffer text;
+    fmt::format_to(fmt::appender(text), "{}.{:09}", ts.sec, ts.nsec);
+    append_text(out, std::string_view(text.data(), text.size()));
     return;
   }
   num(out, ts.sec);
@@ -89,7 +143,8 @@ void timestamp(fmt::memory_buffer& out, const Timestamp& ts) {
   append_text(out, std::string_view(digits, 10));
 }
 
-void segment(fmt::memory_buffer& out, const ConnectionTimeline& tl, const TimelineSegment& s) {
+template <class Out>
+void segment(Out& out, const ConnectionTimeline& tl, const TimelineSegment& s) {
   char token[kFlagsTokenMax];
   char label[kFlagsLabelMax];
   lit(out, "{\"n\":");
@@ -120,16 +175,16 @@ void segment(fmt::memory_buffer& out, const ConnectionTimeline& tl, const Timeli
   if (s.preview_len == 0)
     lit(out, "null");
   else if (s.preview_printable)
-    json_string(out, s.preview_view());
+    json_string_to(out, s.preview_view());
   else {
     static constexpr char kHex[] = "0123456789abcdef";
     lit(out, "\"hex:");
     for (char c : s.preview_view()) {
       const auto u = static_cast<unsigned char>(c);
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 0xf]);
+      append_char(out, kHex[u >> 4]);
+      append_char(out, kHex[u & 0xf]);
     }
-    out.push_back('"');
+    append_char(out, '"');
   }
   lit(out, ",\"checksum\":");
   id(out, checksum_name(s.checksum));
@@ -138,11 +193,11 @@ void segment(fmt::memory_buffer& out, const ConnectionTimeline& tl, const Timeli
   lit(out, ",\"analysis\":[");
   bool first = true;
   s.analysis.for_each([&](track::AnalysisFlag f) {
-    if (!first) out.push_back(',');
+    if (!first) append_char(out, ',');
     first = false;
     id(out, track::to_id(f));
   });
-  out.push_back(']');
+  append_char(out, ']');
   if (s.retransmits_frame) {
     lit(out, ",\"retransmits\":{\"n\":");
     num(out, s.retransmits_index);
@@ -150,7 +205,7 @@ void segment(fmt::memory_buffer& out, const ConnectionTimeline& tl, const Timeli
     num(out, s.retransmits_frame);
     lit(out, ",\"after_ns\":");
     num(out, s.retransmit_delay_ns);
-    out.push_back('}');
+    append_char(out, '}');
   }
   lit(out, ",\"phase\":");
   id(out, track::phase_name(s.phase.phase));
@@ -167,7 +222,7 @@ void segment(fmt::memory_buffer& out, const ConnectionTimeline& tl, const Timeli
   lit(out, ",\"rules\":[");
   for (std::size_t r = 0; r < s.inference.rule_count; ++r) {
     const track::AppliedRule& a = s.inference.rules[r];
-    if (r) out.push_back(',');
+    if (r) append_char(out, ',');
     lit(out, "{\"side\":");
     id(out, track::side_name(a.side));
     lit(out, ",\"from\":");
@@ -178,55 +233,18 @@ void segment(fmt::memory_buffer& out, const ConnectionTimeline& tl, const Timeli
     id(out, track::rule_name(a.rule));
     lit(out, ",\"rfc9293\":");
     id(out, track::rule_section(a.rule));
-    out.push_back('}');
+    append_char(out, '}');
   }
   lit(out, "],\"notes\":");
   notes(out, s.inference.notes);
   lit(out, ",\"tcpdump\":");
-  json_string(out, tl.tcpdump_text(s));
-  out.push_back('}');
+  json_string_to(out, tl.tcpdump_text(s));
+  append_char(out, '}');
 }
 
 }  // namespace
 
-void json_string(fmt::memory_buffer& out, std::string_view s) {
-  // Bytes that need an escape: controls, '"', '\\' and DEL (bytes >= 0x80 pass: the texts are UTF-8).
-  static constexpr auto kEscape = [] {
-    std::array<bool, 256> t{};
-    for (int c = 0; c < 0x20; ++c) t[c] = true;
-    t['"'] = t['\\'] = t[0x7f] = true;
-    return t;
-  }();
-  out.push_back('"');
-  std::size_t run = 0;  // start of the pending run of characters that need no escape
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto u = static_cast<unsigned char>(s[i]);
-    if (!kEscape[u]) continue;
-    append_text(out, s.substr(run, i - run));
-    run = i + 1;
-    switch (s[i]) {
-      case '"':
-        append_text(out, std::string_view("\\\""));
-        break;
-      case '\\':
-        append_text(out, std::string_view("\\\\"));
-        break;
-      case '\n':
-        append_text(out, std::string_view("\\n"));
-        break;
-      case '\r':
-        append_text(out, std::string_view("\\r"));
-        break;
-      case '\t':
-        append_text(out, std::string_view("\\t"));
-        break;
-      default:
-        fmt::format_to(fmt::appender(out), "\\u{:04x}", u);
-    }
-  }
-  append_text(out, s.substr(run));
-  out.push_back('"');
-}
+void json_string(fmt::memory_buffer& out, std::string_view s) { json_string_to(out, s); }
 
 void explain_json(fmt::memory_buffer& out, const ConnectionTimeline& tl) {
   fmt::format_to(fmt::appender(out), "{{\"id\":{},\"client\":", tl.id);
@@ -267,10 +285,13 @@ void explain_json(fmt::memory_buffer& out, const ConnectionTimeline& tl) {
                    track::phase_name(p.phase), p.first_frame, p.last_frame, p.segments);
   }
   out.append(std::string_view("],\"segments\":["));
-  for (std::size_t i = 0; i < tl.segments.size(); ++i) {
-    if (i) out.push_back(',');
-    out.append(std::string_view("\n  "));
-    segment(out, tl, tl.segments[i]);
+  {  // the appender writes the segments, then hands the buffer back
+    FastAppender w(out);
+    for (std::size_t i = 0; i < tl.segments.size(); ++i) {
+      if (i) w.put(',');
+      w.put("\n  ");
+      segment(w, tl, tl.segments[i]);
+    }
   }
   out.append(std::string_view("]}"));
 }

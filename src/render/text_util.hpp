@@ -58,7 +58,9 @@ class FastAppender {
   explicit FastAppender(fmt::memory_buffer& out) : out_(&out), used_(out.size()) {}
   FastAppender(const FastAppender&) = delete;
   FastAppender& operator=(const FastAppender&) = delete;
-  ~FastAppender() { finish(); }
+  ~FastAppender() {
+    if (room_ != 0) finish();  // room_ == 0: the buffer already ends where the writes did
+  }
 
   // Cuts the buffer back to what was written; the appender may go on writing after it.
   void finish() {
@@ -114,6 +116,8 @@ inline void append_text(fmt::memory_buffer& out, std::string_view s) {
   std::memcpy(out.data() + at, s.data(), s.size());
 }
 inline void append_text(std::string& out, std::string_view s) { out.append(s); }
+inline void append_char(FastAppender& out, char c) { out.put(c); }
+inline void append_char(fmt::memory_buffer& out, char c) { out.push_back(c); }
 
 // Appends `n` spaces.
 inline void append_spaces(FastAppender& out, std::size_t n) { out.spaces(n); }
