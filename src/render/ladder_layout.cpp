@@ -135,7 +135,7 @@ LadderLayout layout_ladder(const track::ConnectionTimeline& tl, bool relative) {
       if (has_ack) fmt::format_to(fmt::appender(label), " ack={}", s.ack.raw());
     }
     if (s.payload_len > 0) fmt::format_to(fmt::appender(label), " len {}", s.payload_len);
-    r.label.assign(label.data(), label.size());
+    r.label.assign(std::string_view(label.data(), label.size()));
     r.anomaly = is_anomaly(s);
     // States where they changed (a revision before the segment counts as a change too).
     if (s.inference.client.state != client || s.inference.client_revised)

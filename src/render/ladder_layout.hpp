@@ -3,6 +3,7 @@
 // anomalies marked), shared by the text ladder, the SVG, the HTML report and
 // Mermaid. Pure function of the timeline.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,12 +15,32 @@
 
 namespace tcpscope::render {
 
+// A row's arrow label, held in the row (a layout allocates nothing per row). ASCII only, so
+// its size is its display width.
+class LadderLabel {
+ public:
+  static constexpr std::size_t kMax =
+      120;  // "SYN+FIN+RST+PSH+ACK+URG+ECE+CWR+AE seq=<i64> ack=<i64> len <u32>"
+  void assign(std::string_view s) {
+    len_ = static_cast<std::uint8_t>(std::min(s.size(), kMax));
+    s.copy(chars_, len_);
+  }
+  std::string_view view() const { return {chars_, len_}; }
+  operator std::string_view() const { return view(); }
+  std::size_t size() const { return len_; }
+  friend bool operator==(const LadderLabel& a, std::string_view b) { return a.view() == b; }
+
+ private:
+  char chars_[kMax];
+  std::uint8_t len_ = 0;
+};
+
 struct LadderRow {
   std::size_t segment = 0;   // index into timeline.segments
   std::uint32_t number = 0;  // 1-based segment number
   std::uint64_t frame = 0;
   bool from_client = true;
-  std::string label;                     // "SYN+ACK seq=2547375254 ack=2099912038", "PSH+ACK ... len 4"
+  LadderLabel label;                     // "SYN+ACK seq=2547375254 ack=2099912038", "PSH+ACK ... len 4"
   bool anomaly = false;                  // Wireshark analysis flags or notes worth a distinct colour
   std::optional<TcpState> client_state;  // set where the client's state changed at this segment
   std::optional<TcpState> server_state;

@@ -77,7 +77,7 @@ void ladder_text(FastAppender& out, const LadderLayout& layout, std::size_t firs
     append_text(out, r.anomaly ? p.red() : (r.from_client ? p.cyan() : p.yellow()));
     if (r.from_client) {
       append_text(out, std::string_view("── "));
-      append_text(out, r.label);
+      append_text(out, r.label.view());
       out.put(' ');
       append_horizontal(out, fill);
       append_text(out, std::string_view("▶"));
@@ -85,7 +85,7 @@ void ladder_text(FastAppender& out, const LadderLayout& layout, std::size_t firs
       append_text(out, std::string_view("◀"));
       append_horizontal(out, fill);
       out.put(' ');
-      append_text(out, r.label);
+      append_text(out, r.label.view());
       append_text(out, std::string_view(" ──"));
     }
     append_text(out, reset);
