@@ -157,6 +157,7 @@ int run_conns(const ConnsOptions& options) {
   capture::StopOnSignals stop_on_signals(source);
   const auto connections_seen = [&tracker] { return tracker.stats().connections; };
   decode::Packet packet;
+  packet.skip_tcp_checksum = !options.validate_checksums;  // only Zeek's checksum validation reads it
   Frame frame;
   std::uint64_t number = 0;
   int status = 0;

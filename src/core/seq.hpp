@@ -31,7 +31,7 @@ class SeqNum {
 class SeqUnwrapper {
  public:
   constexpr SeqUnwrapper() = default;
-  constexpr explicit SeqUnwrapper(SeqNum base) : base_(base), last_(0), valid_(true) {}
+  constexpr explicit SeqUnwrapper(SeqNum base) : last_(0), base_(base), valid_(true) {}
   constexpr bool valid() const { return valid_; }
   constexpr SeqNum base() const { return base_; }
   // Offset of s from the base, in 64 bits (may be negative for data before the base).
@@ -42,8 +42,8 @@ class SeqUnwrapper {
   }
 
  private:
+  std::int64_t last_ = 0;  // (largest member first: 16 bytes, not 24)
   SeqNum base_{};
-  std::int64_t last_ = 0;
   bool valid_ = false;
 };
 

@@ -111,6 +111,10 @@ struct Packet {
   std::uint8_t layer_count = 0;
   DecodeStatus status;
   bool has_tcp = false;  // the innermost IP carries a TCP header that was fully captured (20 bytes + options)
+  // Set by a caller that never looks at tcp.checksum (e.g. `conns` without
+  // --validate-checksums): decode() then leaves it `unverifiable` instead of summing
+  // the segment. Kept across reset().
+  bool skip_tcp_checksum = false;
   TcpFacts tcp;
 
   void reset(const Frame& f) {

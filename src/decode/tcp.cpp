@@ -138,7 +138,7 @@ DecodeStatus decode_tcp(ByteView captured, const TcpIpContext& ip, Packet& out) 
   summarize_tcp_options(captured.subspan(kTcpMinHeaderLen, header_len - kTcpMinHeaderLen),
                         header_len - kTcpMinHeaderLen, tcp.options);
   tcp.payload = captured.subspan(header_len);
-  if (!ip.ip_fragment && captured.size() >= ip.segment_len) {
+  if (!ip.ip_fragment && captured.size() >= ip.segment_len && !out.skip_tcp_checksum) {
     const std::uint16_t residue = tcp_checksum_residue(ip.src, ip.dst, captured);
     tcp.checksum = residue == 0 ? ChecksumStatus::good : ChecksumStatus::bad;
     tcp.checksum_expected = residue == 0 ? h.checksum() : tcp_checksum_should_be(h.checksum(), residue);

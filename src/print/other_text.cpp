@@ -45,6 +45,7 @@ void print_icmp(PacketWalk& w, std::size_t index, std::size_t ip_index) {
   if (w.options.verbose && !w.options.no_checksum && l.cap_len >= length) {
     const std::uint16_t sum = decode::internet_checksum(ByteView(p, length));
     if (sum != 0) {
+      if (l.cap_len < 4) return w.trunc("icmp");  // a message shorter than its checksum field
       const std::uint16_t stored = load_be16(p + 2);
       std::uint32_t shouldbe = std::uint32_t{stored} + sum;
       shouldbe = (shouldbe & 0xffff) + (shouldbe >> 16);

@@ -26,11 +26,11 @@ void conns_table_row(fmt::memory_buffer& out, const track::Connection& c) {
   const std::string roles =
       std::string(track::role_reason_name(c.role_reason)) + (c.role_contradicted ? "!" : "");
   fmt::format_to(fmt::appender(out), kFormat, c.id, endpoint_text(c.client()), endpoint_text(c.server()),
-                 roles, secs(c.first_ns, 6), secs(c.duration(), 6),
+                 roles, secs(c.first_ns(), 6), secs(c.duration(), 6),
                  fmt::format("{}/{}", c.client_half().segments, c.server_half().segments),
                  fmt::format("{}/{}", c.client_half().payload_bytes, c.server_half().payload_bytes),
                  close_kind_text(c), final_states_text(c), track::zeek_conn_state_name(z.conn_state()),
-                 history, secs(c.irtt_ns, 6));
+                 history, secs(c.irtt_ns(), 6));
 }
 
 }  // namespace tcpscope::render

@@ -79,7 +79,7 @@ void conn_json(fmt::memory_buffer& out, const track::Connection& c) {
   endpoint(it, c.server());
   fmt::format_to(it, FMT_COMPILE(",\"role_reason\":\"{}\",\"role_contradicted\":{},\"start\":"),
                  track::role_reason_name(c.role_reason), c.role_contradicted);
-  seconds(it, c.first_ns);
+  seconds(it, c.first_ns());
   fmt::format_to(it, FMT_COMPILE(",\"duration\":"));
   seconds(it, c.duration());
   fmt::format_to(it, FMT_COMPILE(",\"end_reason\":\"{}\",\"close_kind\":\"{}\","),
@@ -97,11 +97,11 @@ void conn_json(fmt::memory_buffer& out, const track::Connection& c) {
     fmt::format_to(it, FMT_COMPILE("\"final_states\":null,"));
   }
   fmt::format_to(it, FMT_COMPILE("\"irtt\":"));
-  optional_seconds(it, c.irtt_ns);
+  optional_seconds(it, c.irtt_ns());
   fmt::format_to(it, FMT_COMPILE(",\"irtt_client\":"));
-  optional_seconds(it, c.irtt_client_ns);
+  optional_seconds(it, c.irtt_client_ns());
   fmt::format_to(it, FMT_COMPILE(",\"irtt_server\":"));
-  optional_seconds(it, c.irtt_server_ns);
+  optional_seconds(it, c.irtt_server_ns());
   fmt::format_to(it, FMT_COMPILE(",\"client_to_server\":"));
   half(it, c.client_half(), c.client_half().segments);
   fmt::format_to(it, FMT_COMPILE(",\"server_to_client\":"));

@@ -12,22 +12,22 @@ namespace tcpscope::track {
 enum class Who : std::uint8_t { none, client, server };
 
 // The facts close_kind() decides from. Filled by ConnectionInference::finish().
-struct CloseFacts {
-  bool syn_from_client = false;  // a SYN without ACK from the client was captured
-  bool syn_ack_from_server =
+struct CloseFacts {                  // 8 bytes: it lives in every tracked connection
+  bool syn_from_client : 1 = false;  // a SYN without ACK from the client was captured
+  bool syn_ack_from_server : 1 =
       false;  // a SYN,ACK from the server was captured (or SYN from it: simultaneous open)
-  bool started_mid_stream = false;  // the first captured segment had no SYN
-  bool server_sent_anything = false;
-  Who first_fin = Who::none;  // who sent the first FIN
-  bool client_fin = false;    // each side sent a FIN
-  bool server_fin = false;
-  bool fins_crossed = false;  // the second FIN did not acknowledge the first: simultaneous close
-  bool second_fin_acked_first =
+  bool started_mid_stream : 1 = false;  // the first captured segment had no SYN
+  bool server_sent_anything : 1 = false;
+  bool client_fin : 1 = false;  // each side sent a FIN
+  bool server_fin : 1 = false;
+  bool fins_crossed : 1 = false;  // the second FIN did not acknowledge the first: simultaneous close
+  bool second_fin_acked_first : 1 =
       false;  // the second FIN carried the first ACK of the first FIN (FIN+ACK combined)
-  bool data_after_first_fin = false;  // the second closer sent new data after receiving the first FIN
-  Who first_rst = Who::none;          // who sent the first (acceptable) RST
-  bool rst_after_fin = false;         // a FIN had been sent before that RST
-  bool rst_answered_syn = false;      // the RST answered a SYN before any SYN,ACK: refused
+  bool data_after_first_fin : 1 = false;  // the second closer sent new data after receiving the first FIN
+  bool rst_after_fin : 1 = false;         // a FIN had been sent before that RST
+  bool rst_answered_syn : 1 = false;      // the RST answered a SYN before any SYN,ACK: refused
+  Who first_fin = Who::none;              // who sent the first FIN
+  Who first_rst = Who::none;              // who sent the first (acceptable) RST
   TcpState final_client = TcpState::Closed;
   TcpState final_server = TcpState::Closed;
 };

@@ -57,7 +57,7 @@ int guess_server_side(int sender, const decode::TcpFacts& tcp) {
 }  // namespace
 
 void Connection::start(int side, const decode::TcpFacts& tcp, Timestamp ts) {
-  first_ns = last_ns = ts.ns();
+  last_ns = ts.ns();
   client_side = static_cast<std::uint8_t>(1 - guess_server_side(side, tcp));
   role_reason = RoleReason::port_heuristic;
 }
@@ -88,17 +88,14 @@ void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, st
     }
   }
 
-  // Handshake timing (Wireshark's iRTT).
-  if (syn && !ack)
-    last_syn_ns = ts.ns();
-  else if (syn && ack && last_syn_ns >= 0)
-    syn_ack_ns = ts.ns();
-  else if (ack && !syn && irtt_ns < 0 && last_syn_ns >= 0) {
-    irtt_ns = ns_between(ts.ns(), last_syn_ns);
-    if (syn_ack_ns >= 0) {
-      irtt_server_ns = ns_between(syn_ack_ns, last_syn_ns);
-      irtt_client_ns = ns_between(ts.ns(), syn_ack_ns);
-    }
+  // Handshake timing (Wireshark's iRTT): settled by the first ACK after a SYN.
+  if (irtt_ack_ns < 0) {
+    if (syn && !ack)
+      last_syn_ns = ts.ns();
+    else if (syn && ack && last_syn_ns >= 0)
+      syn_ack_ns = ts.ns();
+    else if (ack && !syn && last_syn_ns >= 0)
+      irtt_ack_ns = ts.ns();
   }
 
   // Both endpoints' RFC 9293 states (roles are settled by the first segment:
@@ -119,7 +116,6 @@ void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, st
     if (!s.isn_known || !s.isn_from_syn || s.isn() != tcp.seq) {
       s.unwrap = SeqUnwrapper(tcp.seq);
       s.max_rel_end = 0;
-      s.next_seq = tcp.seq;
     }
     s.isn_known = s.isn_from_syn = s.syn_seen = true;
     if (tcp.options.mss >= 0) s.mss = static_cast<std::uint16_t>(tcp.options.mss);
@@ -127,7 +123,6 @@ void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, st
     s.sack_permitted = tcp.options.sack_permitted;
   } else if (!s.isn_known) {
     s.unwrap = SeqUnwrapper(tcp.seq - 1);  // as if the SYN had been just before the first byte seen
-    s.next_seq = tcp.seq;
     s.max_rel_end = 1;
     s.isn_known = true;
   }
@@ -148,13 +143,8 @@ void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, st
     s.ack_rtt.timed_end = tcp.seq + seg_len;
     s.ack_rtt.timed_ns = ts.ns();
   }
-  if (end > s.max_rel_end) {
-    s.max_rel_end = end;
-    s.next_seq = tcp.seq + seg_len;
-  }
+  if (end > s.max_rel_end) s.max_rel_end = end;
   if (ack) {
-    if (!s.ack_seen || tcp.ack > s.highest_ack) s.highest_ack = tcp.ack;
-    s.ack_seen = true;
     AckRtt& timed = r.ack_rtt;  // the peer's segment this ACK may answer
     if (timed.timed_ns >= 0 && !rst) {
       if (tcp.ack == timed.timed_end) {
@@ -165,14 +155,8 @@ void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, st
       }
     }
   }
-  if (tcp.options.has_timestamps) {
-    s.timestamps = true;
-    s.ts_val = tcp.options.ts_val;
-  }
-  if (fin) {
-    s.fin_seen = true;
-    s.fin_seq = tcp.seq + tcp.payload_len;
-  }
+  if (tcp.options.has_timestamps) s.timestamps = true;
+  if (fin) s.fin_seen = true;
   if (rst) s.rst_seen = true;
   s.window = tcp.window;
   s.payload_bytes += rst ? 0 : tcp.payload_len;

@@ -49,18 +49,28 @@ struct Connection {
   RoleReason role_reason = RoleReason::port_heuristic;
   bool role_contradicted = false;  // a later handshake segment disagreed with an earlier decision
   EndReason end_reason = EndReason::none;
-  std::int64_t first_ns = 0;  // capture time of the first and the last segment
-  std::int64_t last_ns = 0;
+  std::int64_t last_ns = 0;  // capture time of the last segment (the first is the Zeek model's start)
   std::array<Half, 2> half{};
   ZeekSession zeek;
   ConnectionInference inference;  // both endpoints' RFC 9293 states and the close kind
-  // Handshake timing as Wireshark's iRTT (tcp-semantics.md §2.8), ns; -1 = unknown.
+  // Handshake times for Wireshark's iRTT (tcp-semantics.md §2.8), ns; -1 = not seen.
+  // They stop changing at the first ACK after a SYN; the iRTTs are computed from them.
   std::int64_t last_syn_ns = -1;
   std::int64_t syn_ack_ns = -1;
-  std::int64_t irtt_ns = -1;
-  std::int64_t irtt_server_ns = -1;  // SYN -> SYN-ACK (the server's side of the handshake)
-  std::int64_t irtt_client_ns = -1;  // SYN-ACK -> first ACK (the client's side)
+  std::int64_t irtt_ack_ns = -1;                         // the first ACK after the SYN
   std::unique_ptr<std::vector<SegmentRecord>> timeline;  // null unless requested
+
+  std::int64_t first_ns() const { return zeek.start_ns(); }  // capture time of the first segment
+  // SYN -> first ACK; -1 = unknown.
+  std::int64_t irtt_ns() const { return irtt_ack_ns >= 0 ? ns_between(irtt_ack_ns, last_syn_ns) : -1; }
+  // SYN -> SYN-ACK (the server's side of the handshake); -1 = unknown.
+  std::int64_t irtt_server_ns() const {
+    return irtt_ack_ns >= 0 && syn_ack_ns >= 0 ? ns_between(syn_ack_ns, last_syn_ns) : -1;
+  }
+  // SYN-ACK -> first ACK (the client's side); -1 = unknown.
+  std::int64_t irtt_client_ns() const {
+    return irtt_ack_ns >= 0 && syn_ack_ns >= 0 ? ns_between(irtt_ack_ns, syn_ack_ns) : -1;
+  }
 
   const Endpoint& endpoint(int side) const { return side == 0 ? key.a : key.b; }
   int server_side() const { return 1 - client_side; }
@@ -68,9 +78,9 @@ struct Connection {
   const Endpoint& server() const { return endpoint(server_side()); }
   const Half& client_half() const { return half[client_side]; }
   const Half& server_half() const { return half[server_side()]; }
-  Timestamp first_ts() const { return {first_ns / 1'000'000'000, first_ns % 1'000'000'000}; }
+  Timestamp first_ts() const { return zeek.start_time(); }
   Timestamp last_ts() const { return {last_ns / 1'000'000'000, last_ns % 1'000'000'000}; }
-  DurationNs duration() const { return ns_between(last_ns, first_ns); }
+  DurationNs duration() const { return ns_between(last_ns, first_ns()); }
 
   // Starts the connection with its first segment (sent by `side`).
   void start(int side, const decode::TcpFacts& tcp, Timestamp ts);

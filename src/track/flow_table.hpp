@@ -4,11 +4,48 @@
 // backward-shift deletion; no allocation except when it grows.
 #pragma once
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "core/addr.hpp"
 
 namespace tcpscope::track {
+
+namespace flow_key_detail {
+inline std::uint64_t load_be64(const std::uint8_t* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return __builtin_bswap64(v);
+}
+inline std::uint64_t load64(const std::uint8_t* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+}  // namespace flow_key_detail
+
+// FourTuple's order (its defaulted <=>: address bytes, family, port) with two word
+// compares per address instead of a memcmp call; the canonical side order is the same.
+inline bool endpoint_less(const Endpoint& x, const Endpoint& y) {
+  using flow_key_detail::load_be64;
+  const std::uint8_t* xb = x.addr.bytes.data();
+  const std::uint8_t* yb = y.addr.bytes.data();
+  if (const std::uint64_t x0 = load_be64(xb), y0 = load_be64(yb); x0 != y0) return x0 < y0;
+  if (const std::uint64_t x1 = load_be64(xb + 8), y1 = load_be64(yb + 8); x1 != y1) return x1 < y1;
+  if (x.addr.family != y.addr.family) return x.addr.family < y.addr.family;
+  return x.port < y.port;
+}
+
+// FourTuple's == the same way.
+inline bool same_tuple(const FourTuple& x, const FourTuple& y) {
+  using flow_key_detail::load64;
+  const auto same = [](const Endpoint& p, const Endpoint& q) {
+    return load64(p.addr.bytes.data()) == load64(q.addr.bytes.data()) &&
+           load64(p.addr.bytes.data() + 8) == load64(q.addr.bytes.data() + 8) && p.port == q.port &&
+           p.addr.family == q.addr.family;
+  };
+  return same(x.a, y.a) && same(x.b, y.b);
+}
 
 class FlowTable {
  public:
@@ -27,6 +64,17 @@ class FlowTable {
       const Entry& e = entries_[i];
       if (e.slot == kNone) return kNone;
       if (e.tag == tag && key_of(e.slot) == key) return e.slot;
+    }
+  }
+
+  // Slot whose stored key satisfies matches(slot), among those stored under `hash`, or kNone.
+  template <class Matches>
+  std::uint32_t find_if(std::uint64_t hash, Matches&& matches) const {
+    const std::uint32_t tag = tag_of(hash);
+    for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
+      const Entry& e = entries_[i];
+      if (e.slot == kNone) return kNone;
+      if (e.tag == tag && matches(e.slot)) return e.slot;
     }
   }
 

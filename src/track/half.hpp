@@ -34,29 +34,26 @@ struct AckRtt {
 
 struct Half {
   SeqUnwrapper unwrap;              // base = the ISN; valid once isn_known
-  SeqNum next_seq;                  // one past the highest sequence sent (the next expected from this side)
-  SeqNum highest_ack;               // highest ACK this side sent (for the peer's data)
-  SeqNum fin_seq;                   // sequence number of the FIN (valid when fin_seen)
   std::int64_t max_rel_end = 0;     // highest relative end (seq + len) seen
   std::uint64_t payload_bytes = 0;  // bytes of payload sent, retransmissions included
   std::uint64_t retransmitted_bytes = 0;
   AckRtt ack_rtt;  // RTT of this side's segments, measured by the peer's ACKs
   std::uint32_t segments = 0;
-  std::uint32_t ts_val = 0;  // last timestamp value sent
   std::uint16_t window = 0;  // last advertised window, unscaled value as sent
   std::uint16_t mss = 0;     // from its SYN; 0 when not seen
   std::int8_t wscale = -1;   // window scale shift offered in its SYN; -1 when none seen
   bool isn_known : 1 = false;
   bool isn_from_syn : 1 = false;  // false: assumed from the first segment (capture started mid-stream)
-  bool ack_seen : 1 = false;
   bool sack_permitted : 1 = false;
-  bool timestamps : 1 = false;
+  bool timestamps : 1 = false;  // it sent the timestamps option
   bool syn_seen : 1 = false;
   bool fin_seen : 1 = false;
   bool rst_seen : 1 = false;
 
   // The SYN's sequence number (or assumed, see isn_from_syn).
   SeqNum isn() const { return unwrap.base(); }
+  // One past the highest sequence sent: the next expected from this side.
+  SeqNum next_seq() const { return isn() + static_cast<std::uint32_t>(max_rel_end); }
 
   // Window scaling is in force only when both SYNs carried the option (RFC 7323).
   std::uint64_t scaled_window(const Half& peer) const {

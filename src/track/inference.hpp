@@ -148,28 +148,30 @@ class ConnectionInference {
   EndpointView view(Side s) const { return EndpointView{half(s).state, half(s).confidence}; }
 
  private:
+  // Per-connection state: the flags are bit-fields and the sequence numbers sit
+  // together, so a half takes 32 bytes (see tests/unit/track/memory_budget_test.cpp).
   struct Half {
-    TcpState state = TcpState::Closed;
-    Confidence confidence = Confidence::inferred;
-    bool seq_known = false;  // next_seq is meaningful
-    SeqNum next_seq;         // highest sequence end sent (SYN and FIN count one), or acknowledged by the peer
-    bool own_end_known = false;
-    SeqNum own_end;  // highest sequence end of the segments captured from this side
-    bool syn_sent = false;
-    bool syn_ack_sent = false;  // its SYN carried an ACK
+    SeqNum next_seq;  // highest sequence end sent (SYN and FIN count one), or acknowledged by the peer
+    SeqNum own_end;   // highest sequence end of the segments captured from this side
     SeqNum isn;
-    bool syn_acked = false;  // the peer acknowledged this side's SYN
-    bool fin_sent = false;
-    SeqNum fin_seq;  // the FIN occupies [fin_seq, fin_seq + 1)
-    bool fin_acked = false;
-    bool ack_sent = false;
+    SeqNum fin_seq;   // the FIN occupies [fin_seq, fin_seq + 1)
     SeqNum last_ack;  // highest ACK this side sent
+    TcpState state = TcpState::Closed;
     std::uint16_t window = 0;
-    bool opened_passively = false;  // went LISTEN -> SYN-RECEIVED
-    bool pending_peer_syn = false;  // the peer's SYN reached it while it was an assumed listener
-    bool sent_anything = false;
-    bool sent_data_after_peer_fin = false;
-    bool acked_peer_fin_before_own_fin = false;
+    Confidence confidence = Confidence::inferred;
+    bool seq_known : 1 = false;  // next_seq is meaningful
+    bool own_end_known : 1 = false;
+    bool syn_sent : 1 = false;
+    bool syn_ack_sent : 1 = false;  // its SYN carried an ACK
+    bool syn_acked : 1 = false;     // the peer acknowledged this side's SYN
+    bool fin_sent : 1 = false;
+    bool fin_acked : 1 = false;
+    bool ack_sent : 1 = false;
+    bool opened_passively : 1 = false;  // went LISTEN -> SYN-RECEIVED
+    bool pending_peer_syn : 1 = false;  // the peer's SYN reached it while it was an assumed listener
+    bool sent_anything : 1 = false;
+    bool sent_data_after_peer_fin : 1 = false;
+    bool acked_peer_fin_before_own_fin : 1 = false;
   };
 
   struct Context;  // per-segment scratch (rules, notes)

@@ -140,9 +140,9 @@ bool TimelineBuilder::finish(const Connection& conn, ConnectionTimeline& out) {
   tl.server_bytes = conn.server_half().payload_bytes;
   tl.client_segments = conn.client_half().segments;
   tl.server_segments = conn.server_half().segments;
-  tl.irtt_ns = conn.irtt_ns;
-  tl.irtt_server_ns = conn.irtt_server_ns;
-  tl.irtt_client_ns = conn.irtt_client_ns;
+  tl.irtt_ns = conn.irtt_ns();
+  tl.irtt_server_ns = conn.irtt_server_ns();
+  tl.irtt_client_ns = conn.irtt_client_ns();
   tl.zeek_conn_state.assign(zeek_conn_state_name(conn.zeek.conn_state()));
   tl.zeek_history.assign(conn.zeek.history());
   tl.end = open.inference.finish();

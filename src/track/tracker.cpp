@@ -1,10 +1,29 @@
 #include "track/tracker.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <limits>
 
 namespace tcpscope::track {
+
+namespace {
+
+// The flow table's hash: an IPv4 tuple is three words through splitmix64's
+// finalizer (a few multiplies instead of a byte-wise loop); IPv6 uses FourTupleHash.
+std::uint64_t flow_hash(const FourTuple& key) {
+  if (key.a.addr.family != 4 || key.b.addr.family != 4) return FourTupleHash{}(key);
+  std::uint32_t a, b;
+  std::memcpy(&a, key.a.addr.bytes.data(), 4);
+  std::memcpy(&b, key.b.addr.bytes.data(), 4);
+  std::uint64_t h =
+      (std::uint64_t{a} << 32 | b) ^ ((std::uint64_t{key.a.port} << 16 | key.b.port) * 0x9E3779B97F4A7C15ull);
+  h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
+  h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
+  return h ^ (h >> 31);
+}
+
+}  // namespace
 
 Tracker::Tracker(TrackerOptions options, EndedFn on_ended)
     : options_(options), on_ended_(std::move(on_ended)) {}
@@ -17,8 +36,7 @@ std::uint32_t Tracker::create(const FourTuple& key, std::uint64_t hash, int side
     slot = free_slots_.back();
     free_slots_.pop_back();
   } else {
-    slot = static_cast<std::uint32_t>(slots_.size());
-    slots_.emplace_back();
+    slot = slots_.add();
   }
   Slot& s = slots_[slot];
   s.conn = Connection{};
@@ -28,9 +46,8 @@ std::uint32_t Tracker::create(const FourTuple& key, std::uint64_t hash, int side
   if (options_.keep_timeline) s.conn.timeline = std::make_unique<std::vector<SegmentRecord>>();
   s.conn.start(side, tcp, ts);
   s.conn.zeek.start(side, tcp, ts);
-  s.hash = hash;
-  s.live = true;
-  ++s.serial;
+  s.hash_tag = static_cast<std::uint32_t>(hash);
+  ++s.serial;  // odd: live
   s.scheduled_at = 0;
   table_.insert(hash, slot);
   ++stats_.connections;
@@ -41,9 +58,8 @@ std::uint32_t Tracker::create(const FourTuple& key, std::uint64_t hash, int side
 void Tracker::end(std::uint32_t slot, EndReason why) {
   Slot& s = slots_[slot];
   s.conn.end_reason = why;
-  table_.erase(s.hash, slot);
-  s.live = false;
-  ++s.serial;
+  table_.erase(s.hash_tag, slot);
+  ++s.serial;  // even: free
   if (on_ended_) on_ended_(s.conn);
   s.conn.timeline.reset();
   free_slots_.push_back(slot);
@@ -65,7 +81,7 @@ void Tracker::run_timers(std::int64_t now) {
     const TimerEntry e = heap_.back();
     heap_.pop_back();
     Slot& s = slots_[e.slot];
-    if (!s.live || s.serial != e.serial || s.scheduled_at != e.at) continue;  // stale entry
+    if (!s.live() || s.serial != e.serial || s.scheduled_at != e.at) continue;  // stale entry
     s.scheduled_at = 0;
     const ZeekRemoval why = s.conn.zeek.run_timers(now);
     if (why != ZeekRemoval::none)
@@ -82,7 +98,7 @@ void Tracker::evict_one() {
     const TimerEntry e = heap_.back();
     heap_.pop_back();
     Slot& s = slots_[e.slot];
-    if (!s.live || s.serial != e.serial || s.scheduled_at != e.at) continue;
+    if (!s.live() || s.serial != e.serial || s.scheduled_at != e.at) continue;
     ++stats_.evicted;
     end(e.slot, EndReason::evicted);
     return;
@@ -107,13 +123,16 @@ void Tracker::feed(const Frame& frame, const decode::Packet& packet) {
   }
   ++stats_.tcp_segments;
   const decode::TcpFacts& tcp = packet.tcp;
-  bool reversed = false;
-  const FourTuple key = FourTuple::canonical(tcp.src, tcp.dst, reversed);
+  const bool reversed = endpoint_less(tcp.dst, tcp.src);  // as FourTuple::canonical decides
+  const FourTuple key = reversed ? FourTuple{tcp.dst, tcp.src} : FourTuple{tcp.src, tcp.dst};
   const int side = reversed ? 1 : 0;
-  const std::uint64_t hash = FourTupleHash{}(key);
-  auto key_of = [this](std::uint32_t slot) -> const FourTuple& { return slots_[slot].conn.key; };
+  const std::uint64_t hash = flow_hash(key);
+  const auto matches = [this, &key](std::uint32_t slot) {
+    const FourTuple& stored = slots_[slot].conn.key;
+    return same_tuple(stored, key);
+  };
 
-  std::uint32_t slot = table_.find(key, hash, key_of);
+  std::uint32_t slot = table_.find_if(hash, matches);
   if (slot != FlowTable::kNone && slots_[slot].conn.zeek.is_reuse(side, tcp)) {
     const std::uint32_t generation = slots_[slot].conn.generation + 1;
     ++stats_.port_reuses;
@@ -135,15 +154,14 @@ void Tracker::feed(const Frame& frame, const decode::Packet& packet) {
 void Tracker::flush() {
   std::vector<std::uint32_t> live;
   for (std::uint32_t i = 0; i < slots_.size(); ++i)
-    if (slots_[i].live) live.push_back(i);
+    if (slots_[i].live()) live.push_back(i);
   std::sort(live.begin(), live.end(),
             [this](std::uint32_t a, std::uint32_t b) { return slots_[a].conn.id < slots_[b].conn.id; });
   table_.clear();  // cheaper than erasing one by one
   for (std::uint32_t slot : live) {
     Slot& s = slots_[slot];
     s.conn.end_reason = EndReason::end_of_input;
-    s.live = false;
-    ++s.serial;
+    ++s.serial;  // even: free
     if (on_ended_) on_ended_(s.conn);
     s.conn.timeline.reset();
     free_slots_.push_back(slot);

@@ -5,8 +5,8 @@
 // --max-conns, or the final flush). Memory is bounded by max_conns.
 #pragma once
 #include <cstdint>
-#include <deque>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "core/frame.hpp"
@@ -52,6 +52,10 @@ class Tracker {
 
   const TrackerStats& stats() const { return stats_; }
   std::size_t tracked() const { return table_.size(); }
+  // Bytes of one connection slot (the connection plus the tracker's bookkeeping),
+  // for the memory budget test; the flow table and the timer heap add about 8-16
+  // bytes each per connection.
+  static constexpr std::size_t bytes_per_slot();
 
  private:
   struct TimerEntry {
@@ -62,10 +66,28 @@ class Tracker {
   };
   struct Slot {
     Connection conn;
-    std::uint64_t hash = 0;
     std::int64_t scheduled_at = 0;  // time of this slot's live heap entry
-    std::uint32_t serial = 0;       // bumped on each reuse of the slot
-    bool live = false;
+    std::uint32_t hash_tag = 0;     // the flow-table hash's low 32 bits (all the table uses)
+    std::uint32_t serial = 0;       // bumped when the slot starts and ends a connection: odd while live
+    bool live() const { return (serial & 1) != 0; }
+  };
+  // Slots in fixed chunks of kChunk: stable addresses, at most one chunk of slack,
+  // no per-slot heap node (std::deque allocates one node per element this large).
+  class SlotStore {
+   public:
+    static constexpr std::uint32_t kChunkBits = 10;
+    static constexpr std::uint32_t kChunk = 1u << kChunkBits;
+    std::uint32_t size() const { return size_; }
+    Slot& operator[](std::uint32_t i) { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
+    const Slot& operator[](std::uint32_t i) const { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
+    std::uint32_t add() {
+      if ((size_ & (kChunk - 1)) == 0) chunks_.push_back(std::make_unique<Slot[]>(kChunk));
+      return size_++;
+    }
+
+   private:
+    std::vector<std::unique_ptr<Slot[]>> chunks_;
+    std::uint32_t size_ = 0;
   };
 
   std::uint32_t create(const FourTuple& key, std::uint64_t hash, int side, const decode::TcpFacts& tcp,
@@ -79,11 +101,13 @@ class Tracker {
   EndedFn on_ended_;
   SegmentFn on_segment_;
   FlowTable table_;
-  std::deque<Slot> slots_;  // chunked: stable, no doubling slack, no moves when it grows
+  SlotStore slots_;
   std::vector<std::uint32_t> free_slots_;
   std::vector<TimerEntry> heap_;  // min-heap on `at`, lazily invalidated
   std::uint64_t next_id_ = 1;
   TrackerStats stats_;
 };
+
+constexpr std::size_t Tracker::bytes_per_slot() { return sizeof(Slot); }
 
 }  // namespace tcpscope::track

@@ -21,19 +21,35 @@ inline constexpr std::uint32_t ack = 0x20;
 inline constexpr std::uint32_t multi_flag = 0x40;
 }  // namespace zeek_hist
 
-// A letter that Zeek adds at 1, 10, 100, ... occurrences (C, G, T, W).
+// A letter that Zeek adds at 1, 10, 100, ... occurrences (C, G, T, W). Zeek keeps
+// a uint32 count and a uint32 threshold that is multiplied by 10 at each letter;
+// the threshold is always the next power of ten above the count, so only the count
+// is stored (4 bytes, not 8). Zeek's overflow is kept exactly: after 10^9 the
+// threshold becomes 10^10 mod 2^32 = 1,410,065,408; from then on each letter
+// restarts the count (bit 31 remembers that state).
 struct ZeekScaledCounter {
-  std::uint32_t count = 0;
-  std::uint32_t threshold = 1;
+  static constexpr std::uint32_t kWrappedThreshold = 1'410'065'408u;  // 10^10 mod 2^32
+  static constexpr std::uint32_t kWrappedBit = 0x8000'0000u;
+  std::uint32_t state = 0;  // the count in bits 0-30; bit 31: the threshold has wrapped
+
+  std::uint32_t count() const { return state & ~kWrappedBit; }
   // Counts one occurrence; true when the letter must be appended now.
   bool tick() {
-    if (++count != threshold) return false;
-    const std::uint32_t next = threshold * 10;
-    if (next <= threshold)
-      count = 0;  // wrapped: keep the threshold, restart the count
-    else
-      threshold = next;
-    return true;
+    const std::uint32_t n = count() + 1;
+    if (n == kWrappedThreshold) {  // Zeek: next threshold 10^11 mod 2^32 < this one: restart the count
+      state = kWrappedBit;
+      return true;
+    }
+    state = (state & kWrappedBit) | n;
+    return (state & kWrappedBit) == 0 && is_power_of_ten(n);
+  }
+
+ private:
+  static constexpr bool is_power_of_ten(std::uint32_t n) {
+    for (std::uint32_t p = 1;; p *= 10) {
+      if (p == n) return true;
+      if (p > n || p == 1'000'000'000u) return false;
+    }
   }
 };
 
@@ -43,7 +59,8 @@ class ZeekHistory {
 
   std::string_view view() const { return {chars_.data(), len_}; }
   bool truncated() const { return truncated_; }
-  std::uint32_t seen() const { return seen_; }
+  // The seen-mask (originator's bits 0-6, responder's 16-22).
+  std::uint32_t seen() const { return (seen_ & 0x7Fu) | (std::uint32_t{seen_ & 0x7F00u} << 8); }
 
   void add(char c) {
     if (len_ < kCapacity)
@@ -54,8 +71,9 @@ class ZeekHistory {
   // Zeek's CheckHistory: appends `c` the first time `mask` is seen and returns
   // false; returns true when the mask was seen before (nothing appended).
   bool check(std::uint32_t mask, char c) {
-    if ((seen_ & mask) == 0) {
-      seen_ |= mask;
+    const std::uint16_t packed = pack(mask);
+    if ((seen_ & packed) == 0) {
+      seen_ = static_cast<std::uint16_t>(seen_ | packed);
       add(c);
       return false;
     }
@@ -67,14 +85,18 @@ class ZeekHistory {
     len_ = 0;
     add('^');
     add('h');
-    seen_ = zeek_hist::syn << 16;
+    seen_ = pack(zeek_hist::syn << 16);
   }
 
  private:
+  // The mask in 16 bits: the responder's bits 16-22 move to 8-14 (42 bytes in all, not 44).
+  static constexpr std::uint16_t pack(std::uint32_t mask) {
+    return static_cast<std::uint16_t>((mask & 0x7Fu) | ((mask >> 8) & 0x7F00u));
+  }
   std::array<char, kCapacity> chars_{};
   std::uint8_t len_ = 0;
   bool truncated_ = false;
-  std::uint32_t seen_ = 0;
+  std::uint16_t seen_ = 0;
 };
 
 }  // namespace tcpscope::track

@@ -185,9 +185,9 @@ void ZeekSession::update_history(int side, std::uint16_t flags, std::uint64_t re
 }
 
 void ZeekSession::set_inactivity_timeout(std::int64_t timeout_ns) {
-  if (timeout_ns == inactivity_timeout_ns_) return;
+  if (timeout_ns == inactivity_timeout_ns()) return;
   inactivity_at_ = timeout_ns ? last_ns_ + timeout_ns : 0;
-  inactivity_timeout_ns_ = timeout_ns;
+  inactivity_timeout_s_ = static_cast<std::uint16_t>(timeout_ns / kSecond);
 }
 
 void ZeekSession::set_state(int side, S s) {
@@ -483,13 +483,13 @@ void ZeekSession::update_inactive(int side, std::uint16_t flags, std::uint32_t b
 
 void ZeekSession::deliver_contiguous(ZeekReassembly& r) {
   std::size_t consumed = 0;
-  while (consumed < r.block_count && r.blocks[consumed].first <= r.last_reassem) {
-    r.last_reassem = std::max(r.last_reassem, r.blocks[consumed].second);
+  while (consumed < r.block_count && r.blocks()[consumed].first <= r.last_reassem) {
+    r.last_reassem = std::max(r.last_reassem, r.blocks()[consumed].second);
     ++consumed;
   }
   if (consumed) {
-    std::copy(r.blocks.begin() + static_cast<std::ptrdiff_t>(consumed), r.blocks.begin() + r.block_count,
-              r.blocks.begin());
+    auto& b = r.blocks();
+    std::copy(b.begin() + static_cast<std::ptrdiff_t>(consumed), b.begin() + r.block_count, b.begin());
     r.block_count = static_cast<std::uint8_t>(r.block_count - consumed);
   }
 }
@@ -514,7 +514,7 @@ void ZeekSession::data_sent(int side, std::uint64_t seq, std::uint32_t len) {
       r.trim = std::max(r.trim, r.last_reassem);
   } else {
     // Buffer above a hole: insert, keeping blocks sorted and merged.
-    auto& b = r.blocks;
+    auto& b = r.blocks_for_insert();
     std::size_t i = 0;
     while (i < r.block_count && b[i].second < seq) ++i;
     if (i < r.block_count && b[i].first <= upper) {
@@ -555,10 +555,10 @@ void ZeekSession::undelivered(int side, std::uint64_t up_to) {
   ZeekReassembly& r = ep_[side].reassembly;
   if (up_to <= 2 && is_partial_) return;  // the faked SYN octet of a partial connection
   if (!r.skip_deliveries) {
-    while (r.block_count > 0 && r.blocks[0].first < up_to) {
-      if (r.blocks[0].first > r.last_reassem) {
-        gap(side, r.blocks[0].first - r.last_reassem);
-        r.last_reassem = r.blocks[0].first;
+    while (r.block_count > 0 && r.blocks()[0].first < up_to) {
+      if (r.blocks()[0].first > r.last_reassem) {
+        gap(side, r.blocks()[0].first - r.last_reassem);
+        r.last_reassem = r.blocks()[0].first;
       }
       deliver_contiguous(r);
     }
@@ -660,7 +660,7 @@ ZeekRemoval ZeekSession::run_timers(std::int64_t now) {
       delete_at_ = 0;
       return ZeekRemoval::close_delay;
     } else if (due == &inactivity_at_) {
-      const std::int64_t deadline = last_ns_ + inactivity_timeout_ns_;
+      const std::int64_t deadline = last_ns_ + inactivity_timeout_ns();
       if (deadline <= now) {
         inactivity_at_ = 0;
         return ZeekRemoval::inactivity;

@@ -6,6 +6,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <utility>
 
 #include "core/seq.hpp"
@@ -18,21 +19,51 @@ namespace tcpscope::track {
 
 // The part of Zeek's reassembler that conn.log depends on: which bytes were
 // delivered in order (last_reassem), what the peer's ACKs trimmed (trim), and
-// the data buffered above a hole (a few merged blocks; bounded).
+// the data buffered above a hole (a few merged blocks; bounded). The blocks are
+// allocated the first time a hole appears (most connections never have one), so
+// a tracked connection does not carry them.
 struct ZeekReassembly {
   static constexpr std::size_t kMaxBlocks = 2;
+  using Blocks = std::array<std::pair<std::uint64_t, std::uint64_t>, kMaxBlocks>;  // [seq, upper)
+
   std::uint64_t last_reassem = 1;  // relative; 1 is the first byte after the SYN
   std::uint64_t trim = 0;
-  std::array<std::pair<std::uint64_t, std::uint64_t>, kMaxBlocks>
-      blocks{};  // [seq, upper), above last_reassem
   std::uint8_t block_count = 0;
   bool skip_deliveries = false;
   bool did_eof = false;
 
+  ZeekReassembly() = default;
+  ZeekReassembly(const ZeekReassembly& o) { *this = o; }
+  ZeekReassembly(ZeekReassembly&&) noexcept = default;
+  ZeekReassembly& operator=(const ZeekReassembly& o) {
+    if (this != &o) {
+      last_reassem = o.last_reassem;
+      trim = o.trim;
+      block_count = o.block_count;
+      skip_deliveries = o.skip_deliveries;
+      did_eof = o.did_eof;
+      blocks_ = o.blocks_ ? std::make_unique<Blocks>(*o.blocks_) : nullptr;
+    }
+    return *this;
+  }
+  ZeekReassembly& operator=(ZeekReassembly&&) noexcept = default;
+
+  // The blocks above the hole; valid while block_count > 0.
+  Blocks& blocks() { return *blocks_; }
+  const Blocks& blocks() const { return *blocks_; }
+  // The same, allocated on first use (when data arrives above a hole).
+  Blocks& blocks_for_insert() {
+    if (!blocks_) blocks_ = std::make_unique<Blocks>();
+    return *blocks_;
+  }
+
   bool has_undelivered() const { return block_count > 0; }
   std::uint64_t undelivered_bytes() const {
-    return block_count ? blocks[block_count - 1].second - last_reassem : 0;
+    return block_count ? (*blocks_)[block_count - 1].second - last_reassem : 0;
   }
+
+ private:
+  std::unique_ptr<Blocks> blocks_;
 };
 
 // One side of a connection as Zeek's TCP_Endpoint sees it.
@@ -125,6 +156,7 @@ class ZeekSession {
   std::uint64_t orig_size() const { return orig().size(resp()); }
   std::uint64_t resp_size() const { return resp().size(orig()); }
   std::string_view history() const { return history_.view(); }
+  std::int64_t start_ns() const { return start_ns_; }
   Timestamp start_time() const { return {start_ns_ / 1'000'000'000, start_ns_ % 1'000'000'000}; }
   Timestamp last_time() const { return {last_ns_ / 1'000'000'000, last_ns_ % 1'000'000'000}; }
   std::uint64_t missed_bytes() const { return missed_bytes_; }
@@ -142,7 +174,8 @@ class ZeekSession {
   void add_history(int side, char code);
   void scaled_history(int side, ZeekScaledCounter& counter, char code);
   void set_state(int side, ZeekEndpointState s);
-  void set_inactivity_timeout(std::int64_t timeout_ns);
+  void set_inactivity_timeout(std::int64_t timeout_ns);  // a whole number of seconds
+  std::int64_t inactivity_timeout_ns() const { return std::int64_t{inactivity_timeout_s_} * 1'000'000'000; }
   void update_state_machine(int side, std::uint16_t flags, std::uint32_t base_seq, std::uint32_t ack_seq,
                             std::uint32_t len, std::int32_t delta_last, bool stale_is_orig, bool& do_close,
                             bool& gen_event);
@@ -163,7 +196,6 @@ class ZeekSession {
   void check_eof(int side);
 
   std::array<ZeekEndpoint, 2> ep_{};
-  ZeekHistory history_;
   std::int64_t start_ns_ = 0;
   std::int64_t last_ns_ = 0;  // Zeek's last activity (not advanced once both sides closed)
   std::uint64_t missed_bytes_ = 0;
@@ -172,13 +204,14 @@ class ZeekSession {
   std::array<std::int64_t, 2> expire_at_{};
   std::int64_t delete_at_ = 0;
   std::int64_t inactivity_at_ = 0;
-  std::int64_t inactivity_timeout_ns_ = 0;
+  ZeekHistory history_;                     // (the small members last: no padding between them)
+  std::uint16_t inactivity_timeout_s_ = 0;  // whole seconds (Zeek's are 60 s and 300 s); 0 = none
   std::uint8_t orig_side_ = 0;
   std::uint8_t first_packet_seen_ = 0;  // bit 1: orig, bit 2: resp
-  bool is_active_ = true;
-  bool is_partial_ = false;
-  bool close_deferred_ = false;
-  bool deferred_gen_event_ = false;
+  bool is_active_ : 1 = true;
+  bool is_partial_ : 1 = false;
+  bool close_deferred_ : 1 = false;
+  bool deferred_gen_event_ : 1 = false;
 };
 
 }  // namespace tcpscope::track

@@ -4,6 +4,11 @@
 Usage: gen_capture.py syn-flood N OUT.pcap     N SYNs, each from its own 4-tuple
        gen_capture.py retransmissions N OUT.pcap   one connection: handshake, then the
                                                    same 100-byte segment sent N times
+       gen_capture.py concurrent N OUT.pcap    N connections open at once: all N SYNs,
+                                                   then all SYN-ACKs, then each client's
+                                                   ACK with a 100-byte request, then each
+                                                   server's 300-byte answer (4 N packets;
+                                                   none ends: memory per tracked connection)
 Time stamps advance 1 µs per packet (no Zeek timer fires within the capture).
 """
 import struct
@@ -50,12 +55,39 @@ def retransmissions(n):
         yield data
 
 
+def concurrent(n):
+    server = bytes([192, 0, 2, 1])
+    request, answer = b"q" * 100, b"r" * 300
+
+    def client(i):
+        return bytes([10, (i >> 20) & 0xFF, (i >> 12) & 0xFF, (i >> 4) & 0xFF]), 20000 + (i & 15)
+
+    def isn(i):
+        return (i * 7919) & 0xFFFFFFFF, (i * 104729 + 17) & 0xFFFFFFFF
+
+    for i in range(n):
+        (c, port), (cs, _) = client(i), isn(i)
+        yield frame(c, server, port, 80, cs, 0, 0x02)
+    for i in range(n):
+        (c, port), (cs, ss) = client(i), isn(i)
+        yield frame(server, c, 80, port, ss, (cs + 1) & 0xFFFFFFFF, 0x12)
+    for i in range(n):
+        (c, port), (cs, ss) = client(i), isn(i)
+        yield frame(c, server, port, 80, (cs + 1) & 0xFFFFFFFF, (ss + 1) & 0xFFFFFFFF, 0x18, request)
+    for i in range(n):
+        (c, port), (cs, ss) = client(i), isn(i)
+        yield frame(server, c, 80, port, (ss + 1) & 0xFFFFFFFF, (cs + 101) & 0xFFFFFFFF, 0x18, answer)
+
+
+KINDS = {"syn-flood": syn_flood, "retransmissions": retransmissions, "concurrent": concurrent}
+
+
 def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in ("syn-flood", "retransmissions"):
+    if len(sys.argv) != 4 or sys.argv[1] not in KINDS:
         print(__doc__, file=sys.stderr)
         return 2
     n = int(sys.argv[2])
-    write(sys.argv[3], syn_flood(n) if sys.argv[1] == "syn-flood" else retransmissions(n))
+    write(sys.argv[3], KINDS[sys.argv[1]](n))
     return 0
 
 

@@ -7,7 +7,7 @@ add_test(NAME robustness.corpus_sweep
           $<TARGET_FILE:tcpscope> ${PROJECT_SOURCE_DIR}/../shared/corpus)
 set_tests_properties(robustness.corpus_sweep PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 1200)
 if(NOT TCPSCOPE_SANITIZE AND NOT TCPSCOPE_FUZZ)  # RSS caps are for the normal build
-  foreach(case syn_flood retransmissions)
+  foreach(case syn_flood retransmissions per_connection)
     add_test(NAME robustness.bounds_${case}
       COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/bounds.py $<TARGET_FILE:tcpscope> ${case})
     set_tests_properties(robustness.bounds_${case} PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE)

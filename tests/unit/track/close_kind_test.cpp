@@ -75,8 +75,8 @@ const Row kRows[] = {
     {"refused",
      CloseFacts{.syn_from_client = true,
                 .server_sent_anything = true,
-                .first_rst = Who::server,
-                .rst_answered_syn = true},
+                .rst_answered_syn = true,
+                .first_rst = Who::server},
      CloseKind::refused},
     {"syn_unanswered", CloseFacts{.syn_from_client = true}, CloseKind::syn_unanswered},
     {"teardown_incomplete", with(kOpened, [](auto& f) { f.first_fin = Who::server, f.server_fin = true; }),
@@ -87,9 +87,9 @@ const Row kRows[] = {
     {"mid_stream_then_four_way",
      CloseFacts{.started_mid_stream = true,
                 .server_sent_anything = true,
-                .first_fin = Who::server,
                 .client_fin = true,
-                .server_fin = true},
+                .server_fin = true,
+                .first_fin = Who::server},
      CloseKind::four_way_server_first},
 };
 

@@ -52,4 +52,25 @@ TEST(FlowTable, MatchesAReferenceMapUnderRandomOperations) {
   }
 }
 
+// The word-wise order and equality the tracker uses agree with FourTuple's own
+// (the canonical side of every connection, hence every output, depends on it).
+TEST(FlowKey, WordCompareAgreesWithTheDefaultedOrder) {
+  std::mt19937 rng(7);
+  const auto random_endpoint = [&rng]() {
+    std::uint8_t b[16];
+    // Few distinct values, so equal prefixes, equal addresses and equal ports all occur.
+    for (auto& x : b) x = static_cast<std::uint8_t>(rng() % 3 == 0 ? rng() : 0);
+    tcpscope::Endpoint e{rng() % 2 ? IpAddr::v4(b) : IpAddr::v6(b), static_cast<std::uint16_t>(rng() % 4)};
+    return e;
+  };
+  for (int i = 0; i < 200000; ++i) {
+    const tcpscope::Endpoint x = random_endpoint();
+    const tcpscope::Endpoint y = (i % 5 == 0) ? x : random_endpoint();
+    ASSERT_EQ(tcpscope::track::endpoint_less(x, y), x < y) << i;
+    const FourTuple t{x, y};
+    const FourTuple u = (i % 3 == 0) ? t : FourTuple{y, x};
+    ASSERT_EQ(tcpscope::track::same_tuple(t, u), t == u) << i;
+  }
+}
+
 }  // namespace

@@ -68,13 +68,12 @@ struct Harness {
           copy.role_reason = c.role_reason;
           copy.role_contradicted = c.role_contradicted;
           copy.end_reason = c.end_reason;
-          copy.first_ns = c.first_ns;
           copy.last_ns = c.last_ns;
           copy.half = c.half;
           copy.zeek = c.zeek;
-          copy.irtt_ns = c.irtt_ns;
-          copy.irtt_client_ns = c.irtt_client_ns;
-          copy.irtt_server_ns = c.irtt_server_ns;
+          copy.last_syn_ns = c.last_syn_ns;
+          copy.syn_ack_ns = c.syn_ack_ns;
+          copy.irtt_ack_ns = c.irtt_ack_ns;
           ended.push_back(std::move(copy));
         }) {}
 
@@ -143,9 +142,9 @@ TEST(Tracker, FourWayTeardownIsSF) {
   EXPECT_EQ(c.zeek.last_time().ns() - c.zeek.start_time().ns(), 60'000'000);
   EXPECT_EQ(c.role_reason, track::RoleReason::syn);
   EXPECT_EQ(c.client(), h.client);
-  EXPECT_EQ(c.irtt_ns, 20'000'000);
-  EXPECT_EQ(c.irtt_server_ns, 10'000'000);
-  EXPECT_EQ(c.irtt_client_ns, 10'000'000);
+  EXPECT_EQ(c.irtt_ns(), 20'000'000);
+  EXPECT_EQ(c.irtt_server_ns(), 10'000'000);
+  EXPECT_EQ(c.irtt_client_ns(), 10'000'000);
   EXPECT_EQ(c.client_half().payload_bytes, 4u);
   EXPECT_TRUE(c.client_half().isn_from_syn);
   EXPECT_EQ(c.client_half().isn().raw(), C);
@@ -328,7 +327,7 @@ TEST(Tracker, SequenceWrapAroundKeepsSizesAndRelativeNumbers) {
   EXPECT_EQ(c.zeek.conn_state(), ZeekConnState::SF);
   EXPECT_EQ(c.client_half().max_rel_end, 1 + 1024 + 1);
   EXPECT_EQ(c.client_half().retransmitted_bytes, 0u);
-  EXPECT_EQ(c.client_half().next_seq.raw(), seq + 1);
+  EXPECT_EQ(c.client_half().next_seq().raw(), seq + 1);
 }
 
 TEST(Tracker, RetransmissionLettersAreLogarithmic) {
