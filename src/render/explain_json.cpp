@@ -1,6 +1,9 @@
 #include "render/explain_json.hpp"
 
+#include <array>
+
 #include "render/ladder_layout.hpp"
+#include "render/text_util.hpp"
 
 namespace tcpscope::render {
 namespace {
@@ -8,28 +11,79 @@ namespace {
 using track::ConnectionTimeline;
 using track::TimelineSegment;
 
+// Appends `s` as a JSON string literal (quotes included).
+template <class Out>
+void json_string_to(Out& out, std::string_view s) {
+  // Bytes that need an escape: controls, '"', '\\' and DEL (bytes >= 0x80 pass: the texts are UTF-8).
+  static constexpr auto kEscape = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 0x20; ++c) t[c] = true;
+    t['"'] = t['\\'] = t[0x7f] = true;
+    return t;
+  }();
+  append_char(out, '"');
+  std::size_t run = 0;  // start of the pending run of characters that need no escape
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (!kEscape[u]) continue;
+    append_text(out, s.substr(run, i - run));
+    run = i + 1;
+    switch (s[i]) {
+      case '"':
+        append_text(out, std::string_view("\\\""));
+        break;
+      case '\\':
+        append_text(out, std::string_view("\\\\"));
+        break;
+      case '\n':
+        append_text(out, std::string_view("\\n"));
+        break;
+      case '\r':
+        append_text(out, std::string_view("\\r"));
+        break;
+      case '\t':
+        append_text(out, std::string_view("\\t"));
+        break;
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        const char escape[6] = {'\\', 'u', '0', '0', kHex[u >> 4], kHex[u & 0xf]};
+        append_text(out, std::string_view(escape, 6));
+      }
+    }
+  }
+  append_text(out, s.substr(run));
+  append_char(out, '"');
+}
+
 void endpoint(fmt::memory_buffer& out, const Endpoint& e) {
   out.append(std::string_view("{\"addr\":"));
   json_string(out, e.addr.to_string());
   fmt::format_to(fmt::appender(out), ",\"port\":{}}}", e.port);
 }
 
-void view(fmt::memory_buffer& out, const track::EndpointView& v) {
-  fmt::format_to(fmt::appender(out), "{{\"state\":\"{}\",\"confidence\":\"{}\"}}", to_string(v.state),
-                 track::confidence_name(v.confidence));
+template <class Out>
+void view(Out& out, const track::EndpointView& v) {
+  append_text(out, std::string_view("{\"state\":\""));
+  append_text(out, to_string(v.state));
+  append_text(out, std::string_view("\",\"confidence\":\""));
+  append_text(out, track::confidence_name(v.confidence));
+  append_text(out, std::string_view("\"}"));
 }
 
-void notes(fmt::memory_buffer& out, track::NoteSet set) {
-  out.push_back('[');
+template <class Out>
+void notes(Out& out, track::NoteSet set) {
+  append_char(out, '[');
   bool first = true;
-  for (std::size_t n = 0; n < track::kInferenceNoteCount; ++n) {
+  for (std::size_t n = 0; !set.empty() && n < track::kInferenceNoteCount; ++n) {
     const auto id = static_cast<track::InferenceNote>(n);
     if (!set.has(id)) continue;
-    if (!first) out.push_back(',');
+    if (!first) append_char(out, ',');
     first = false;
-    fmt::format_to(fmt::appender(out), "\"{}\"", track::note_name(id));
+    append_char(out, '"');
+    append_text(out, track::note_name(id));
+    append_char(out, '"');
   }
-  out.push_back(']');
+  append_char(out, ']');
 }
 
 void syn_options(fmt::memory_buffer& out, const track::SynOptions& o) {
@@ -53,92 +107,144 @@ std::string_view checksum_name(decode::ChecksumStatus c) {
   return "unverifiable";
 }
 
-void segment(fmt::memory_buffer& out, const TimelineSegment& s) {
-  fmt::format_to(
-      fmt::appender(out),
-      "{{\"n\":{},\"frame\":{},\"ts\":{}.{:09},\"dir\":\"{}\",\"flags\":\"{}\",\"flag_names\":\"{}\","
-      "\"seq\":{},\"ack\":{},\"rel_seq\":{},\"rel_ack\":{},\"len\":{},\"win\":{},",
-      s.index, s.frame, s.ts.sec, s.ts.nsec,
-      s.dir == track::Direction::from_client ? "client_to_server" : "server_to_client", flags_token(s.flags),
-      flags_label(s.flags), s.seq.raw(), s.ack.raw(), s.rel_seq, s.rel_ack, s.payload_len, s.window);
-  out.append(std::string_view("\"preview\":"));
-  if (s.preview_len == 0)
-    out.append(std::string_view("null"));
-  else if (s.preview_printable)
-    json_string(out, s.preview_view());
-  else {
-    std::string hex;
-    for (char c : s.preview_view()) hex += fmt::format("{:02x}", static_cast<unsigned char>(c));
-    json_string(out, "hex:" + hex);
+// Small writers for the per-segment objects (the hot part: one object per segment).
+template <class Out>
+void lit(Out& out, std::string_view s) {
+  append_text(out, s);
+}
+template <class Out, class T>
+void num(Out& out, T v) {
+  append_value(out, v);
+}
+template <class Out>
+void boolean(Out& out, bool b) {
+  append_text(out, b ? std::string_view("true") : "false");
+}
+// "name":"value" where value needs no escaping (ids, state names).
+template <class Out>
+void id(Out& out, std::string_view value) {
+  append_char(out, '"');
+  append_text(out, value);
+  append_char(out, '"');
+}
+// seconds.nanoseconds, nine digits after the point.
+template <class Out>
+void timestamp(Out& out, const Timestamp& ts) {
+  if (ts.nsec < 0 || ts.nsec >= 1'000'000'000) {
+    fmt::memory_buffer text;
+    fmt::format_to(fmt::appender(text), "{}.{:09}", ts.sec, ts.nsec);
+    append_text(out, std::string_view(text.data(), text.size()));
+    return;
   }
-  fmt::format_to(fmt::appender(out), ",\"checksum\":\"{}\",\"loopback\":{},\"analysis\":[",
-                 checksum_name(s.checksum), s.loopback);
+  num(out, ts.sec);
+  char digits[10] = {'.', '0', '0', '0', '0', '0', '0', '0', '0', '0'};
+  auto n = static_cast<std::uint32_t>(ts.nsec);
+  for (int i = 9; i > 0 && n != 0; --i, n /= 10) digits[i] = static_cast<char>('0' + n % 10);
+  append_text(out, std::string_view(digits, 10));
+}
+
+template <class Out>
+void segment(Out& out, const ConnectionTimeline& tl, const TimelineSegment& s) {
+  char token[kFlagsTokenMax];
+  char label[kFlagsLabelMax];
+  lit(out, "{\"n\":");
+  num(out, s.index);
+  lit(out, ",\"frame\":");
+  num(out, s.frame);
+  lit(out, ",\"ts\":");
+  timestamp(out, s.ts);
+  lit(out, s.dir == track::Direction::from_client
+               ? std::string_view(",\"dir\":\"client_to_server\",\"flags\":")
+               : std::string_view(",\"dir\":\"server_to_client\",\"flags\":"));
+  id(out, flags_token(s.flags, token));
+  lit(out, ",\"flag_names\":");
+  id(out, flags_label(s.flags, label));
+  lit(out, ",\"seq\":");
+  num(out, s.seq.raw());
+  lit(out, ",\"ack\":");
+  num(out, s.ack.raw());
+  lit(out, ",\"rel_seq\":");
+  num(out, s.rel_seq);
+  lit(out, ",\"rel_ack\":");
+  num(out, s.rel_ack);
+  lit(out, ",\"len\":");
+  num(out, s.payload_len);
+  lit(out, ",\"win\":");
+  num(out, s.window);
+  lit(out, ",\"preview\":");
+  if (s.preview_len == 0)
+    lit(out, "null");
+  else if (s.preview_printable)
+    json_string_to(out, s.preview_view());
+  else {
+    static constexpr char kHex[] = "0123456789abcdef";
+    lit(out, "\"hex:");
+    for (char c : s.preview_view()) {
+      const auto u = static_cast<unsigned char>(c);
+      append_char(out, kHex[u >> 4]);
+      append_char(out, kHex[u & 0xf]);
+    }
+    append_char(out, '"');
+  }
+  lit(out, ",\"checksum\":");
+  id(out, checksum_name(s.checksum));
+  lit(out, ",\"loopback\":");
+  boolean(out, s.loopback);
+  lit(out, ",\"analysis\":[");
   bool first = true;
   s.analysis.for_each([&](track::AnalysisFlag f) {
-    if (!first) out.push_back(',');
+    if (!first) append_char(out, ',');
     first = false;
-    fmt::format_to(fmt::appender(out), "\"{}\"", track::to_id(f));
+    id(out, track::to_id(f));
   });
-  out.push_back(']');
-  if (s.retransmits_frame)
-    fmt::format_to(fmt::appender(out), ",\"retransmits\":{{\"n\":{},\"frame\":{},\"after_ns\":{}}}",
-                   s.retransmits_index, s.retransmits_frame, s.retransmit_delay_ns);
-  fmt::format_to(fmt::appender(out),
-                 ",\"phase\":\"{}\",\"carries_data\":{},\"client\":", track::phase_name(s.phase.phase),
-                 s.phase.carries_data);
+  append_char(out, ']');
+  if (s.retransmits_frame) {
+    lit(out, ",\"retransmits\":{\"n\":");
+    num(out, s.retransmits_index);
+    lit(out, ",\"frame\":");
+    num(out, s.retransmits_frame);
+    lit(out, ",\"after_ns\":");
+    num(out, s.retransmit_delay_ns);
+    append_char(out, '}');
+  }
+  lit(out, ",\"phase\":");
+  id(out, track::phase_name(s.phase.phase));
+  lit(out, ",\"carries_data\":");
+  boolean(out, s.phase.carries_data);
+  lit(out, ",\"client\":");
   view(out, s.inference.client);
-  out.append(std::string_view(",\"server\":"));
+  lit(out, ",\"server\":");
   view(out, s.inference.server);
-  fmt::format_to(fmt::appender(out), ",\"client_revised\":{},\"server_revised\":{},\"rules\":[",
-                 s.inference.client_revised, s.inference.server_revised);
+  lit(out, ",\"client_revised\":");
+  boolean(out, s.inference.client_revised);
+  lit(out, ",\"server_revised\":");
+  boolean(out, s.inference.server_revised);
+  lit(out, ",\"rules\":[");
   for (std::size_t r = 0; r < s.inference.rule_count; ++r) {
     const track::AppliedRule& a = s.inference.rules[r];
-    if (r) out.push_back(',');
-    fmt::format_to(fmt::appender(out),
-                   "{{\"side\":\"{}\",\"from\":\"{}\",\"to\":\"{}\",\"rule\":\"{}\",\"rfc9293\":\"{}\"}}",
-                   track::side_name(a.side), to_string(a.from), to_string(a.to), track::rule_name(a.rule),
-                   track::rule_section(a.rule));
+    if (r) append_char(out, ',');
+    lit(out, "{\"side\":");
+    id(out, track::side_name(a.side));
+    lit(out, ",\"from\":");
+    id(out, to_string(a.from));
+    lit(out, ",\"to\":");
+    id(out, to_string(a.to));
+    lit(out, ",\"rule\":");
+    id(out, track::rule_name(a.rule));
+    lit(out, ",\"rfc9293\":");
+    id(out, track::rule_section(a.rule));
+    append_char(out, '}');
   }
-  out.append(std::string_view("],\"notes\":"));
+  lit(out, "],\"notes\":");
   notes(out, s.inference.notes);
-  out.append(std::string_view(",\"tcpdump\":"));
-  json_string(out, s.tcpdump_text);
-  out.push_back('}');
+  lit(out, ",\"tcpdump\":");
+  json_string_to(out, tl.tcpdump_text(s));
+  append_char(out, '}');
 }
 
 }  // namespace
 
-void json_string(fmt::memory_buffer& out, std::string_view s) {
-  out.push_back('"');
-  std::size_t run = 0;  // start of the pending run of characters that need no escape
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto u = static_cast<unsigned char>(s[i]);
-    if (u >= 0x20 && u != '"' && u != '\\' && u != 0x7f) continue;  // bytes >= 0x80 pass: the texts are UTF-8
-    out.append(s.substr(run, i - run));
-    run = i + 1;
-    switch (s[i]) {
-      case '"':
-        out.append(std::string_view("\\\""));
-        break;
-      case '\\':
-        out.append(std::string_view("\\\\"));
-        break;
-      case '\n':
-        out.append(std::string_view("\\n"));
-        break;
-      case '\r':
-        out.append(std::string_view("\\r"));
-        break;
-      case '\t':
-        out.append(std::string_view("\\t"));
-        break;
-      default:
-        fmt::format_to(fmt::appender(out), "\\u{:04x}", u);
-    }
-  }
-  out.append(s.substr(run));
-  out.push_back('"');
-}
+void json_string(fmt::memory_buffer& out, std::string_view s) { json_string_to(out, s); }
 
 void explain_json(fmt::memory_buffer& out, const ConnectionTimeline& tl) {
   fmt::format_to(fmt::appender(out), "{{\"id\":{},\"client\":", tl.id);
@@ -179,10 +285,13 @@ void explain_json(fmt::memory_buffer& out, const ConnectionTimeline& tl) {
                    track::phase_name(p.phase), p.first_frame, p.last_frame, p.segments);
   }
   out.append(std::string_view("],\"segments\":["));
-  for (std::size_t i = 0; i < tl.segments.size(); ++i) {
-    if (i) out.push_back(',');
-    out.append(std::string_view("\n  "));
-    segment(out, tl.segments[i]);
+  {  // the appender writes the segments, then hands the buffer back
+    FastAppender w(out);
+    for (std::size_t i = 0; i < tl.segments.size(); ++i) {
+      if (i) w.put(',');
+      w.put("\n  ");
+      segment(w, tl, tl.segments[i]);
+    }
   }
   out.append(std::string_view("]}"));
 }

@@ -2,8 +2,7 @@
 
 #include <algorithm>
 #include <array>
-#include <set>
-#include <vector>
+#include <bitset>
 
 #include "core/tcp_flags.hpp"
 #include "render/ladder_layout.hpp"
@@ -19,11 +18,6 @@ using track::InferenceNote;
 using track::Phase;
 using track::TimelineSegment;
 
-template <class... Args>
-std::string msg(const Messages& m, Msg key, const Args&... args) {
-  return fmt::format(fmt::runtime(m[key]), args...);
-}
-
 Msg close_msg(track::CloseKind k) {
   return static_cast<Msg>(static_cast<std::size_t>(Msg::close_four_way_client_first) +
                           static_cast<std::size_t>(k));
@@ -36,30 +30,30 @@ Msg note_msg(InferenceNote n) {
                           static_cast<std::size_t>(n));
 }
 
-std::string escape_preview(std::string_view s) {
-  std::string out;
+// The preview as the catalogue quotes it: \n, \r, \t and " escaped.
+void append_escaped_preview(fmt::memory_buffer& out, std::string_view s) {
   for (char c : s) {
     if (c == '\n')
-      out += "\\n";
+      out.append(std::string_view("\\n"));
     else if (c == '\r')
-      out += "\\r";
+      out.append(std::string_view("\\r"));
     else if (c == '\t')
-      out += "\\t";
+      out.append(std::string_view("\\t"));
     else if (c == '"')
-      out += "\\\"";
+      out.append(std::string_view("\\\""));
     else
-      out += c;
+      out.push_back(c);
   }
-  return out;
 }
 
-std::string hex_preview(std::string_view s) {
-  std::string out;
+void append_hex_preview(fmt::memory_buffer& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
   for (std::size_t i = 0; i < s.size() && i < 16; ++i) {
-    if (i) out += ' ';
-    out += fmt::format("{:02x}", static_cast<unsigned char>(s[i]));
+    if (i) out.push_back(' ');
+    const auto u = static_cast<unsigned char>(s[i]);
+    out.push_back(kHex[u >> 4]);
+    out.push_back(kHex[u & 0xf]);
   }
-  return out;
 }
 
 std::string lower_first(std::string_view s) {
@@ -68,93 +62,99 @@ std::string lower_first(std::string_view s) {
   return out;
 }
 
-std::string state_chain(const std::vector<TcpState>& states) {
-  std::string out;
-  for (std::size_t i = 0; i < states.size(); ++i) {
-    if (i) out += " → ";
-    out += to_string(states[i]);
-  }
-  return out;
-}
+std::string_view view(const fmt::memory_buffer& b) { return {b.data(), b.size()}; }
 
-// Distinct successive states of one side over segments [first, end), starting from its state before
-// `first`; a segment that moved a side through two states (a SYN,ACK proving an uncaptured SYN) shows both.
-std::vector<TcpState> states_over(const ConnectionTimeline& tl, std::size_t first, std::size_t end,
-                                  bool client) {
-  std::vector<TcpState> out;
-  if (first >= tl.segments.size()) return out;
-  const auto& before = tl.segments[first].inference;
-  out.push_back(client ? before.client_before.state : before.server_before.state);
-  const track::Side side = client ? track::Side::client : track::Side::server;
-  for (std::size_t i = first; i < end && i < tl.segments.size(); ++i) {
-    const auto& inf = tl.segments[i].inference;
-    for (std::size_t r = 0; r < inf.rule_count; ++r) {
-      const track::AppliedRule& a = inf.rules[r];
-      if (a.side != side || a.from == a.to) continue;
-      if (a.from != out.back()) out.push_back(a.from);
-      out.push_back(a.to);
-    }
-    const TcpState s = client ? inf.client.state : inf.server.state;
-    if (s != out.back()) out.push_back(s);
-  }
-  return out;
-}
+// The flag bits tcpdump's token names ([S.], [FP.], ...): two combinations that differ
+// only outside them read the same, so they are explained once.
+constexpr std::uint16_t kTokenBits = tcp_flag::fin | tcp_flag::syn | tcp_flag::rst | tcp_flag::psh |
+                                     tcp_flag::ack | tcp_flag::urg | tcp_flag::ece | tcp_flag::cwr |
+                                     tcp_flag::ae;
 
 class Explainer {
  public:
   Explainer(fmt::memory_buffer& out, const ConnectionTimeline& tl, const ExplainTextOptions& o)
-      : out_(out), tl_(tl), o_(o), m_(o.lang), p_{o.color}, layout_(layout_ladder(tl, o.relative)) {}
+      : w_(out), tl_(tl), o_(o), m_(o.lang), p_{o.color}, layout_(layout_ladder(tl, o.relative)) {}
 
   void run() {
     header();
     std::size_t number = 0;
     if (!tl_.phases.empty() && tl_.phases.front().phase == Phase::before_capture) {
-      line("");
-      line(fmt::format("{}{}. {}{}", p_.bold(), ++number, m_[Msg::phase_before_capture], p_.reset()));
+      nl();
+      put(p_.bold());
+      put_int(++number);
+      put(". ");
+      put(m_[Msg::phase_before_capture]);
+      put(p_.reset());
+      nl();
     }
     for (const LadderBand& band : layout_.bands) phase(++number, band);
     summary();
   }
 
  private:
+  void put(std::string_view s) { w_.put(s); }
+  void nl() { w_.put('\n'); }
   void line(std::string_view s) {
-    out_.append(s);
-    out_.push_back('\n');
+    put(s);
+    nl();
+  }
+  template <class T>
+  void put_int(T v) {
+    const fmt::format_int f(v);
+    w_.put(std::string_view(f.data(), f.size()));
+  }
+  // A catalogue text with its arguments, appended as is.
+  template <class... Args>
+  void say(Msg key, const Args&... args) {
+    append_numbered(w_, m_[key], args...);
+  }
+  // "  " + a catalogue text + newline.
+  template <class... Args>
+  void say_line(std::string_view indent, Msg key, const Args&... args) {
+    put(indent);
+    say(key, args...);
+    nl();
   }
 
   void header() {
-    const auto endpoint = [](const Endpoint& e) {
-      return e.addr.is_v6() ? fmt::format("[{}]:{}", e.addr.to_string(), e.port)
-                            : fmt::format("{}:{}", e.addr.to_string(), e.port);
+    const auto endpoint = [](fmt::memory_buffer& b, const Endpoint& e) {
+      if (e.addr.is_v6())
+        fmt::format_to(fmt::appender(b), "[{}]:{}", e.addr.to_string(), e.port);
+      else
+        fmt::format_to(fmt::appender(b), "{}:{}", e.addr.to_string(), e.port);
+      return view(b);
     };
-    line(fmt::format("{}{}{}", p_.bold(),
-                     msg(m_, Msg::conn_header, tl_.id, endpoint(tl_.client), endpoint(tl_.server)),
-                     p_.reset()));
-    line("  " + msg(m_, Msg::conn_summary, tl_.segments.size(), duration_text(tl_.duration()),
-                    tl_.client_bytes, tl_.server_bytes));
-    line("  " + msg(m_, Msg::conn_closed, m_[close_msg(tl_.end.kind)], track::close_kind_name(tl_.end.kind)));
-    line("  " +
-         msg(m_, Msg::conn_zeek, tl_.zeek_conn_state, tl_.zeek_history.empty() ? "-" : tl_.zeek_history));
+    fmt::memory_buffer client, server;
+    put(p_.bold());
+    say(Msg::conn_header, tl_.id, endpoint(client, tl_.client), endpoint(server, tl_.server));
+    put(p_.reset());
+    nl();
+    say_line("  ", Msg::conn_summary, tl_.segments.size(), duration_text(tl_.duration()), tl_.client_bytes,
+             tl_.server_bytes);
+    say_line("  ", Msg::conn_closed, m_[close_msg(tl_.end.kind)], track::close_kind_name(tl_.end.kind));
+    say_line("  ", Msg::conn_zeek, tl_.zeek_conn_state,
+             tl_.zeek_history.empty() ? std::string_view("-") : std::string_view(tl_.zeek_history));
     if (tl_.irtt_ns >= 0)
-      line("  " + msg(m_, Msg::conn_rtt, duration_text(tl_.irtt_ns), duration_text(tl_.irtt_server_ns),
-                      duration_text(tl_.irtt_client_ns)));
+      say_line("  ", Msg::conn_rtt, duration_text(tl_.irtt_ns), duration_text(tl_.irtt_server_ns),
+               duration_text(tl_.irtt_client_ns));
     else
-      line("  " + std::string(m_[Msg::conn_rtt_unknown]));
+      say_line("  ", Msg::conn_rtt_unknown);
     switch (tl_.role_reason) {
       case track::RoleReason::syn:
-        line("  " + std::string(m_[Msg::role_syn]));
+        say_line("  ", Msg::role_syn);
         break;
       case track::RoleReason::syn_ack:
-        line("  " + std::string(m_[Msg::role_syn_ack]));
+        say_line("  ", Msg::role_syn_ack);
         break;
       case track::RoleReason::port_heuristic:
-        line("  " + std::string(m_[Msg::role_port]));
+        say_line("  ", Msg::role_port);
         break;
     }
-    if (tl_.role_contradicted) line("  " + std::string(m_[Msg::role_contradicted]));
+    if (tl_.role_contradicted) say_line("  ", Msg::role_contradicted);
   }
 
-  std::string phase_title(const LadderBand& band) const {
+  void phase_title(fmt::memory_buffer& b, const LadderBand& band) const {
+    const auto text = [&b](std::string_view s) { append_text(b, s); };
     const TimelineSegment& last = tl_.segments[band.end_row - 1];
     bool simultaneous = false;
     std::uint64_t client_bytes = 0, server_bytes = 0;
@@ -167,75 +167,151 @@ class Explainer {
     }
     switch (band.phase) {
       case Phase::handshake:
-        if (simultaneous) return std::string(m_[Msg::phase_handshake_simultaneous]);
-        if (last.inference.client.state == TcpState::Established)
-          return std::string(m_[Msg::phase_handshake_done]);
-        if (!server_spoke && tl_.server_segments == 0)
-          return std::string(m_[Msg::phase_handshake_unanswered]);
-        return std::string(m_[Msg::phase_handshake_open]);
+        if (simultaneous) return text(m_[Msg::phase_handshake_simultaneous]);
+        if (last.inference.client.state == TcpState::Established) return text(m_[Msg::phase_handshake_done]);
+        if (!server_spoke && tl_.server_segments == 0) return text(m_[Msg::phase_handshake_unanswered]);
+        return text(m_[Msg::phase_handshake_open]);
       case Phase::data_transfer:
-        if (client_bytes + server_bytes == 0) return std::string(m_[Msg::phase_data_none]);
-        return msg(m_, Msg::phase_data, client_bytes, server_bytes);
-      case Phase::teardown:
-        if (tl_.end.facts.first_rst != track::Who::none) return std::string(m_[Msg::phase_teardown_aborted]);
-        return capitalize(msg(m_, Msg::phase_teardown, m_[close_msg(tl_.end.kind)]));
-      case Phase::reset:
-        if (tl_.end.kind == track::CloseKind::refused) return std::string(m_[Msg::phase_refused]);
-        return msg(m_, Msg::phase_reset, m_[close_msg(tl_.end.kind)]);
+        if (client_bytes + server_bytes == 0) return text(m_[Msg::phase_data_none]);
+        append_numbered(b, m_[Msg::phase_data], client_bytes, server_bytes);
+        return;
+      case Phase::teardown: {
+        if (tl_.end.facts.first_rst != track::Who::none) return text(m_[Msg::phase_teardown_aborted]);
+        const std::size_t start = b.size();
+        const std::string_view kind = m_[close_msg(tl_.end.kind)];
+        append_numbered(b, m_[Msg::phase_teardown], kind);
+        if (b.size() > start && b[start] >= 'a' && b[start] <= 'z')
+          b[start] = static_cast<char>(b[start] - 'a' + 'A');
+        return;
+      }
+      case Phase::reset: {
+        if (tl_.end.kind == track::CloseKind::refused) return text(m_[Msg::phase_refused]);
+        const std::string_view kind = m_[close_msg(tl_.end.kind)];
+        append_numbered(b, m_[Msg::phase_reset], kind);
+        return;
+      }
       case Phase::before_capture:
-        return std::string(m_[Msg::phase_before_capture]);
+        return text(m_[Msg::phase_before_capture]);
     }
-    return {};
   }
 
   void phase(std::size_t number, const LadderBand& band) {
     const TimelineSegment& first = tl_.segments[band.first_row];
     const TimelineSegment& last = tl_.segments[band.end_row - 1];
-    line("");
-    line(
-        fmt::format("{}{}{}", p_.bold(),
-                    msg(m_, Msg::phase_header, number, phase_title(band),
-                        msg(m_, Msg::phase_segments, band.end_row - band.first_row, first.frame, last.frame)),
-                    p_.reset()));
-    line("");
+    fmt::memory_buffer title, count;
+    phase_title(title, band);
+    const std::size_t segments = band.end_row - band.first_row;
+    append_numbered(count, m_[Msg::phase_segments], segments, first.frame, last.frame);
+    nl();
+    put(p_.bold());
+    say(Msg::phase_header, number, view(title), view(count));
+    put(p_.reset());
+    nl();
+    nl();
     for (std::size_t i = band.first_row; i < band.end_row; ++i) segment(tl_.segments[i]);
     if (band.phase == Phase::handshake) negotiated();
     seq_table(band);
-    line("");
-    line("  " + std::string(m_[Msg::ladder_title]));
-    ladder_text(out_, layout_, band.first_row, band.end_row, m_, o_.color, 4);
-    line("");
-    line("  " +
-         msg(m_, Msg::summary_client, state_chain(states_over(tl_, band.first_row, band.end_row, true))));
-    line("  " +
-         msg(m_, Msg::summary_server, state_chain(states_over(tl_, band.first_row, band.end_row, false))));
+    nl();
+    put("  ");
+    line(m_[Msg::ladder_title]);
+    ladder_text(w_, layout_, band.first_row, band.end_row, m_, o_.color, 4);
+    nl();
+    put("  ");
+    state_chain_line(Msg::summary_client, band.first_row, band.end_row, true);
+    put("  ");
+    state_chain_line(Msg::summary_server, band.first_row, band.end_row, false);
   }
 
+  // "Client: A → B → C": the distinct successive states of one side over segments
+  // [first, end), starting from its state before `first`; a segment that moved a side
+  // through two states (a SYN,ACK proving an uncaptured SYN) shows both.
+  void state_chain_line(Msg key, std::size_t first, std::size_t end, bool client) {
+    fmt::memory_buffer chain;
+    if (first < tl_.segments.size()) {
+      const auto& before = tl_.segments[first].inference;
+      TcpState last = client ? before.client_before.state : before.server_before.state;
+      append_text(chain, to_string(last));
+      const auto push = [&](TcpState s) {
+        append_text(chain, std::string_view(" → "));
+        append_text(chain, to_string(s));
+        last = s;
+      };
+      const track::Side side = client ? track::Side::client : track::Side::server;
+      for (std::size_t i = first; i < end && i < tl_.segments.size(); ++i) {
+        const auto& inf = tl_.segments[i].inference;
+        for (std::size_t r = 0; r < inf.rule_count; ++r) {
+          const track::AppliedRule& a = inf.rules[r];
+          if (a.side != side || a.from == a.to) continue;
+          if (a.from != last) push(a.from);
+          push(a.to);
+        }
+        const TcpState s = client ? inf.client.state : inf.server.state;
+        if (s != last) push(s);
+      }
+    }
+    say(key, view(chain));
+    nl();
+  }
+
+  void note_begin(bool anomaly) {
+    put("      ");
+    put(anomaly ? p_.red() : p_.dim());
+    put("↳ ");
+  }
+  void note_end() {
+    put(p_.reset());
+    nl();
+  }
   void note(std::string_view text, bool anomaly = false) {
-    line(fmt::format("      {}↳ {}{}", anomaly ? p_.red() : p_.dim(), text, p_.reset()));
+    note_begin(anomaly);
+    put(text);
+    note_end();
+  }
+  template <class... Args>
+  void note_say(bool anomaly, Msg key, const Args&... args) {
+    note_begin(anomaly);
+    say(key, args...);
+    note_end();
+  }
+  // "<text> (<id>)"
+  void note_named(std::string_view text, std::string_view id, bool anomaly) {
+    note_begin(anomaly);
+    put(text);
+    put(" (");
+    put(id);
+    put(")");
+    note_end();
   }
 
   void segment(const TimelineSegment& s) {
     const bool from_client = s.dir == track::Direction::from_client;
     const int d = from_client ? 0 : 1;
     // The tcpdump lines, the first one numbered.
-    std::string_view text = s.tcpdump_text;
-    bool first_line = true;
-    while (!text.empty() || first_line) {
-      const std::size_t nl = text.find('\n');
-      const std::string_view l = text.substr(0, nl);
-      if (first_line)
-        line(fmt::format("  {}{}{}{}", from_client ? p_.cyan() : p_.yellow(),
-                         pad_right(fmt::format("#{}", s.index), 5), p_.reset(), l));
-      else
-        line(fmt::format("       {}", l));
-      first_line = false;
-      if (nl == std::string_view::npos) break;
-      text.remove_prefix(nl + 1);
+    std::string_view text = tl_.tcpdump_text(s);
+    {
+      const std::size_t nl_at = text.find('\n');
+      put("  ");
+      put(from_client ? p_.cyan() : p_.yellow());
+      put("#");
+      put_int(s.index);
+      for (std::size_t w = 1 + fmt::format_int(s.index).size(); w < 5; ++w) w_.put(' ');
+      put(p_.reset());
+      line(text.substr(0, nl_at));
+      text = nl_at == std::string_view::npos ? std::string_view() : text.substr(nl_at + 1);
+      while (nl_at != std::string_view::npos) {
+        const std::size_t next = text.find('\n');
+        put("       ");
+        line(text.substr(0, next));
+        if (next == std::string_view::npos) break;
+        text.remove_prefix(next + 1);
+      }
     }
     // Flags the first time each combination and each bit appears.
-    const std::string token = flags_token(s.flags);
-    if (seen_tokens_.insert(token).second) note(msg(m_, Msg::flag_combo, token, flags_label(s.flags)));
+    const std::uint16_t combo = s.flags & kTokenBits;
+    if (!seen_combos_[combo]) {
+      seen_combos_[combo] = true;
+      note_say(false, Msg::flag_combo, flags_token(s.flags), flags_label(s.flags));
+    }
     static constexpr std::array<std::pair<std::uint16_t, Msg>, 9> kBits = {{
         {tcp_flag::syn, Msg::flag_syn},
         {tcp_flag::ack, Msg::flag_ack},
@@ -247,19 +323,21 @@ class Explainer {
         {tcp_flag::cwr, Msg::flag_cwr},
         {tcp_flag::ae, Msg::flag_ae},
     }};
-    for (const auto& [bit, key] : kBits) {
-      if ((s.flags & bit) && !(seen_bits_ & bit)) note(m_[key]);
+    if ((s.flags & ~seen_bits_) != 0) {
+      for (const auto& [bit, key] : kBits) {
+        if ((s.flags & bit) && !(seen_bits_ & bit)) note(m_[key]);
+      }
     }
     seen_bits_ |= s.flags;
     // ack = seq + 1 for the peer's SYN and FIN.
     if (s.flags & tcp_flag::ack) {
       const int peer = 1 - d;
       if (syn_seen_[peer] && !syn_ack_explained_ && s.ack == syn_seq_[peer] + 1) {
-        note(msg(m_, Msg::ack_syn_plus_one, s.ack.raw(), syn_seq_[peer].raw()));
+        note_say(false, Msg::ack_syn_plus_one, s.ack.raw(), syn_seq_[peer].raw());
         syn_ack_explained_ = true;
       }
       if (fin_seen_[peer] && !fin_ack_explained_ && s.ack == fin_seq_[peer] + 1) {
-        note(msg(m_, Msg::ack_fin_plus_one, s.ack.raw(), fin_seq_[peer].raw()));
+        note_say(false, Msg::ack_fin_plus_one, s.ack.raw(), fin_seq_[peer].raw());
         fin_ack_explained_ = true;
       }
     }
@@ -267,45 +345,60 @@ class Explainer {
     if (s.flags & tcp_flag::fin) fin_seen_[d] = true, fin_seq_[d] = s.seq + s.payload_len;
     // Payload preview.
     if (s.payload_len > 0 && s.preview_len > 0) {
-      const std::string more =
-          s.payload_len > s.preview_len ? std::string(m_[Msg::payload_more]) : std::string();
+      fmt::memory_buffer preview;
       if (s.preview_printable)
-        note(msg(m_, Msg::payload_text, s.payload_len, escape_preview(s.preview_view()) + more));
+        append_escaped_preview(preview, s.preview_view());
       else
-        note(msg(m_, Msg::payload_binary, s.payload_len, hex_preview(s.preview_view()) + more));
+        append_hex_preview(preview, s.preview_view());
+      if (s.payload_len > s.preview_len) preview.append(m_[Msg::payload_more]);
+      note_say(false, s.preview_printable ? Msg::payload_text : Msg::payload_binary, s.payload_len,
+               view(preview));
     }
     // Anomalies, at their segment.
     if (s.retransmits_index != 0)
-      note(msg(m_, Msg::retransmits, s.index, s.retransmits_index, duration_text(s.retransmit_delay_ns)),
-           true);
-    s.analysis.for_each([&](AnalysisFlag f) {
-      note(fmt::format("{} ({})", m_[analysis_msg(f)], track::to_id(f)), is_anomaly_flag(f));
-    });
-    for (std::size_t n = 0; n < track::kInferenceNoteCount; ++n) {
-      const auto id = static_cast<InferenceNote>(n);
-      if (s.inference.notes.has(id))
-        note(fmt::format("{} ({})", m_[note_msg(id)], track::note_name(id)), true);
+      note_say(true, Msg::retransmits, s.index, s.retransmits_index, duration_text(s.retransmit_delay_ns));
+    s.analysis.for_each(
+        [&](AnalysisFlag f) { note_named(m_[analysis_msg(f)], track::to_id(f), is_anomaly_flag(f)); });
+    if (!s.inference.notes.empty()) {
+      for (std::size_t n = 0; n < track::kInferenceNoteCount; ++n) {
+        const auto id = static_cast<InferenceNote>(n);
+        if (s.inference.notes.has(id)) note_named(m_[note_msg(id)], track::note_name(id), true);
+      }
     }
-    if (s.checksum == decode::ChecksumStatus::bad)
-      note(m_[s.loopback ? Msg::cksum_loopback : Msg::cksum_bad], !s.loopback);
+    // Incorrect checksums: on loopback (never computed) said once per connection; elsewhere
+    // (damage, or offload on the capturing host) at every such segment, explained at the first.
+    if (s.checksum == decode::ChecksumStatus::bad) {
+      if (s.loopback) {
+        if (!loopback_checksum_explained_) note(m_[Msg::cksum_loopback]);
+        loopback_checksum_explained_ = true;
+      } else if (first_bad_checksum_ == 0) {
+        note(m_[Msg::cksum_bad], true);
+        first_bad_checksum_ = s.index;
+      } else {
+        note_say(true, Msg::cksum_bad_again, first_bad_checksum_);
+      }
+    }
     if ((s.flags & tcp_flag::rst) && received_[d] > 0) {
       const TcpState before = from_client ? s.inference.client_before.state : s.inference.server_before.state;
       if (in(before, TcpState::Established | TcpState::CloseWait | TcpState::SynReceived))
-        note(msg(m_, Msg::rst_unread,
+        note_say(true, Msg::rst_unread,
                  o_.lang == Lang::en ? lower_first(m_[from_client ? Msg::client : Msg::server])
-                                     : std::string(m_[from_client ? Msg::client : Msg::server])),
-             true);
+                                     : std::string(m_[from_client ? Msg::client : Msg::server]));
     }
     received_[1 - d] += s.payload_len;
     // State changes, with the RFC 9293 rule that moved them.
     for (std::size_t r = 0; r < s.inference.rule_count; ++r) {
       const track::AppliedRule& a = s.inference.rules[r];
       if (a.from == a.to) continue;
-      note(fmt::format(
-          "{}  [{} §{}]",
-          msg(m_, Msg::state_change, m_[a.side == track::Side::client ? Msg::client : Msg::server],
-              to_string(a.from), to_string(a.to)),
-          track::rule_name(a.rule), track::rule_section(a.rule)));
+      note_begin(false);
+      say(Msg::state_change, m_[a.side == track::Side::client ? Msg::client : Msg::server], to_string(a.from),
+          to_string(a.to));
+      put("  [");
+      put(track::rule_name(a.rule));
+      put(" §");
+      put(track::rule_section(a.rule));
+      put("]");
+      note_end();
     }
   }
 
@@ -319,68 +412,82 @@ class Explainer {
     const track::SynOptions& s = tl_.server_syn;
     if (!c.seen || !s.seen || negotiated_done_) return;
     negotiated_done_ = true;
-    line("");
-    line("  " + std::string(m_[Msg::negotiated_title]));
+    nl();
+    put("  ");
+    line(m_[Msg::negotiated_title]);
     if (c.mss >= 0 && s.mss >= 0)
-      line("    " + msg(m_, Msg::opt_mss, c.mss, s.mss));
+      say_line("    ", Msg::opt_mss, c.mss, s.mss);
     else
-      line("    " + std::string(m_[Msg::opt_mss_missing]));
+      say_line("    ", Msg::opt_mss_missing);
     if (c.wscale >= 0 && s.wscale >= 0)
-      line("    " + msg(m_, Msg::opt_wscale_on, c.wscale, 1u << std::min<int>(c.wscale, 14), s.wscale,
-                        1u << std::min<int>(s.wscale, 14)));
+      say_line("    ", Msg::opt_wscale_on, c.wscale, 1u << std::min<int>(c.wscale, 14), s.wscale,
+               1u << std::min<int>(s.wscale, 14));
     else
-      line("    " + std::string(m_[Msg::opt_wscale_off]));
-    line("    " +
-         std::string(m_[c.sack_permitted && s.sack_permitted ? Msg::opt_sack_on : Msg::opt_sack_off]));
-    line("    " + std::string(m_[c.timestamps && s.timestamps ? Msg::opt_ts_on : Msg::opt_ts_off]));
+      say_line("    ", Msg::opt_wscale_off);
+    say_line("    ", c.sack_permitted && s.sack_permitted ? Msg::opt_sack_on : Msg::opt_sack_off);
+    say_line("    ", c.timestamps && s.timestamps ? Msg::opt_ts_on : Msg::opt_ts_off);
   }
 
   // The article's "过程简化如下" table: client lines on the left, server lines at column 38.
   void seq_table(const LadderBand& band) {
-    line("");
-    line("  " + std::string(m_[o_.relative ? Msg::table_title_relative : Msg::table_title_absolute]));
+    nl();
+    put("  ");
+    line(m_[o_.relative ? Msg::table_title_relative : Msg::table_title_absolute]);
     line("    Client                                Server");
+    static constexpr std::string_view kServerIndent = "                                      ";  // 38
     for (std::size_t i = band.first_row; i < band.end_row; ++i) {
       const TimelineSegment& s = tl_.segments[i];
-      const bool has_ack = (s.flags & tcp_flag::ack) != 0;
-      std::string cell =
-          o_.relative ? fmt::format("seq = {}", s.rel_seq) : fmt::format("seq = {}", s.seq.raw());
-      if (has_ack)
-        cell += o_.relative ? fmt::format(" ack = {}", s.rel_ack) : fmt::format(" ack = {}", s.ack.raw());
-      if (s.dir == track::Direction::from_client)
-        line("    " + cell);
+      put("    ");
+      if (s.dir != track::Direction::from_client) put(kServerIndent);
+      put("seq = ");
+      if (o_.relative)
+        put_int(s.rel_seq);
       else
-        line("    " + std::string(38, ' ') + cell);
+        put_int(s.seq.raw());
+      if ((s.flags & tcp_flag::ack) != 0) {
+        put(" ack = ");
+        if (o_.relative)
+          put_int(s.rel_ack);
+        else
+          put_int(s.ack.raw());
+      }
+      nl();
     }
   }
 
   void summary() {
-    line("");
-    line(fmt::format("{}{}{}", p_.bold(), m_[Msg::summary_title], p_.reset()));
-    line("  " + msg(m_, Msg::summary_client, state_chain(states_over(tl_, 0, tl_.segments.size(), true))));
-    line("  " + msg(m_, Msg::summary_server, state_chain(states_over(tl_, 0, tl_.segments.size(), false))));
-    if (tl_.end.client_timer_pending)
-      line("  " + msg(m_, Msg::timer_pending,
-                      fmt::format("{} {}", m_[Msg::client], to_string(tl_.end.client.state))));
-    if (tl_.end.server_timer_pending)
-      line("  " + msg(m_, Msg::timer_pending,
-                      fmt::format("{} {}", m_[Msg::server], to_string(tl_.end.server.state))));
-    std::string notes;
+    nl();
+    put(p_.bold());
+    put(m_[Msg::summary_title]);
+    put(p_.reset());
+    nl();
+    put("  ");
+    state_chain_line(Msg::summary_client, 0, tl_.segments.size(), true);
+    put("  ");
+    state_chain_line(Msg::summary_server, 0, tl_.segments.size(), false);
+    const auto pending = [&](Msg who, TcpState state) {
+      fmt::memory_buffer b;
+      fmt::format_to(fmt::appender(b), "{} {}", m_[who], to_string(state));
+      say_line("  ", Msg::timer_pending, view(b));
+    };
+    if (tl_.end.client_timer_pending) pending(Msg::client, tl_.end.client.state);
+    if (tl_.end.server_timer_pending) pending(Msg::server, tl_.end.server.state);
+    fmt::memory_buffer notes;
     for (InferenceNote n : {InferenceNote::fin_not_acked, InferenceNote::syn_unanswered}) {
       if (!tl_.end.notes.has(n)) continue;
-      if (!notes.empty()) notes += o_.lang == Lang::zh ? "；" : "; ";
-      notes += fmt::format("{} ({})", m_[note_msg(n)], track::note_name(n));
+      if (notes.size() != 0) notes.append(std::string_view(o_.lang == Lang::zh ? "；" : "; "));
+      fmt::format_to(fmt::appender(notes), "{} ({})", m_[note_msg(n)], track::note_name(n));
     }
-    if (!notes.empty()) line("  " + msg(m_, Msg::conn_notes, notes));
+    if (notes.size() != 0) say_line("  ", Msg::conn_notes, view(notes));
   }
 
-  fmt::memory_buffer& out_;
+  FastAppender w_;
   const ConnectionTimeline& tl_;
   const ExplainTextOptions& o_;
   Messages m_;
   Palette p_;
   LadderLayout layout_;
-  std::set<std::string> seen_tokens_;
+  std::bitset<kTokenBits + 1> seen_combos_;
   std::uint16_t seen_bits_ = 0;
   std::array<bool, 2> syn_seen_{};
   std::array<SeqNum, 2> syn_seq_{};
@@ -390,6 +497,8 @@ class Explainer {
   bool syn_ack_explained_ = false;
   bool fin_ack_explained_ = false;
   bool negotiated_done_ = false;
+  bool loopback_checksum_explained_ = false;
+  std::uint32_t first_bad_checksum_ = 0;  // the first segment explained as having a bad checksum
 };
 
 }  // namespace

@@ -145,7 +145,7 @@ void HtmlReport::add(const track::ConnectionTimeline& tl) {
                    relative_ ? s.rel_ack : static_cast<std::int64_t>(s.ack.raw()), s.payload_len,
                    track::phase_name(s.phase.phase), to_string(s.inference.client.state),
                    to_string(s.inference.server.state), r.anomaly);
-    json_string(data_, s.tcpdump_text);
+    json_string(data_, tl.tcpdump_text(s));
     data_.push_back('}');
   }
   data_.append(std::string_view("]}"));

@@ -6,7 +6,24 @@
 
 namespace tcpscope::render {
 
-std::string flags_label(std::uint16_t flags) {
+namespace {
+
+// A fixed-size output for the flag texts.
+template <std::size_t N>
+struct CharSink {
+  char (&buffer)[N];
+  std::size_t size = 0;
+  void push_back(char c) {
+    if (size < N) buffer[size++] = c;
+  }
+  void append(std::string_view s) {
+    for (char c : s) push_back(c);
+  }
+  std::string_view view() const { return {buffer, size}; }
+};
+
+template <class Buffer>
+void append_flags_label(Buffer& out, std::uint16_t flags) {
   struct Name {
     std::uint16_t bit;
     std::string_view name;
@@ -16,16 +33,18 @@ std::string flags_label(std::uint16_t flags) {
       {tcp_flag::psh, "PSH"}, {tcp_flag::ack, "ACK"}, {tcp_flag::urg, "URG"},
       {tcp_flag::ece, "ECE"}, {tcp_flag::cwr, "CWR"}, {tcp_flag::ae, "AE"},
   };
-  std::string out;
+  bool first = true;
   for (const Name& n : kNames) {
     if ((flags & n.bit) == 0) continue;
-    if (!out.empty()) out += '+';
-    out += n.name;
+    if (!first) out.push_back('+');
+    first = false;
+    out.append(n.name);
   }
-  return out.empty() ? std::string("none") : out;
+  if (first) out.append(std::string_view("none"));
 }
 
-std::string flags_token(std::uint16_t flags) {
+template <class Buffer>
+void append_flags_token(Buffer& out, std::uint16_t flags) {
   // tcpdump 4.99's tcp_flag_values order.
   struct Tok {
     std::uint16_t bit;
@@ -36,10 +55,36 @@ std::string flags_token(std::uint16_t flags) {
       {tcp_flag::psh, 'P'}, {tcp_flag::ack, '.'}, {tcp_flag::urg, 'U'},
       {tcp_flag::ece, 'E'}, {tcp_flag::cwr, 'W'}, {tcp_flag::ae, 'e'},
   };
-  std::string out;
+  bool any = false;
   for (const Tok& t : kTokens)
-    if (flags & t.bit) out += t.c;
-  return out.empty() ? std::string("none") : out;
+    if (flags & t.bit) out.push_back(t.c), any = true;
+  if (!any) out.append(std::string_view("none"));
+}
+
+}  // namespace
+
+std::string flags_label(std::uint16_t flags) {
+  std::string out;
+  append_flags_label(out, flags);
+  return out;
+}
+
+std::string flags_token(std::uint16_t flags) {
+  std::string out;
+  append_flags_token(out, flags);
+  return out;
+}
+
+std::string_view flags_label(std::uint16_t flags, char (&buffer)[kFlagsLabelMax]) {
+  CharSink<kFlagsLabelMax> sink{buffer};
+  append_flags_label(sink, flags);
+  return sink.view();
+}
+
+std::string_view flags_token(std::uint16_t flags, char (&buffer)[kFlagsTokenMax]) {
+  CharSink<kFlagsTokenMax> sink{buffer};
+  append_flags_token(sink, flags);
+  return sink.view();
 }
 
 bool is_anomaly(const track::TimelineSegment& s) {
@@ -70,6 +115,7 @@ LadderLayout layout_ladder(const track::ConnectionTimeline& tl, bool relative) {
   out.rows.reserve(tl.segments.size());
   TcpState client = out.client_initial;
   TcpState server = out.server_initial;
+  fmt::memory_buffer label;
   for (std::size_t i = 0; i < tl.segments.size(); ++i) {
     const track::TimelineSegment& s = tl.segments[i];
     LadderRow& r = out.rows.emplace_back();
@@ -77,16 +123,19 @@ LadderLayout layout_ladder(const track::ConnectionTimeline& tl, bool relative) {
     r.number = s.index;
     r.frame = s.frame;
     r.from_client = s.dir == track::Direction::from_client;
-    r.flags = flags_label(s.flags);
+    // The label: flags, then seq (and ack) absolute or relative, then the payload length.
+    label.clear();
+    append_flags_label(label, s.flags);
     const bool has_ack = (s.flags & tcp_flag::ack) != 0;
-    if (relative)
-      r.numbers =
-          has_ack ? fmt::format("seq={} ack={}", s.rel_seq, s.rel_ack) : fmt::format("seq={}", s.rel_seq);
-    else
-      r.numbers = has_ack ? fmt::format("seq={} ack={}", s.seq.raw(), s.ack.raw())
-                          : fmt::format("seq={}", s.seq.raw());
-    if (s.payload_len > 0) r.numbers += fmt::format(" len {}", s.payload_len);
-    r.label = r.flags + " " + r.numbers;
+    if (relative) {
+      fmt::format_to(fmt::appender(label), " seq={}", s.rel_seq);
+      if (has_ack) fmt::format_to(fmt::appender(label), " ack={}", s.rel_ack);
+    } else {
+      fmt::format_to(fmt::appender(label), " seq={}", s.seq.raw());
+      if (has_ack) fmt::format_to(fmt::appender(label), " ack={}", s.ack.raw());
+    }
+    if (s.payload_len > 0) fmt::format_to(fmt::appender(label), " len {}", s.payload_len);
+    r.label.assign(std::string_view(label.data(), label.size()));
     r.anomaly = is_anomaly(s);
     // States where they changed (a revision before the segment counts as a change too).
     if (s.inference.client.state != client || s.inference.client_revised)

@@ -6,6 +6,7 @@
 
 #include "render/ladder_layout.hpp"
 #include "render/messages.hpp"
+#include "render/text_util.hpp"
 
 namespace tcpscope::render {
 
@@ -13,5 +14,8 @@ namespace tcpscope::render {
 // states before the first of those rows. `indent` spaces before each line.
 void ladder_text(fmt::memory_buffer& out, const LadderLayout& layout, std::size_t first_row,
                  std::size_t end_row, const Messages& msgs, bool color, std::size_t indent);
+// The same, through the caller's appender (explain writes a connection with one).
+void ladder_text(FastAppender& out, const LadderLayout& layout, std::size_t first_row, std::size_t end_row,
+                 const Messages& msgs, bool color, std::size_t indent);
 
 }  // namespace tcpscope::render

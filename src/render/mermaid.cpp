@@ -44,7 +44,7 @@ void mermaid(fmt::memory_buffer& out, const track::ConnectionTimeline& tl, bool 
     for (std::size_t i = band.first_row; i < band.end_row; ++i) {
       const LadderRow& r = layout.rows[i];
       fmt::format_to(o, "    {}{}: ({}) {}{}\n", r.from_client ? "C->>" : "S->>", r.from_client ? "S" : "C",
-                     r.number, r.label, r.anomaly ? " ⚠" : "");
+                     r.number, r.label.view(), r.anomaly ? " ⚠" : "");
       if (r.client_state) fmt::format_to(o, "    Note left of C: {}\n", to_string(*r.client_state));
       if (r.server_state) fmt::format_to(o, "    Note right of S: {}\n", to_string(*r.server_state));
     }

@@ -29,7 +29,7 @@ enum class Lang : std::uint8_t { en, zh };
   X(flag_urg) X(flag_ece) X(flag_cwr) X(flag_ae) \
   X(ack_syn_plus_one) X(ack_fin_plus_one) X(payload_text) X(payload_binary) \
   X(payload_more) X(retransmits) X(cksum_loopback) X(cksum_bad) \
-  X(rst_unread) X(state_change) X(summary_title) X(summary_client) \
+  X(cksum_bad_again) X(rst_unread) X(state_change) X(summary_title) X(summary_client) \
   X(summary_server) X(timer_pending) X(assumed) X(conn_notes) \
   X(af_retransmission) X(af_fast_retransmission) X(af_spurious_retransmission) X(af_out_of_order) \
   X(af_lost_segment) X(af_ack_lost_segment) X(af_duplicate_ack) X(af_zero_window) \

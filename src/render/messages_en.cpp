@@ -77,11 +77,12 @@ constexpr MessageEntry kEn[] = {
     {retransmits, "segment {0} retransmits segment {1} after {2}"},
     {cksum_loopback,
      "checksum shown as incorrect because the sender offloads checksums (loopback: it is never computed); "
-     "not an error"},
+     "not an error (said once: the same holds for this connection's later segments)"},
     {cksum_bad,
      "checksum incorrect: the segment was damaged, or (more often) the capturing host offloads checksums to "
      "its NIC and "
      "captured the segment before the NIC filled it in"},
+    {cksum_bad_again, "checksum incorrect, as for segment {0}"},
     {rst_unread,
      "RST: the {0} aborted the connection after receiving data: typically its application closed the socket "
      "with unread "

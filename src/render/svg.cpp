@@ -133,7 +133,7 @@ int svg(fmt::memory_buffer& out, const track::ConnectionTimeline& tl, bool relat
         "marker-end=\"url(#{})\"/>",
         x0, y0, x1, y0 + slant, colour, r.anomaly ? "ahr" : "ah");
     fmt::format_to(o, "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{}\">{} {}</text>",
-                   (kClientX + kServerX) / 2, y0 - 5, colour, r.number, xml_escape(r.label));
+                   (kClientX + kServerX) / 2, y0 - 5, colour, r.number, xml_escape(r.label.view()));
     fmt::format_to(o, "<text x=\"82\" y=\"{}\" text-anchor=\"end\" fill=\"#777\" font-size=\"10\">{}</text>",
                    y0 + 4, xml_escape(duration_text(static_cast<std::int64_t>(r.t_ms * 1e6))));
     const int client_y = r.from_client ? y0 : y0 + slant;

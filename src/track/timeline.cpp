@@ -20,6 +20,11 @@ bool printable(char c) { return (c >= 0x20 && c < 0x7f) || c == '\r' || c == '\n
 // Retransmissions searched for their original among at most this many earlier segments.
 constexpr std::size_t kRetransmitLookback = 512;
 
+// Room made when a connection starts: a short connection (a handshake, a request, a
+// reply, a teardown) then never grows its buffers.
+constexpr std::size_t kInitialSegments = 10;
+constexpr std::size_t kTypicalTextBytes = 300;  // tcpdump -vvv: two lines of a segment with options
+
 }  // namespace
 
 void TimelineBuilder::on_segment(const Connection& conn, int side, const Frame& frame,
@@ -33,6 +38,8 @@ void TimelineBuilder::on_segment(const Connection& conn, int side, const Frame& 
   if (created) {
     tl.id = conn.id;
     tl.first_ts = frame.ts;
+    tl.segments.reserve(kInitialSegments);
+    tl.texts.reserve(kInitialSegments * kTypicalTextBytes);
   }
   // Directions follow the roles as the tracker has them when the segment arrives (decided by
   // the first SYN or SYN,ACK, else by ports; a later contradiction is only marked, never flipped).
@@ -100,7 +107,9 @@ void TimelineBuilder::on_segment(const Connection& conn, int side, const Frame& 
   }
   std::string_view text = tcpdump_text;
   while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-  s.tcpdump_text.assign(text);
+  s.text_offset = tl.texts.size();
+  s.text_len = static_cast<std::uint32_t>(text.size());
+  tl.texts.append(text);
 }
 
 bool TimelineBuilder::closed(std::uint64_t conn_id) const {

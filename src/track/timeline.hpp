@@ -9,8 +9,9 @@
 //
 // The tcpdump text of each segment is handed in by the caller as a string (cli
 // renders it with print::TcpdumpPrinter): track and render may not depend on
-// print, and a stored string keeps the timeline self-contained for every
-// renderer (text, JSON, HTML) at the cost of ~250 bytes per explained segment.
+// print, and stored text keeps the timeline self-contained for every renderer
+// (text, JSON, HTML). All of a connection's texts share one buffer (an offset
+// and a length per segment), so a segment costs no allocation of its own.
 //
 // Memory: timelines are kept only for the connections the builder was asked to
 // explain (one with `only_conn`), and each is handed out and forgotten when its
@@ -68,7 +69,8 @@ struct TimelineSegment {
   DurationNs retransmit_delay_ns = 0;
   SegmentPhase phase;
   SegmentInference inference;
-  std::string tcpdump_text;  // tcpdump's lines for this segment, final newline removed
+  std::size_t text_offset = 0;  // tcpdump's lines for this segment (final newline removed):
+  std::uint32_t text_len = 0;   // ConnectionTimeline::tcpdump_text(segment)
 
   std::string_view preview_view() const { return {preview.data(), preview_len}; }
 };
@@ -95,11 +97,15 @@ struct ConnectionTimeline {
   EndpointView client_initial;  // states before the first segment
   EndpointView server_initial;
   std::vector<TimelineSegment> segments;
+  std::string texts;  // every segment's tcpdump text, one after the other
   std::vector<PhaseSpan> phases;  // in order
   InferenceEnd end;
   EndReason end_reason = EndReason::none;
 
   DurationNs duration() const { return last_ts - first_ts; }
+  std::string_view tcpdump_text(const TimelineSegment& s) const {
+    return std::string_view(texts).substr(s.text_offset, s.text_len);
+  }
 };
 
 class TimelineBuilder {

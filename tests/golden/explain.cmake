@@ -10,7 +10,7 @@ foreach(_row ${_explain_rows})
                    --tcpscope $<TARGET_FILE:tcpscope>)
   set_tests_properties(explain_golden_${_name} PROPERTIES SKIP_RETURN_CODE 77)
 endforeach()
-foreach(_mode article json svg mermaid html conn-range)
+foreach(_mode article json svg mermaid html conn-range bad-input)
   add_test(NAME explain_${_mode}
            COMMAND ${Python3_EXECUTABLE} ${_explain_check} ${_mode} --source-dir ${PROJECT_SOURCE_DIR}
                    --tcpscope $<TARGET_FILE:tcpscope>)

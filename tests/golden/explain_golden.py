@@ -16,6 +16,9 @@ Modes (one ctest each, see explain.cmake):
   html          `diagram --format html` is one self-contained file: no external fetches, the
                 connection data embedded as JSON that parses, one entry per connection.
   conn-range    `--conn N` out of range: exit status 2 and an error naming the valid range.
+  bad-input     hand-built captures: 3000 retransmissions of one segment (each flagged and named,
+                the text explains the last one), binary payloads of every byte value (hex
+                previews, no control bytes in the text, JSON previews).
 Corpus captures live in ../shared/corpus; when it is missing the corpus rows print a visible
 SKIP, except under CI=true, where a missing corpus fails.
 """
@@ -24,7 +27,10 @@ import difflib
 import json
 import os
 import re
+import socket
+import struct
 import subprocess
+import tempfile
 import sys
 import xml.etree.ElementTree as ET
 
@@ -305,17 +311,103 @@ def conn_range(a):
     print("ok: conn-range" if not failures else f"{len(failures)} failures")
     return 1 if failures else 0
 
+# ------------------------------------------------------------------ bad input (issue #4)
+def tcp_frame(src_port, dst_port, seq, ack, flags, payload=b""):
+    """Ethernet + IPv4 + TCP with correct checksums (a hand-built segment, no options); the client
+    10.0.0.1 uses port 40000, the server 10.0.0.2 port 80."""
+    src, dst = ("10.0.0.1", "10.0.0.2") if src_port == 40000 else ("10.0.0.2", "10.0.0.1")
+    def csum(data):
+        if len(data) % 2:
+            data += b"\0"
+        total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+        while total >> 16:
+            total = (total & 0xFFFF) + (total >> 16)
+        return ~total & 0xFFFF
+    saddr, daddr = socket.inet_aton(src), socket.inet_aton(dst)
+    tcp = struct.pack("!HHIIBBHHH", src_port, dst_port, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, flags,
+                      65535, 0, 0) + payload
+    tcp = tcp[:16] + struct.pack("!H", csum(saddr + daddr + struct.pack("!BBH", 0, 6, len(tcp)) + tcp)) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0, saddr, daddr)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + tcp
+
+
+def write_pcap(path, frames):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+        for i, frame in enumerate(frames):
+            f.write(struct.pack("<IIII", 1_700_000_000 + i // 1000, (i % 1000) * 1000, len(frame), len(frame)))
+            f.write(frame)
+
+
+SYN, FIN, RST, PSH, ACK = 0x02, 0x01, 0x04, 0x08, 0x10
+
+
+def handshake(c_isn=1000, s_isn=5000):
+    return [tcp_frame(40000, 80, c_isn, 0, SYN), tcp_frame(80, 40000, s_isn, c_isn + 1, SYN | ACK),
+            tcp_frame(40000, 80, c_isn + 1, s_isn + 1, ACK)]
+
+
+def bad_input(a):
+    """Thousands of retransmissions of one segment, and binary payloads: explained honestly, no crash."""
+    failures = []
+
+    def expect(cond, what):
+        if not cond:
+            failures.append(what)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        # 3000 copies of one data segment that is never acknowledged, then a RST.
+        retx = os.path.join(tmp, "retransmissions.pcap")
+        copies = 3000
+        write_pcap(retx, handshake() + [tcp_frame(40000, 80, 1001, 5001, PSH | ACK, b"hello")] * copies
+                   + [tcp_frame(80, 40000, 5001, 0, RST)])
+        data = json.loads(run(a.tcpscope, ["explain", "--format", "json", "-r", retx]).stdout)
+        segs = data[0]["segments"] if len(data) == 1 else []
+        expect(len(segs) == 3 + copies + 1, f"retransmissions: {len(segs)} segments")
+        retransmitted = [s for s in segs if "retransmission" in s["analysis"]]
+        expect(len(retransmitted) == copies - 1, f"retransmissions: {len(retransmitted)} flagged of {copies - 1}")
+        expect(all("retransmits" in s for s in retransmitted), "retransmissions: each names an earlier segment")
+        expect(data and data[0]["close_kind"] == "reset_by_server", f"retransmissions: {data and data[0]['close_kind']}")
+        text = run(a.tcpscope, ["explain", "--compact", "-r", retx]).stdout.decode()
+        expect(f"segment {3 + copies} retransmits segment " in text, "retransmissions: the last one explained")
+        expect(text.count("(retransmission)") == copies - 1, "retransmissions: one note each")
+        # Binary payloads: every byte value, in both directions; the explanation previews hex.
+        binary = os.path.join(tmp, "binary.pcap")
+        blob = bytes(range(256))
+        write_pcap(binary, handshake() + [tcp_frame(40000, 80, 1001, 5001, PSH | ACK, blob),
+                                          tcp_frame(80, 40000, 5001, 1257, PSH | ACK, blob[::-1]),
+                                          tcp_frame(40000, 80, 1257, 5257, FIN | ACK),
+                                          tcp_frame(80, 40000, 5257, 1258, FIN | ACK),
+                                          tcp_frame(40000, 80, 1258, 5258, ACK)])
+        text = run(a.tcpscope, ["explain", "-r", binary]).stdout.decode()
+        expect("payload 256 B, binary: 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f…" in text,
+               "binary: client payload previewed in hex")
+        expect("payload 256 B, binary: ff fe fd fc fb fa f9 f8 f7 f6 f5 f4 f3 f2 f1 f0…" in text,
+               "binary: server payload previewed in hex")
+        expect(not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", text), "binary: no control bytes in the text")
+        zh = run(a.tcpscope, ["explain", "--lang", "zh", "-r", binary]).stdout.decode()
+        expect(not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", zh), "binary: no control bytes in the zh text")
+        data = json.loads(run(a.tcpscope, ["explain", "--format", "json", "-r", binary]).stdout)
+        previews = [s["preview"] for s in data[0]["segments"] if s["len"]] if data else []
+        expect(previews == ["hex:" + blob[:24].hex(), "hex:" + blob[::-1][:24].hex()], f"binary: JSON previews {previews}")
+        expect(data and data[0]["close_kind"] == "three_segment", "binary: the server's FIN+ACK acks the client's FIN")
+    for f in failures:
+        print("FAIL:", f)
+    print("ok: bad-input" if not failures else f"{len(failures)} failures")
+    return 1 if failures else 0
+
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["golden", "article", "json", "svg", "mermaid", "html", "conn-range"])
+    ap.add_argument("mode", choices=["golden", "article", "json", "svg", "mermaid", "html", "conn-range", "bad-input"])
     ap.add_argument("name", nargs="?")
     ap.add_argument("--source-dir", required=True)
     ap.add_argument("--tcpscope", required=True)
     ap.add_argument("--update", action="store_true")
     a = ap.parse_args()
     return {"golden": golden, "article": article, "json": json_mode, "svg": svg, "mermaid": mermaid,
-            "html": html, "conn-range": conn_range}[a.mode](a)
+            "html": html, "conn-range": conn_range, "bad-input": bad_input}[a.mode](a)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "render/text_util.hpp"
+
 namespace tcpscope::render {
 namespace {
 
@@ -69,6 +71,37 @@ TEST(Messages, ChineseUsesTheArticlesTerms) {
   EXPECT_NE(std::string(zh[Msg::client]).find("客户端"), std::string::npos);
   EXPECT_NE(std::string(zh[Msg::server]).find("服务端"), std::string::npos);
   EXPECT_EQ(Messages(Lang::en)[Msg::client], "Client");
+}
+
+// explain substitutes "{N}" itself (append_numbered) instead of parsing each text with fmt:
+// every brace of a catalogue text must open or close a plain numbered argument.
+TEST(Messages, OnlyPlainNumberedArguments) {
+  const std::regex plain(R"(\{\d+\})");
+  for (Lang lang : {Lang::en, Lang::zh}) {
+    const Messages msgs(lang);
+    for (std::size_t i = 0; i < kMsgCount; ++i) {
+      const auto m = static_cast<Msg>(i);
+      const std::string rest = std::regex_replace(std::string(msgs[m]), plain, "");
+      EXPECT_EQ(rest.find_first_of("{}"), std::string::npos) << msg_key(m) << ": " << msgs[m];
+    }
+  }
+}
+
+TEST(Messages, AppendNumberedAgreesWithFmt) {
+  for (Lang lang : {Lang::en, Lang::zh}) {
+    const Messages msgs(lang);
+    for (std::size_t i = 0; i < kMsgCount; ++i) {
+      const auto m = static_cast<Msg>(i);
+      fmt::memory_buffer ours;
+      append_numbered(ours, msgs[m], std::uint64_t{18446744073709551615u}, "b→", -42, std::string("dd"));
+      EXPECT_EQ(fmt::to_string(ours), fmt::format(fmt::runtime(msgs[m]), std::uint64_t{18446744073709551615u},
+                                                  "b→", -42, std::string("dd")))
+          << msg_key(m);
+    }
+  }
+  fmt::memory_buffer b;
+  append_numbered(b, "{1}{0}{1} x{10}y", 7, std::string_view("ab"));
+  EXPECT_EQ(fmt::to_string(b), "ab7ab xy");
 }
 
 TEST(Messages, KeyNames) {
