@@ -1,10 +1,13 @@
 #include "capture/mapped_pcap.hpp"
 
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
+#include <mutex>
 
 namespace tcpscope::capture {
 namespace {
@@ -18,6 +21,78 @@ std::uint32_t load32(const std::uint8_t* p, bool swapped) {
   std::memcpy(&v, p, 4);
   return swapped ? __builtin_bswap32(v) : v;
 }
+
+// A file cut short by another process while it is mapped (logrotate's copytruncate,
+// a writer starting over) turns reads of the vanished pages into SIGBUS. The
+// windows of every reader are listed here; the handler puts zero-filled pages over
+// a vanished page inside one of them, so the read that faulted completes, and
+// tells the reader owning that window, which stops using its mapping at its next
+// record and hands over to libpcap, which sees the shorter file as it would have
+// with read(). A SIGBUS anywhere else keeps its default action.
+struct GuardedWindow {  // [begin, end) of one mapped window; begin 0 = free slot
+  std::atomic<std::uintptr_t> begin{0};
+  std::atomic<std::uintptr_t> end{0};
+  std::atomic<std::atomic<bool>*> shrank{nullptr};  // the owning reader's flag
+};
+
+class MappedWindows {
+ public:
+  static constexpr std::size_t kSlots = 64;
+
+  static void add(const void* start, std::uint64_t len, std::atomic<bool>* shrank) {
+    install_handler();
+    const auto begin = reinterpret_cast<std::uintptr_t>(start);
+    for (GuardedWindow& slot : slots_) {
+      std::uintptr_t expected = 0;
+      if (slot.begin.compare_exchange_strong(expected, begin)) {
+        slot.shrank.store(shrank);
+        slot.end.store(begin + len);
+        return;
+      }
+    }
+    // No slot left (64 windows at once): this window stays unguarded.
+  }
+  static void remove(const void* start) {
+    const auto begin = reinterpret_cast<std::uintptr_t>(start);
+    for (GuardedWindow& slot : slots_) {
+      if (slot.begin.load() == begin) {
+        slot.end.store(0);
+        slot.begin.store(0);
+        return;
+      }
+    }
+  }
+
+ private:
+  static void install_handler() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+      struct sigaction action {};
+      action.sa_sigaction = &on_sigbus;
+      action.sa_flags = SA_SIGINFO;
+      sigemptyset(&action.sa_mask);
+      sigaction(SIGBUS, &action, nullptr);
+    });
+  }
+  static void on_sigbus(int signo, siginfo_t* info, void*) {
+    const auto at = reinterpret_cast<std::uintptr_t>(info->si_addr);
+    for (const GuardedWindow& slot : slots_) {
+      const std::uintptr_t begin = slot.begin.load();
+      if (begin != 0 && at >= begin && at < slot.end.load()) {
+        const std::uintptr_t page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+        void* page_start = reinterpret_cast<void*>(at & ~(page - 1));
+        if (mmap(page_start, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
+          if (std::atomic<bool>* shrank = slot.shrank.load()) shrank->store(true);
+          return;  // the faulting read runs again and reads zeros
+        }
+        break;
+      }
+    }
+    signal(signo, SIG_DFL);  // not ours: the default action when the read runs again
+  }
+
+  static inline GuardedWindow slots_[kSlots];
+};
 
 }  // namespace
 
@@ -36,12 +111,17 @@ MappedPcapRecords::~MappedPcapRecords() { unmap(); }
 
 void MappedPcapRecords::unmap() {
   for (Retired& r : retired_) {
-    if (r.map != nullptr) munmap(const_cast<std::uint8_t*>(r.map), r.len);
+    if (r.map != nullptr) release(r.map, r.len);
     r = Retired{};
   }
-  if (map_ != nullptr) munmap(const_cast<std::uint8_t*>(map_), map_len_);
+  if (map_ != nullptr) release(map_, map_len_);
   map_ = nullptr;
   map_len_ = 0;
+}
+
+void MappedPcapRecords::release(const std::uint8_t* map, std::uint64_t len) {
+  MappedWindows::remove(map);
+  munmap(const_cast<std::uint8_t*>(map), len);
 }
 
 bool MappedPcapRecords::refresh_size() {
@@ -60,7 +140,7 @@ bool MappedPcapRecords::map_from(std::uint64_t from, std::uint64_t to) {
   Retired* free_slot = nullptr;
   for (Retired& r : retired_) {
     if (r.map != nullptr && r.offset + r.len + kStableBytes <= from) {
-      munmap(const_cast<std::uint8_t*>(r.map), r.len);
+      release(r.map, r.len);
       r = Retired{};
     }
     if (r.map == nullptr) free_slot = &r;
@@ -78,6 +158,7 @@ bool MappedPcapRecords::map_from(std::uint64_t from, std::uint64_t to) {
   if (to > start + len) return false;
   void* p = mmap(nullptr, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd_, static_cast<off_t>(start));
   if (p == MAP_FAILED) return false;
+  MappedWindows::add(p, len, &file_shrank_);
   map_ = static_cast<const std::uint8_t*>(p);
   map_offset_ = start;
   map_len_ = len;
@@ -86,6 +167,7 @@ bool MappedPcapRecords::map_from(std::uint64_t from, std::uint64_t to) {
 
 MappedPcapRecords::Step MappedPcapRecords::next(MappedRecord& record) {
   const std::uint64_t at = offset_;
+  if (file_shrank_.load(std::memory_order_relaxed)) return Step::defer;  // libpcap sees the file as it is now
   if (at + kRecordHeaderBytes > file_size_) {
     // The end of what was known: has the file grown since (another process's -w)?
     if (!refresh_size()) return Step::defer;

@@ -12,10 +12,13 @@
 // thread can hand records to another one without copying them). A file
 // that grows while it is read (another process's -w) is followed: at the end of
 // what was known, the size is looked up again, as libpcap's next fread() would
-// see the new bytes. (A file truncated by another process while mapped raises
-// SIGBUS; libpcap would see an early end of file instead.)
+// see the new bytes. A file cut short by another process while mapped would raise
+// SIGBUS on the vanished pages: a handler puts zero pages there instead and every
+// mapped reader hands over to libpcap at its next record, which then sees the
+// shorter file (records already handed out may read zeros where the file went).
 #pragma once
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -48,6 +51,8 @@ class MappedPcapRecords {
   static constexpr std::uint64_t kStableBytes = 6u << 20;
 
   Step next(MappedRecord& record);
+  // True once a page of this reader's mapping vanished (the file was cut short).
+  bool file_shrank() const { return file_shrank_.load(std::memory_order_relaxed); }
   // Offset of the next record not yet handed out (where libpcap resumes after `defer`).
   std::uint64_t offset() const { return offset_; }
 
@@ -58,6 +63,7 @@ class MappedPcapRecords {
   bool map_from(std::uint64_t from, std::uint64_t to);
   bool refresh_size();
   void unmap();
+  static void release(const std::uint8_t* map, std::uint64_t len);
 
   int fd_;
   bool swapped_;
@@ -75,6 +81,7 @@ class MappedPcapRecords {
   };
   std::array<Retired, 4> retired_{};
   std::uint64_t window_len_;
+  std::atomic<bool> file_shrank_{false};  // set by the SIGBUS handler (see the .cpp)
 };
 
 }  // namespace tcpscope::capture

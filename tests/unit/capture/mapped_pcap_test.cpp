@@ -160,5 +160,24 @@ TEST_F(MappedPcap, RecordsAcrossManyWindowsStayValidForTheStableDistance) {
   EXPECT_EQ(reader.next(r), Step::end);
 }
 
+TEST_F(MappedPcap, AFileCutShortWhileMappedReadsZerosThenHandsOverToLibpcap) {
+  // Another process truncates the file under a mapped window (logrotate's
+  // copytruncate): without the SIGBUS guard, touching the vanished page kills us.
+  const std::uint32_t size = 60000;
+  std::string all;
+  for (int i = 0; i < 20; ++i) all += record(static_cast<std::uint32_t>(i), 0, size, size, 'x');
+  append(all);
+  MappedPcapRecords reader(fd_, kFileHeader, false, false, 65535);
+  MappedRecord r;
+  ASSERT_EQ(reader.next(r), Step::record);
+  ASSERT_EQ(reader.next(r), Step::record);
+  const std::uint8_t* second = r.data;
+  ASSERT_EQ(ftruncate(fd_, static_cast<off_t>(kFileHeader + 100)), 0);
+  EXPECT_EQ(second[size - 1], 0);  // the vanished page reads as zeros
+  EXPECT_TRUE(reader.file_shrank());
+  EXPECT_EQ(reader.next(r), Step::defer);
+  EXPECT_EQ(reader.offset(), kFileHeader + 2 * (16 + size));
+}
+
 }  // namespace
 }  // namespace tcpscope::capture
