@@ -204,7 +204,10 @@ void ConnectionInference::sender_side(const SegmentEvent& seg, Side sender, Cont
       b.fin_seq = b.next_seq;
       b.next_seq = b.next_seq + 1;
       if (facts_.first_fin == Who::none) facts_.first_fin = who(receiver);
-      (receiver == Side::client ? facts_.client_fin : facts_.server_fin) = true;
+      if (receiver == Side::client)  // (bit-fields: no conditional lvalue for clang)
+        facts_.client_fin = true;
+      else
+        facts_.server_fin = true;
       const EndpointEvent fin_arrives{
           .kind = EndpointEventKind::segment_arrives,
           .flags = static_cast<std::uint16_t>(tcp_flag::fin | tcp_flag::ack),
@@ -441,7 +444,10 @@ void ConnectionInference::record_facts(const SegmentEvent& seg, Side sender, Con
       facts_.second_fin_acked_first =
           !cx.fins_crossed && cx.acks_peer_fin && !a.acked_peer_fin_before_own_fin;
     }
-    (sender == Side::client ? facts_.client_fin : facts_.server_fin) = true;
+    if (sender == Side::client)  // (bit-fields: no conditional lvalue for clang)
+      facts_.client_fin = true;
+    else
+      facts_.server_fin = true;
   }
   if (cx.data_in_half_close && !fin) facts_.data_after_first_fin = true;
 
