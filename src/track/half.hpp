@@ -15,10 +15,9 @@ namespace tcpscope::track {
 // segment at a time: a segment is timed only when none is outstanding, and a
 // retransmission cancels the timing (Karn), so every sample is one of Wireshark's.
 struct AckRtt {
-  SeqNum timed_end;  // end of the segment being timed
+  SeqNum timed_end;  // end of the segment being timed (when it was sent: Connection::timed_ns())
   std::uint32_t samples = 0;
-  std::int64_t timed_ns = -1;  // when it was sent; -1 = nothing timed
-  std::uint32_t min_us = 0;    // microseconds (what the outputs print)
+  std::uint32_t min_us = 0;  // microseconds (what the outputs print)
   std::uint32_t max_us = 0;
   std::uint64_t sum_us = 0;
 

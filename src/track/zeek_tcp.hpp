@@ -12,6 +12,7 @@
 #include "core/seq.hpp"
 #include "core/time.hpp"
 #include "decode/packet.hpp"
+#include "track/compact_times.hpp"
 #include "track/zeek_history.hpp"
 #include "track/zeek_state.hpp"
 
@@ -129,6 +130,26 @@ struct ZeekOptions {
   bool validate_checksums = false;  // Zeek's default is on; tcpscope's is Zeek's -C (offload-friendly)
 };
 
+// The times of one connection (ZeekSession keeps them, relative to its start).
+namespace conn_time {
+enum : std::size_t {
+  zeek_last,  // Zeek's last activity (not advanced once both sides closed)
+  attempt,    // Zeek's timer deadlines; 0 = not armed
+  expire0,
+  expire1,
+  close_delete,
+  inactivity,
+  last_segment,  // Connection: capture time of the last segment
+  last_syn,      // Connection: handshake times for the iRTT; -1 = not seen
+  syn_ack,
+  irtt_ack,
+  timed0,  // Connection: when side 0's / side 1's timed segment was sent; -1 = none
+  timed1,
+  count
+};
+}  // namespace conn_time
+using ConnectionTimes = CompactTimes<conn_time::count>;
+
 class ZeekSession {
  public:
   // Starts a connection with the packet `first` sent by side `sender` (0 or 1).
@@ -158,13 +179,17 @@ class ZeekSession {
   std::string_view history() const { return history_.view(); }
   std::int64_t start_ns() const { return start_ns_; }
   Timestamp start_time() const { return {start_ns_ / 1'000'000'000, start_ns_ % 1'000'000'000}; }
-  Timestamp last_time() const { return {last_ns_ / 1'000'000'000, last_ns_ % 1'000'000'000}; }
+  Timestamp last_time() const { return {last_ns() / 1'000'000'000, last_ns() % 1'000'000'000}; }
+  std::int64_t last_ns() const { return time(conn_time::zeek_last); }
+  // The connection's times (conn_time indices; Connection keeps its own there too).
+  std::int64_t time(std::size_t which) const { return times_.get(which, start_ns_); }
+  void set_time(std::size_t which, std::int64_t ns) { times_.set(which, ns, start_ns_); }
   std::uint64_t missed_bytes() const { return missed_bytes_; }
   ZeekConnState conn_state() const {
     return zeek_conn_state({orig().state, resp().state, orig_size(), resp_size(), history()});
   }
   // conn.log leaves duration and the byte counts unset when this is false.
-  bool has_duration() const { return last_ns_ != start_ns_; }
+  bool has_duration() const { return last_ns() != start_ns_; }
 
  private:
   bool is_orig(int side) const { return side == orig_side_; }
@@ -197,14 +222,10 @@ class ZeekSession {
 
   std::array<ZeekEndpoint, 2> ep_{};
   std::int64_t start_ns_ = 0;
-  std::int64_t last_ns_ = 0;  // Zeek's last activity (not advanced once both sides closed)
   std::uint64_t missed_bytes_ = 0;
   // Timers (ns since epoch; 0 = not armed).
-  std::int64_t attempt_at_ = 0;
-  std::array<std::int64_t, 2> expire_at_{};
-  std::int64_t delete_at_ = 0;
-  std::int64_t inactivity_at_ = 0;
-  ZeekHistory history_;                     // (the small members last: no padding between them)
+  ConnectionTimes times_;  // Zeek's last activity and timer deadlines (0: not armed), and Connection's
+  ZeekHistory history_;    // (the small members last: no padding between them)
   std::uint16_t inactivity_timeout_s_ = 0;  // whole seconds (Zeek's are 60 s and 300 s); 0 = none
   std::uint8_t orig_side_ = 0;
   std::uint8_t first_packet_seen_ = 0;  // bit 1: orig, bit 2: resp

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "track/close_kind.hpp"
+#include "track/compact_times.hpp"
 #include "track/connection.hpp"
 #include "track/half.hpp"
 #include "track/inference.hpp"
@@ -20,17 +21,51 @@ TEST(MemoryBudget, PartsOfAConnection) {
   EXPECT_LE(sizeof(ZeekHistory), 42u);
   EXPECT_LE(sizeof(ZeekReassembly), 32u);  // the blocks above a hole are allocated only when one appears
   EXPECT_LE(sizeof(ZeekEndpoint), 112u);
-  EXPECT_LE(sizeof(ZeekSession), 336u);
-  EXPECT_LE(sizeof(Half), 88u);
+  EXPECT_LE(sizeof(ZeekSession), 344u);  // holds all 12 of the connection's times (compact_times.hpp)
+  EXPECT_LE(sizeof(Half), 80u);
   EXPECT_LE(sizeof(CloseFacts), 8u);
   EXPECT_LE(sizeof(ConnectionInference), 72u);
   EXPECT_LE(sizeof(SeqUnwrapper), 16u);
 }
 
 TEST(MemoryBudget, ConnectionAndSlot) {
-  EXPECT_LE(sizeof(Connection), 680u);
+  EXPECT_LE(sizeof(Connection), 632u);
   // The tracker adds a timer time, a hash tag and a serial; no per-slot heap node.
   EXPECT_LE(Tracker::bytes_per_slot(), sizeof(Connection) + 16);
+}
+
+TEST(MemoryBudget, CompactTimesAreExact) {
+  const std::int64_t base = 1'700'000'000'123'456'000;  // a microsecond capture time
+  CompactTimes<3> t;
+  EXPECT_EQ(sizeof(CompactTimes<12>), 12 * 4 + 8u);
+  t.set(0, -1, base);
+  t.set(1, 0, base);
+  t.set(2, base + 4'000'000'000'000, base);  // ~67 minutes later: still an offset
+  EXPECT_FALSE(t.wide());
+  EXPECT_EQ(t.get(0, base), -1);
+  EXPECT_EQ(t.get(1, base), 0);
+  EXPECT_EQ(t.get(2, base), base + 4'000'000'000'000);
+  const CompactTimes<3> narrow = t;
+  // A nanosecond time switches to 64-bit times, keeping the others.
+  t.set(1, base + 1, base);
+  EXPECT_TRUE(t.wide());
+  EXPECT_EQ(t.get(0, base), -1);
+  EXPECT_EQ(t.get(1, base), base + 1);
+  EXPECT_EQ(t.get(2, base), base + 4'000'000'000'000);
+  const CompactTimes<3> copy = t;  // a copy owns its own block
+  t.set(2, 5, base);
+  EXPECT_EQ(copy.get(2, base), base + 4'000'000'000'000);
+  EXPECT_EQ(narrow.get(1, base), 0);
+  // Too far after the base (~72 minutes), or before it.
+  CompactTimes<3> late;
+  late.set(0, base + 4'400'000'000'000, base);
+  EXPECT_TRUE(late.wide());
+  EXPECT_EQ(late.get(0, base), base + 4'400'000'000'000);
+  CompactTimes<3> early;
+  early.set(0, base - 1000, base);
+  EXPECT_TRUE(early.wide());
+  EXPECT_EQ(early.get(0, base), base - 1000);
+  EXPECT_EQ(early.get(2, base), 0);
 }
 
 TEST(MemoryBudget, HoleBlocksAreAllocatedOnlyForAHole) {
