@@ -50,8 +50,8 @@ void zeek_log_row(fmt::memory_buffer& out, const track::Connection& c) {
   const track::ZeekSession& z = c.zeek;
   auto it = fmt::appender(out);
   append_seconds(out, z.start_time().ns());
-  fmt::format_to(it, FMT_COMPILE("\t{}\t{}\t{}\t{}\t{}\ttcp\t-\t"), v.uid, v.orig->addr.to_string(),
-                 v.orig->port, v.resp->addr.to_string(), v.resp->port);
+  fmt::format_to(it, FMT_COMPILE("\t{}\t{}\t{}\t{}\t{}\ttcp\t-\t"), v.uid, v.orig.addr.to_string(),
+                 v.orig.port, v.resp.addr.to_string(), v.resp.port);
   if (z.has_duration()) {
     append_seconds(out, z.last_time() - z.start_time());
     fmt::format_to(it, FMT_COMPILE("\t{}\t{}\t"), z.orig_size(), z.resp_size());

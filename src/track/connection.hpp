@@ -11,6 +11,7 @@
 #include "core/addr.hpp"
 #include "core/time.hpp"
 #include "decode/packet.hpp"
+#include "track/compact_tuple.hpp"
 #include "track/half.hpp"
 #include "track/inference.hpp"
 #include "track/zeek_tcp.hpp"
@@ -42,7 +43,7 @@ struct SegmentRecord {
 };
 
 struct Connection {
-  FourTuple key;                 // canonical: side 0 is key.a, side 1 is key.b
+  CompactTuple tuple;            // canonical: side 0 is key().a, side 1 is key().b
   std::uint64_t id = 0;          // 1-based, in order of creation
   std::uint32_t generation = 0;  // 0 for the first connection on this 4-tuple, +1 per reuse in a row
   std::uint8_t client_side = 0;
@@ -74,10 +75,11 @@ struct Connection {
     return irtt_ack_ns() >= 0 && syn_ack_ns() >= 0 ? ns_between(irtt_ack_ns(), syn_ack_ns()) : -1;
   }
 
-  const Endpoint& endpoint(int side) const { return side == 0 ? key.a : key.b; }
+  FourTuple key() const { return tuple.get(); }
+  Endpoint endpoint(int side) const { return tuple.endpoint(side); }
   int server_side() const { return 1 - client_side; }
-  const Endpoint& client() const { return endpoint(client_side); }
-  const Endpoint& server() const { return endpoint(server_side()); }
+  Endpoint client() const { return endpoint(client_side); }
+  Endpoint server() const { return endpoint(server_side()); }
   const Half& client_half() const { return half[client_side]; }
   const Half& server_half() const { return half[server_side()]; }
   Timestamp first_ts() const { return zeek.start_time(); }

@@ -40,7 +40,7 @@ std::uint32_t Tracker::create(const FourTuple& key, std::uint64_t hash, int side
   }
   Slot& s = slots_[slot];
   s.conn = Connection{};
-  s.conn.key = key;
+  s.conn.tuple = key;
   s.conn.id = next_id_++;
   s.conn.generation = generation;
   if (options_.keep_timeline) {
@@ -130,10 +130,7 @@ void Tracker::feed(const Frame& frame, const decode::Packet& packet) {
   const FourTuple key = reversed ? FourTuple{tcp.dst, tcp.src} : FourTuple{tcp.src, tcp.dst};
   const int side = reversed ? 1 : 0;
   const std::uint64_t hash = flow_hash(key);
-  const auto matches = [this, &key](std::uint32_t slot) {
-    const FourTuple& stored = slots_[slot].conn.key;
-    return same_tuple(stored, key);
-  };
+  const auto matches = [this, &key](std::uint32_t slot) { return slots_[slot].conn.tuple.equals(key); };
 
   std::uint32_t slot = table_.find_if(hash, matches);
   if (slot != FlowTable::kNone && slots_[slot].conn.zeek.is_reuse(side, tcp)) {

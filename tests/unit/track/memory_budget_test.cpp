@@ -6,6 +6,7 @@
 
 #include "track/close_kind.hpp"
 #include "track/compact_times.hpp"
+#include "track/compact_tuple.hpp"
 #include "track/connection.hpp"
 #include "track/half.hpp"
 #include "track/inference.hpp"
@@ -29,7 +30,7 @@ TEST(MemoryBudget, PartsOfAConnection) {
 }
 
 TEST(MemoryBudget, ConnectionAndSlot) {
-  EXPECT_LE(sizeof(Connection), 632u);
+  EXPECT_LE(sizeof(Connection), 608u);
   // The tracker adds a timer time, a hash tag and a serial; no per-slot heap node.
   EXPECT_LE(Tracker::bytes_per_slot(), sizeof(Connection) + 16);
 }
@@ -66,6 +67,38 @@ TEST(MemoryBudget, CompactTimesAreExact) {
   EXPECT_TRUE(early.wide());
   EXPECT_EQ(early.get(0, base), base - 1000);
   EXPECT_EQ(early.get(2, base), 0);
+}
+
+TEST(MemoryBudget, CompactTupleGivesBackTheTuple) {
+  EXPECT_LE(sizeof(CompactTuple), 16u);
+  const std::uint8_t a4[4] = {10, 0, 0, 1}, b4[4] = {192, 168, 1, 2};
+  std::uint8_t a6[16] = {0x20, 0x01, 0x0d, 0xb8}, b6[16] = {0xfe, 0x80};
+  a6[15] = 1;
+  b6[15] = 2;
+  const FourTuple v4{{IpAddr::v4(a4), 40000}, {IpAddr::v4(b4), 80}};
+  const FourTuple v6{{IpAddr::v6(a6), 40000}, {IpAddr::v6(b6), 443}};
+  FourTuple odd = v4;
+  odd.b.addr.bytes[9] = 7;  // not a plain IPv4 address: kept whole
+  for (const FourTuple& t : {v4, v6, odd}) {
+    const CompactTuple c(t);
+    EXPECT_EQ(c.get(), t);
+    EXPECT_TRUE(c.equals(t));
+    EXPECT_EQ(c.endpoint(0), t.a);
+    EXPECT_EQ(c.endpoint(1), t.b);
+    const CompactTuple copy = c;
+    EXPECT_EQ(copy.get(), t);
+  }
+  EXPECT_FALSE(CompactTuple(v4).is_wide());
+  EXPECT_TRUE(CompactTuple(v6).is_wide());
+  EXPECT_FALSE(CompactTuple(v4).equals(odd));
+  EXPECT_FALSE(CompactTuple(odd).equals(v4));
+  FourTuple other_port = v4;
+  other_port.b.port = 81;
+  EXPECT_FALSE(CompactTuple(v4).equals(other_port));
+  CompactTuple moved(v6);
+  CompactTuple target(v4);
+  target = std::move(moved);
+  EXPECT_EQ(target.get(), v6);
 }
 
 TEST(MemoryBudget, HoleBlocksAreAllocatedOnlyForAHole) {
