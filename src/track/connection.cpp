@@ -118,7 +118,7 @@ void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, st
   // Sender's half.
   if (syn) {
     if (!s.isn_known || !s.isn_from_syn || s.isn() != tcp.seq) {
-      s.unwrap = SeqUnwrapper(tcp.seq);
+      s.restart_at(tcp.seq);
       s.max_rel_end = 0;
     }
     s.isn_known = s.isn_from_syn = s.syn_seen = true;
@@ -126,12 +126,12 @@ void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, st
     s.wscale = static_cast<std::int8_t>(tcp.options.wscale > 127 ? 127 : tcp.options.wscale);
     s.sack_permitted = tcp.options.sack_permitted;
   } else if (!s.isn_known) {
-    s.unwrap = SeqUnwrapper(tcp.seq - 1);  // as if the SYN had been just before the first byte seen
+    s.restart_at(tcp.seq - 1);  // as if the SYN had been just before the first byte seen
     s.max_rel_end = 1;
     s.isn_known = true;
   }
   const std::uint32_t seg_len = (rst ? 0 : tcp.payload_len) + (syn ? 1 : 0) + (fin ? 1 : 0);
-  const std::int64_t rel = s.unwrap.unwrap(tcp.seq);
+  const std::int64_t rel = s.unwrap(tcp.seq);
   const std::int64_t end = rel + seg_len;
   const bool retransmission = seg_len > 0 && !rst && rel < s.max_rel_end;
   if (tcp.payload_len > 0 && !rst && rel < s.max_rel_end) {

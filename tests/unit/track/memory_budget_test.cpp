@@ -23,14 +23,14 @@ TEST(MemoryBudget, PartsOfAConnection) {
   EXPECT_LE(sizeof(ZeekReassembly), 32u);  // the blocks above a hole are allocated only when one appears
   EXPECT_LE(sizeof(ZeekEndpoint), 112u);
   EXPECT_LE(sizeof(ZeekSession), 344u);  // holds all 12 of the connection's times (compact_times.hpp)
-  EXPECT_LE(sizeof(Half), 80u);
+  EXPECT_LE(sizeof(Half), 72u);
   EXPECT_LE(sizeof(CloseFacts), 8u);
   EXPECT_LE(sizeof(ConnectionInference), 72u);
   EXPECT_LE(sizeof(SeqUnwrapper), 16u);
 }
 
 TEST(MemoryBudget, ConnectionAndSlot) {
-  EXPECT_LE(sizeof(Connection), 608u);
+  EXPECT_LE(sizeof(Connection), 592u);
   // The tracker adds a timer time, a hash tag and a serial; no per-slot heap node.
   EXPECT_LE(Tracker::bytes_per_slot(), sizeof(Connection) + 16);
 }
