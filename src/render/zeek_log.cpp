@@ -58,7 +58,8 @@ void zeek_log_row(fmt::memory_buffer& out, const track::Connection& c) {
   } else {
     fmt::format_to(it, FMT_COMPILE("-\t-\t-\t"));
   }
-  const std::string_view history = z.history();
+  const track::ZeekHistoryText letters = z.history();
+  const std::string_view history = letters.view();
   fmt::format_to(it, FMT_COMPILE("{}\t-\t-\t{}\t{}\t{}\t{}\t{}\t{}\t-\n"),
                  track::zeek_conn_state_name(z.conn_state()), z.missed_bytes(),
                  history.empty() ? std::string_view("-") : history, v.orig_ep->packets, v.orig_ep->ip_bytes,

@@ -176,7 +176,7 @@ void ZeekSession::update_history(int side, std::uint16_t flags, std::uint64_t re
   if (len == 0 && !has(flags, tcp_flag::ack)) return;
   // SYN-ACK-first connections: the first pure ACK or data packet flips the
   // roles and the history becomes "^h" (§1.2 rule 2).
-  if (history_.view() == "H") {
+  if (history_.is('H')) {
     orig_side_ ^= 1;
     first_packet_seen_ = static_cast<std::uint8_t>(((first_packet_seen_ & kOrigSeen) ? kRespSeen : 0) |
                                                    ((first_packet_seen_ & kRespSeen) ? kOrigSeen : 0));

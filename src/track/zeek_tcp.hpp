@@ -176,7 +176,8 @@ class ZeekSession {
   const ZeekEndpoint& resp() const { return ep_[1 - orig_side_]; }
   std::uint64_t orig_size() const { return orig().size(resp()); }
   std::uint64_t resp_size() const { return resp().size(orig()); }
-  std::string_view history() const { return history_.view(); }
+  // The history letters (decoded from their packed form).
+  ZeekHistoryText history() const { return history_.text(); }
   std::int64_t start_ns() const { return start_ns_; }
   Timestamp start_time() const { return {start_ns_ / 1'000'000'000, start_ns_ % 1'000'000'000}; }
   Timestamp last_time() const { return {last_ns() / 1'000'000'000, last_ns() % 1'000'000'000}; }
@@ -186,7 +187,8 @@ class ZeekSession {
   void set_time(std::size_t which, std::int64_t ns) { times_.set(which, ns, start_ns_); }
   std::uint64_t missed_bytes() const { return missed_bytes_; }
   ZeekConnState conn_state() const {
-    return zeek_conn_state({orig().state, resp().state, orig_size(), resp_size(), history()});
+    const ZeekHistoryText letters = history();
+    return zeek_conn_state({orig().state, resp().state, orig_size(), resp_size(), letters.view()});
   }
   // conn.log leaves duration and the byte counts unset when this is false.
   bool has_duration() const { return last_ns() != start_ns_; }
@@ -226,13 +228,13 @@ class ZeekSession {
   // Timers (ns since epoch; 0 = not armed).
   ConnectionTimes times_;  // Zeek's last activity and timer deadlines (0: not armed), and Connection's
   ZeekHistory history_;    // (the small members last: no padding between them)
-  std::uint16_t inactivity_timeout_s_ = 0;  // whole seconds (Zeek's are 60 s and 300 s); 0 = none
-  std::uint8_t orig_side_ = 0;
-  std::uint8_t first_packet_seen_ = 0;  // bit 1: orig, bit 2: resp
+  std::uint8_t orig_side_ : 1 = 0;
+  std::uint8_t first_packet_seen_ : 2 = 0;  // bit 1: orig, bit 2: resp
   bool is_active_ : 1 = true;
   bool is_partial_ : 1 = false;
   bool close_deferred_ : 1 = false;
   bool deferred_gen_event_ : 1 = false;
+  std::uint16_t inactivity_timeout_s_ = 0;  // whole seconds (Zeek's are 60 s and 300 s); 0 = none
 };
 
 }  // namespace tcpscope::track
