@@ -29,9 +29,15 @@ struct ZeekReassembly {
 
   std::uint64_t last_reassem = 1;  // relative; 1 is the first byte after the SYN
   std::uint64_t trim = 0;
-  std::uint8_t block_count = 0;
-  bool skip_deliveries = false;
-  bool did_eof = false;
+
+ private:
+  std::unique_ptr<Blocks> blocks_;  // (before the bit-fields: ZeekEndpoint's members fill the tail)
+
+ public:
+  std::uint8_t block_count : 2 = 0;  // <= kMaxBlocks
+  bool skip_deliveries : 1 = false;
+  bool did_eof : 1 = false;
+  static_assert(kMaxBlocks <= 3);
 
   ZeekReassembly() = default;
   ZeekReassembly(const ZeekReassembly& o) { *this = o; }
@@ -62,16 +68,15 @@ struct ZeekReassembly {
   std::uint64_t undelivered_bytes() const {
     return block_count ? (*blocks_)[block_count - 1].second - last_reassem : 0;
   }
-
- private:
-  std::unique_ptr<Blocks> blocks_;
 };
 
 // One side of a connection as Zeek's TCP_Endpoint sees it.
 struct ZeekEndpoint {
-  ZeekEndpointState state = ZeekEndpointState::inactive;
-  ZeekEndpointState prev_state = ZeekEndpointState::inactive;
-  bool did_close = false;
+  // First, so that the small members below share its tail padding (104 bytes, not 112).
+  [[no_unique_address]] ZeekReassembly reassembly;
+  ZeekEndpointState state : 3 = ZeekEndpointState::inactive;
+  ZeekEndpointState prev_state : 3 = ZeekEndpointState::inactive;
+  bool did_close : 1 = false;
   std::uint8_t window_scale = 0;
   std::uint16_t fin_count = 0;
   std::uint16_t rst_count = 0;
@@ -90,7 +95,6 @@ struct ZeekEndpoint {
   ZeekScaledCounter checksum_errors;
   ZeekScaledCounter retransmissions;
   ZeekScaledCounter zero_windows;
-  ZeekReassembly reassembly;
   std::uint64_t packets = 0;   // ConnSize: packets delivered to TCP analysis
   std::uint64_t ip_bytes = 0;  // ConnSize: sum of IP total lengths
 
