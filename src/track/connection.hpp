@@ -84,8 +84,9 @@ struct Connection {
 
   // Starts the connection with its first segment (sent by `side`).
   void start(int side, const decode::TcpFacts& tcp, Timestamp ts);
-  // Applies one segment sent by `side` to both halves, the roles and the timing.
-  void observe(int side, const decode::TcpFacts& tcp, Timestamp ts, std::uint64_t frame_number);
+  // Applies one segment sent by `side` to both halves, the roles and the timing;
+  // returns what the segment did to both endpoints' states (for the explain timeline).
+  SegmentInference observe(int side, const decode::TcpFacts& tcp, Timestamp ts, std::uint64_t frame_number);
 };
 
 }  // namespace tcpscope::track
