@@ -8,7 +8,7 @@ namespace {
 // Deterministic Zeek-style uid ("C" + 17 base62 characters) from the connection id and tuple.
 std::string make_uid(const track::Connection& c) {
   static constexpr char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  std::uint64_t x = FourTupleHash{}(c.key) ^ (c.id * 0x9E3779B97F4A7C15ull);
+  std::uint64_t x = FourTupleHash{}(c.key()) ^ (c.id * 0x9E3779B97F4A7C15ull);
   std::string uid = "C";
   for (int i = 0; i < 17; ++i) {
     x ^= x >> 29;
@@ -23,8 +23,8 @@ std::string make_uid(const track::Connection& c) {
 ZeekConnView zeek_view(const track::Connection& c) {
   ZeekConnView v;
   const int o = c.zeek.orig_side();
-  v.orig = &c.endpoint(o);
-  v.resp = &c.endpoint(1 - o);
+  v.orig = c.endpoint(o);
+  v.resp = c.endpoint(1 - o);
   v.orig_ep = &c.zeek.orig();
   v.resp_ep = &c.zeek.resp();
   v.uid = make_uid(c);

@@ -11,8 +11,8 @@ namespace tcpscope::render {
 
 // Zeek's conn.log view of a connection (originator = Zeek's orig side).
 struct ZeekConnView {
-  const Endpoint* orig = nullptr;
-  const Endpoint* resp = nullptr;
+  Endpoint orig;
+  Endpoint resp;
   const track::ZeekEndpoint* orig_ep = nullptr;
   const track::ZeekEndpoint* resp_ep = nullptr;
   std::string uid;

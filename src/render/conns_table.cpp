@@ -22,7 +22,8 @@ void conns_table_header(fmt::memory_buffer& out) {
 
 void conns_table_row(fmt::memory_buffer& out, const track::Connection& c) {
   const track::ZeekSession& z = c.zeek;
-  const std::string history(z.history().empty() ? std::string_view("-") : z.history());
+  const track::ZeekHistoryText letters = z.history();
+  const std::string history(letters.empty() ? std::string_view("-") : letters.view());
   const std::string roles =
       std::string(track::role_reason_name(c.role_reason)) + (c.role_contradicted ? "!" : "");
   fmt::format_to(fmt::appender(out), kFormat, c.id, endpoint_text(c.client()), endpoint_text(c.server()),

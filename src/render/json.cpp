@@ -114,8 +114,8 @@ void conn_json(fmt::memory_buffer& out, const track::Connection& c) {
       FMT_COMPILE(
           ",\"zeek\":{{\"uid\":\"{}\",\"orig_h\":\"{}\",\"orig_p\":{},\"resp_h\":\"{}\",\"resp_p\":{},"
           "\"conn_state\":\"{}\",\"history\":\"{}\",\"duration\":"),
-      v.uid, v.orig->addr.to_string(), v.orig->port, v.resp->addr.to_string(), v.resp->port,
-      track::zeek_conn_state_name(z.conn_state()), z.history());
+      v.uid, v.orig.addr.to_string(), v.orig.port, v.resp.addr.to_string(), v.resp.port,
+      track::zeek_conn_state_name(z.conn_state()), z.history().view());  // (the temporary lives to the end)
   if (z.has_duration()) {
     seconds(it, z.last_time() - z.start_time());
     fmt::format_to(it, FMT_COMPILE(",\"orig_bytes\":{},\"resp_bytes\":{}"), z.orig_size(), z.resp_size());

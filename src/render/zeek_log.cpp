@@ -50,15 +50,16 @@ void zeek_log_row(fmt::memory_buffer& out, const track::Connection& c) {
   const track::ZeekSession& z = c.zeek;
   auto it = fmt::appender(out);
   append_seconds(out, z.start_time().ns());
-  fmt::format_to(it, FMT_COMPILE("\t{}\t{}\t{}\t{}\t{}\ttcp\t-\t"), v.uid, v.orig->addr.to_string(),
-                 v.orig->port, v.resp->addr.to_string(), v.resp->port);
+  fmt::format_to(it, FMT_COMPILE("\t{}\t{}\t{}\t{}\t{}\ttcp\t-\t"), v.uid, v.orig.addr.to_string(),
+                 v.orig.port, v.resp.addr.to_string(), v.resp.port);
   if (z.has_duration()) {
     append_seconds(out, z.last_time() - z.start_time());
     fmt::format_to(it, FMT_COMPILE("\t{}\t{}\t"), z.orig_size(), z.resp_size());
   } else {
     fmt::format_to(it, FMT_COMPILE("-\t-\t-\t"));
   }
-  const std::string_view history = z.history();
+  const track::ZeekHistoryText letters = z.history();
+  const std::string_view history = letters.view();
   fmt::format_to(it, FMT_COMPILE("{}\t-\t-\t{}\t{}\t{}\t{}\t{}\t{}\t-\n"),
                  track::zeek_conn_state_name(z.conn_state()), z.missed_bytes(),
                  history.empty() ? std::string_view("-") : history, v.orig_ep->packets, v.orig_ep->ip_bytes,

@@ -57,13 +57,16 @@ int guess_server_side(int sender, const decode::TcpFacts& tcp) {
 }  // namespace
 
 void Connection::start(int side, const decode::TcpFacts& tcp, Timestamp ts) {
-  last_ns = ts.ns();
+  zeek.set_time(conn_time::last_segment, ts.ns());
+  for (const std::size_t unset :
+       {conn_time::last_syn, conn_time::syn_ack, conn_time::irtt_ack, conn_time::timed0, conn_time::timed1})
+    zeek.set_time(unset, -1);
   client_side = static_cast<std::uint8_t>(1 - guess_server_side(side, tcp));
   role_reason = RoleReason::port_heuristic;
 }
 
 SegmentInference Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts,
-                                     std::uint64_t frame_number) {
+                                     std::uint64_t frame_number, std::vector<SegmentRecord>* timeline) {
   Half& s = half[side];
   Half& r = half[1 - side];
   const std::uint16_t flags = tcp.flags;
@@ -71,7 +74,7 @@ SegmentInference Connection::observe(int side, const decode::TcpFacts& tcp, Time
   const bool ack = has(flags, tcp_flag::ack);
   const bool fin = has(flags, tcp_flag::fin);
   const bool rst = has(flags, tcp_flag::rst);
-  last_ns = ts.ns();
+  zeek.set_time(conn_time::last_segment, ts.ns());
 
   // Roles: a SYN names its sender the client; a SYN-ACK names its receiver.
   if (syn && !ack) {
@@ -90,13 +93,13 @@ SegmentInference Connection::observe(int side, const decode::TcpFacts& tcp, Time
   }
 
   // Handshake timing (Wireshark's iRTT): settled by the first ACK after a SYN.
-  if (irtt_ack_ns < 0) {
+  if (irtt_ack_ns() < 0) {
     if (syn && !ack)
-      last_syn_ns = ts.ns();
-    else if (syn && ack && last_syn_ns >= 0)
-      syn_ack_ns = ts.ns();
-    else if (ack && !syn && last_syn_ns >= 0)
-      irtt_ack_ns = ts.ns();
+      zeek.set_time(conn_time::last_syn, ts.ns());
+    else if (syn && ack && last_syn_ns() >= 0)
+      zeek.set_time(conn_time::syn_ack, ts.ns());
+    else if (ack && !syn && last_syn_ns() >= 0)
+      zeek.set_time(conn_time::irtt_ack, ts.ns());
   }
 
   // Both endpoints' RFC 9293 states (roles are settled by the first segment:
@@ -115,7 +118,7 @@ SegmentInference Connection::observe(int side, const decode::TcpFacts& tcp, Time
   // Sender's half.
   if (syn) {
     if (!s.isn_known || !s.isn_from_syn || s.isn() != tcp.seq) {
-      s.unwrap = SeqUnwrapper(tcp.seq);
+      s.restart_at(tcp.seq);
       s.max_rel_end = 0;
     }
     s.isn_known = s.isn_from_syn = s.syn_seen = true;
@@ -123,12 +126,12 @@ SegmentInference Connection::observe(int side, const decode::TcpFacts& tcp, Time
     s.wscale = static_cast<std::int8_t>(tcp.options.wscale > 127 ? 127 : tcp.options.wscale);
     s.sack_permitted = tcp.options.sack_permitted;
   } else if (!s.isn_known) {
-    s.unwrap = SeqUnwrapper(tcp.seq - 1);  // as if the SYN had been just before the first byte seen
+    s.restart_at(tcp.seq - 1);  // as if the SYN had been just before the first byte seen
     s.max_rel_end = 1;
     s.isn_known = true;
   }
   const std::uint32_t seg_len = (rst ? 0 : tcp.payload_len) + (syn ? 1 : 0) + (fin ? 1 : 0);
-  const std::int64_t rel = s.unwrap.unwrap(tcp.seq);
+  const std::int64_t rel = s.unwrap(tcp.seq);
   const std::int64_t end = rel + seg_len;
   const bool retransmission = seg_len > 0 && !rst && rel < s.max_rel_end;
   if (tcp.payload_len > 0 && !rst && rel < s.max_rel_end) {
@@ -137,22 +140,24 @@ SegmentInference Connection::observe(int side, const decode::TcpFacts& tcp, Time
   }
   // ACK RTT: time this segment if nothing is outstanding; a retransmission of
   // the timed range makes the sample ambiguous (Karn).
-  if (retransmission && s.ack_rtt.timed_ns >= 0 && tcp.seq < s.ack_rtt.timed_end)
-    s.ack_rtt.timed_ns = -1;
-  else if (seg_len > 0 && !rst && !retransmission && s.ack_rtt.timed_ns < 0 && !(syn && ack && !r.syn_seen)) {
+  const std::size_t s_timed = conn_time::timed0 + static_cast<std::size_t>(side);
+  const std::size_t r_timed = conn_time::timed0 + static_cast<std::size_t>(1 - side);
+  if (retransmission && timed_ns(side) >= 0 && tcp.seq < s.ack_rtt.timed_end)
+    zeek.set_time(s_timed, -1);
+  else if (seg_len > 0 && !rst && !retransmission && timed_ns(side) < 0 && !(syn && ack && !r.syn_seen)) {
     // (a SYN-ACK captured before its SYN is not timed: Wireshark gives no sample either)
     s.ack_rtt.timed_end = tcp.seq + seg_len;
-    s.ack_rtt.timed_ns = ts.ns();
+    zeek.set_time(s_timed, ts.ns());
   }
   if (end > s.max_rel_end) s.max_rel_end = end;
   if (ack) {
     AckRtt& timed = r.ack_rtt;  // the peer's segment this ACK may answer
-    if (timed.timed_ns >= 0 && !rst) {
+    if (const std::int64_t sent_ns = zeek.time(r_timed); sent_ns >= 0 && !rst) {
       if (tcp.ack == timed.timed_end) {
-        timed.add(ns_between(ts.ns(), timed.timed_ns));
-        timed.timed_ns = -1;
+        timed.add(ns_between(ts.ns(), sent_ns));
+        zeek.set_time(r_timed, -1);
       } else if (tcp.ack > timed.timed_end) {
-        timed.timed_ns = -1;  // acknowledged together with later data: no exact match
+        zeek.set_time(r_timed, -1);  // acknowledged together with later data: no exact match
       }
     }
   }

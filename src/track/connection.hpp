@@ -1,6 +1,6 @@
 // One TCP connection: a 4-tuple plus a generation, both halves' facts, the
-// client/server roles with the reason they were decided, the Zeek model, and an
-// optional timeline of segment records (kept only when a consumer asks).
+// client/server roles with the reason they were decided and the Zeek model (the
+// optional timeline of segment records is kept by the tracker, only when asked).
 #pragma once
 #include <array>
 #include <cstdint>
@@ -11,6 +11,7 @@
 #include "core/addr.hpp"
 #include "core/time.hpp"
 #include "decode/packet.hpp"
+#include "track/compact_tuple.hpp"
 #include "track/half.hpp"
 #include "track/inference.hpp"
 #include "track/zeek_tcp.hpp"
@@ -42,51 +43,57 @@ struct SegmentRecord {
 };
 
 struct Connection {
-  FourTuple key;                 // canonical: side 0 is key.a, side 1 is key.b
+  CompactTuple tuple;            // canonical: side 0 is key().a, side 1 is key().b
   std::uint64_t id = 0;          // 1-based, in order of creation
   std::uint32_t generation = 0;  // 0 for the first connection on this 4-tuple, +1 per reuse in a row
   std::uint8_t client_side = 0;
   RoleReason role_reason = RoleReason::port_heuristic;
   bool role_contradicted = false;  // a later handshake segment disagreed with an earlier decision
   EndReason end_reason = EndReason::none;
-  std::int64_t last_ns = 0;  // capture time of the last segment (the first is the Zeek model's start)
   std::array<Half, 2> half{};
   ZeekSession zeek;
   ConnectionInference inference;  // both endpoints' RFC 9293 states and the close kind
-  // Handshake times for Wireshark's iRTT (tcp-semantics.md §2.8), ns; -1 = not seen.
-  // They stop changing at the first ACK after a SYN; the iRTTs are computed from them.
-  std::int64_t last_syn_ns = -1;
-  std::int64_t syn_ack_ns = -1;
-  std::int64_t irtt_ack_ns = -1;                         // the first ACK after the SYN
-  std::unique_ptr<std::vector<SegmentRecord>> timeline;  // null unless requested
 
   std::int64_t first_ns() const { return zeek.start_ns(); }  // capture time of the first segment
+  std::int64_t last_ns() const { return zeek.time(conn_time::last_segment); }  // of the last segment
+  // Handshake times for Wireshark's iRTT (tcp-semantics.md §2.8), ns; -1 = not seen.
+  // They stop changing at the first ACK after a SYN; the iRTTs are computed from them.
+  // (All of a connection's times are kept compactly by its Zeek session.)
+  std::int64_t last_syn_ns() const { return zeek.time(conn_time::last_syn); }
+  std::int64_t syn_ack_ns() const { return zeek.time(conn_time::syn_ack); }
+  std::int64_t irtt_ack_ns() const { return zeek.time(conn_time::irtt_ack); }  // the first ACK after the SYN
+  // When `side`'s segment being timed for its ACK RTT was sent; -1 = none.
+  std::int64_t timed_ns(int side) const { return zeek.time(conn_time::timed0 + side); }
   // SYN -> first ACK; -1 = unknown.
-  std::int64_t irtt_ns() const { return irtt_ack_ns >= 0 ? ns_between(irtt_ack_ns, last_syn_ns) : -1; }
+  std::int64_t irtt_ns() const { return irtt_ack_ns() >= 0 ? ns_between(irtt_ack_ns(), last_syn_ns()) : -1; }
   // SYN -> SYN-ACK (the server's side of the handshake); -1 = unknown.
   std::int64_t irtt_server_ns() const {
-    return irtt_ack_ns >= 0 && syn_ack_ns >= 0 ? ns_between(syn_ack_ns, last_syn_ns) : -1;
+    return irtt_ack_ns() >= 0 && syn_ack_ns() >= 0 ? ns_between(syn_ack_ns(), last_syn_ns()) : -1;
   }
   // SYN-ACK -> first ACK (the client's side); -1 = unknown.
   std::int64_t irtt_client_ns() const {
-    return irtt_ack_ns >= 0 && syn_ack_ns >= 0 ? ns_between(irtt_ack_ns, syn_ack_ns) : -1;
+    return irtt_ack_ns() >= 0 && syn_ack_ns() >= 0 ? ns_between(irtt_ack_ns(), syn_ack_ns()) : -1;
   }
 
-  const Endpoint& endpoint(int side) const { return side == 0 ? key.a : key.b; }
+  FourTuple key() const { return tuple.get(); }
+  Endpoint endpoint(int side) const { return tuple.endpoint(side); }
   int server_side() const { return 1 - client_side; }
-  const Endpoint& client() const { return endpoint(client_side); }
-  const Endpoint& server() const { return endpoint(server_side()); }
+  Endpoint client() const { return endpoint(client_side); }
+  Endpoint server() const { return endpoint(server_side()); }
   const Half& client_half() const { return half[client_side]; }
   const Half& server_half() const { return half[server_side()]; }
   Timestamp first_ts() const { return zeek.start_time(); }
-  Timestamp last_ts() const { return {last_ns / 1'000'000'000, last_ns % 1'000'000'000}; }
-  DurationNs duration() const { return ns_between(last_ns, first_ns()); }
+  Timestamp last_ts() const { return {last_ns() / 1'000'000'000, last_ns() % 1'000'000'000}; }
+  DurationNs duration() const { return ns_between(last_ns(), first_ns()); }
 
-  // Starts the connection with its first segment (sent by `side`).
+  // Starts the connection with its first segment (sent by `side`), after zeek.start().
   void start(int side, const decode::TcpFacts& tcp, Timestamp ts);
   // Applies one segment sent by `side` to both halves, the roles and the timing;
-  // returns what the segment did to both endpoints' states (for the explain timeline).
-  SegmentInference observe(int side, const decode::TcpFacts& tcp, Timestamp ts, std::uint64_t frame_number);
+  // appends its record to `timeline` when given (the tracker keeps timelines aside:
+  // most runs ask for none, and a pointer in every connection costs 8 bytes each); returns
+  // what the segment did to both endpoints' states (for the explain timeline).
+  SegmentInference observe(int side, const decode::TcpFacts& tcp, Timestamp ts, std::uint64_t frame_number,
+                           std::vector<SegmentRecord>* timeline = nullptr);
 };
 
 }  // namespace tcpscope::track

@@ -15,10 +15,9 @@ namespace tcpscope::track {
 // segment at a time: a segment is timed only when none is outstanding, and a
 // retransmission cancels the timing (Karn), so every sample is one of Wireshark's.
 struct AckRtt {
-  SeqNum timed_end;  // end of the segment being timed
+  SeqNum timed_end;  // end of the segment being timed (when it was sent: Connection::timed_ns())
   std::uint32_t samples = 0;
-  std::int64_t timed_ns = -1;  // when it was sent; -1 = nothing timed
-  std::uint32_t min_us = 0;    // microseconds (what the outputs print)
+  std::uint32_t min_us = 0;  // microseconds (what the outputs print)
   std::uint32_t max_us = 0;
   std::uint64_t sum_us = 0;
 
@@ -33,11 +32,12 @@ struct AckRtt {
 };
 
 struct Half {
-  SeqUnwrapper unwrap;              // base = the ISN; valid once isn_known
+  std::int64_t unwrap_last = 0;     // the unwrapping reference (as SeqUnwrapper's, inline: 8 bytes less)
   std::int64_t max_rel_end = 0;     // highest relative end (seq + len) seen
   std::uint64_t payload_bytes = 0;  // bytes of payload sent, retransmissions included
   std::uint64_t retransmitted_bytes = 0;
   AckRtt ack_rtt;  // RTT of this side's segments, measured by the peer's ACKs
+  SeqNum isn_seq;  // the ISN: relative sequence numbers count from it; valid once isn_known
   std::uint32_t segments = 0;
   std::uint16_t window = 0;  // last advertised window, unscaled value as sent
   std::uint16_t mss = 0;     // from its SYN; 0 when not seen
@@ -51,7 +51,20 @@ struct Half {
   bool rst_seen : 1 = false;
 
   // The SYN's sequence number (or assumed, see isn_from_syn).
-  SeqNum isn() const { return unwrap.base(); }
+  SeqNum isn() const { return isn_seq; }
+  // Counts relative sequence numbers from `isn` from now on.
+  void restart_at(SeqNum isn) {
+    isn_seq = isn;
+    unwrap_last = 0;
+  }
+  // Offset of s from the ISN in 64 bits, across wrap-arounds (as SeqUnwrapper::unwrap).
+  std::int64_t unwrap(SeqNum s) {
+    const std::int64_t guess =
+        unwrap_last +
+        s.since(SeqNum(static_cast<std::uint32_t>(isn_seq.raw() + static_cast<std::uint32_t>(unwrap_last))));
+    if (guess > unwrap_last) unwrap_last = guess;
+    return guess;
+  }
   // One past the highest sequence sent: the next expected from this side.
   SeqNum next_seq() const { return isn() + static_cast<std::uint32_t>(max_rel_end); }
 

@@ -143,7 +143,7 @@ bool TimelineBuilder::finish(const Connection& conn, ConnectionTimeline& out) {
   tl.irtt_server_ns = conn.irtt_server_ns();
   tl.irtt_client_ns = conn.irtt_client_ns();
   tl.zeek_conn_state.assign(zeek_conn_state_name(conn.zeek.conn_state()));
-  tl.zeek_history.assign(conn.zeek.history());
+  tl.zeek_history.assign(conn.zeek.history().view());
   tl.end = conn.inference.finish();
   tl.end_reason = conn.end_reason;
   tl.phases.clear();

@@ -22,12 +22,15 @@ std::uint32_t Tracker::create(const FourTuple& key, std::uint64_t hash, int side
   }
   Slot& s = slots_[slot];
   s.conn = Connection{};
-  s.conn.key = key;
+  s.conn.tuple = key;
   s.conn.id = next_id_++;
   s.conn.generation = generation;
-  if (options_.keep_timeline) s.conn.timeline = std::make_unique<std::vector<SegmentRecord>>();
+  if (options_.keep_timeline) {
+    if (timelines_.size() <= slot) timelines_.resize(slot + 1);
+    timelines_[slot].clear();
+  }
+  s.conn.zeek.start(side, tcp, ts);  // first: it keeps the connection's times
   s.conn.start(side, tcp, ts);
-  s.conn.zeek.start(side, tcp, ts);
   s.hash_tag = static_cast<std::uint32_t>(hash);
   ++s.serial;  // odd: live
   s.scheduled_at = 0;
@@ -43,7 +46,7 @@ void Tracker::end(std::uint32_t slot, EndReason why) {
   table_.erase(s.hash_tag, slot);
   ++s.serial;  // even: free
   if (on_ended_) on_ended_(s.conn);
-  s.conn.timeline.reset();
+  if (options_.keep_timeline) std::vector<SegmentRecord>().swap(timelines_[slot]);
   free_slots_.push_back(slot);
 }
 
@@ -109,10 +112,7 @@ void Tracker::feed(const Frame& frame, const decode::Packet& packet) {
   const FourTuple key = reversed ? FourTuple{tcp.dst, tcp.src} : FourTuple{tcp.src, tcp.dst};
   const int side = reversed ? 1 : 0;
   const std::uint64_t hash = flow_hash(key);
-  const auto matches = [this, &key](std::uint32_t slot) {
-    const FourTuple& stored = slots_[slot].conn.key;
-    return same_tuple(stored, key);
-  };
+  const auto matches = [this, &key](std::uint32_t slot) { return slots_[slot].conn.tuple.equals(key); };
 
   std::uint32_t slot = table_.find_if(hash, matches);
   if (slot != FlowTable::kNone && slots_[slot].conn.zeek.is_reuse(side, tcp)) {
@@ -128,7 +128,8 @@ void Tracker::feed(const Frame& frame, const decode::Packet& packet) {
   const std::uint32_t captured =
       static_cast<std::uint32_t>(std::min<std::size_t>(tcp.payload.size(), tcp.payload_len));
   if (header_complete) c.zeek.deliver(side, tcp, captured, frame.ts, options_.zeek);
-  segment_inference_ = c.observe(side, tcp, frame.ts, frame.number);
+  segment_inference_ =
+      c.observe(side, tcp, frame.ts, frame.number, options_.keep_timeline ? &timelines_[slot] : nullptr);
   if (on_segment_) on_segment_(c, side, frame, packet);
   schedule(slot);
 }
@@ -145,7 +146,7 @@ void Tracker::flush() {
     s.conn.end_reason = EndReason::end_of_input;
     ++s.serial;  // even: free
     if (on_ended_) on_ended_(s.conn);
-    s.conn.timeline.reset();
+    if (options_.keep_timeline) std::vector<SegmentRecord>().swap(timelines_[slot]);
     free_slots_.push_back(slot);
   }
   heap_.clear();

@@ -106,7 +106,8 @@ class Tracker {
   FlowTable table_;
   SlotStore slots_;
   std::vector<std::uint32_t> free_slots_;
-  std::vector<TimerEntry> heap_;  // min-heap on `at`, lazily invalidated
+  std::vector<std::vector<SegmentRecord>> timelines_;  // by slot, only with keep_timeline
+  std::vector<TimerEntry> heap_;                       // min-heap on `at`, lazily invalidated
   std::uint64_t next_id_ = 1;
   TrackerStats stats_;
   SegmentInference segment_inference_;

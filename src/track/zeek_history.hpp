@@ -53,50 +53,103 @@ struct ZeekScaledCounter {
   }
 };
 
+// The history letters as text (what ZeekHistory::text() decodes).
+struct ZeekHistoryText {
+  static constexpr std::size_t kCapacity = 38;
+  std::array<char, kCapacity> chars{};
+  std::uint8_t len = 0;
+
+  std::string_view view() const { return {chars.data(), len}; }
+  std::size_t size() const { return len; }
+  bool empty() const { return len == 0; }
+  friend bool operator==(const ZeekHistoryText& t, std::string_view s) { return t.view() == s; }
+};
+
+// Zeek's history letters packed 5 bits each (the 25 letters it can hold: S H A D F
+// R I Q C G T W in both cases and '^'): 38 letters in 24 bytes instead of 38.
 class ZeekHistory {
  public:
-  static constexpr std::size_t kCapacity = 38;
+  static constexpr std::size_t kCapacity = ZeekHistoryText::kCapacity;
 
-  std::string_view view() const { return {chars_.data(), len_}; }
-  bool truncated() const { return truncated_; }
-  // The seen-mask (originator's bits 0-6, responder's 16-22).
-  std::uint32_t seen() const { return (seen_ & 0x7Fu) | (std::uint32_t{seen_ & 0x7F00u} << 8); }
+  ZeekHistoryText text() const {
+    ZeekHistoryText t;
+    for (std::size_t i = 0; i < length(); ++i) t.chars[i] = kAlphabet[code_at(i)];
+    t.len = static_cast<std::uint8_t>(length());
+    return t;
+  }
+  std::size_t length() const { return len_and_truncated_ & kLenMask; }
+  bool empty() const { return length() == 0; }
+  bool truncated() const { return (len_and_truncated_ & kTruncatedBit) != 0; }
+  // A one-letter history equal to c.
+  bool is(char c) const { return length() == 1 && kAlphabet[code_at(0)] == c; }
+  std::uint32_t seen() const {
+    const std::uint32_t packed = seen_packed();
+    return (packed & 0x7Fu) | ((packed & 0x7F00u) << 8);
+  }
 
   void add(char c) {
-    if (len_ < kCapacity)
-      chars_[len_++] = c;
-    else
-      truncated_ = true;
+    const std::size_t n = length();
+    if (n < kCapacity) {
+      set_code(n, code_of(c));
+      len_and_truncated_ = static_cast<std::uint8_t>((len_and_truncated_ & kTruncatedBit) | (n + 1));
+    } else {
+      len_and_truncated_ |= kTruncatedBit;
+    }
   }
-  // Zeek's CheckHistory: appends `c` the first time `mask` is seen and returns
-  // false; returns true when the mask was seen before (nothing appended).
   bool check(std::uint32_t mask, char c) {
     const std::uint16_t packed = pack(mask);
-    if ((seen_ & packed) == 0) {
-      seen_ = static_cast<std::uint16_t>(seen_ | packed);
+    if ((seen_packed() & packed) == 0) {
+      set_seen_packed(static_cast<std::uint16_t>(seen_packed() | packed));
       add(c);
       return false;
     }
     return true;
   }
-  // The SYN-ACK-first flip (§1.2 rule 2): history "H" becomes "^h"; the 'h' is
-  // now the responder's SYN.
   void rewrite_as_flipped_syn_ack() {
-    len_ = 0;
+    len_and_truncated_ = 0;
     add('^');
     add('h');
-    seen_ = pack(zeek_hist::syn << 16);
+    set_seen_packed(pack(zeek_hist::syn << 16));
   }
 
  private:
-  // The mask in 16 bits: the responder's bits 16-22 move to 8-14 (42 bytes in all, not 44).
+  static constexpr char kAlphabet[] = "SHADFRIQCGTWshadfriqcgtw^";
+  static constexpr std::uint8_t kLenMask = 0x3F;
+  static constexpr std::uint8_t kTruncatedBit = 0x80;
+  static_assert(kCapacity <= kLenMask);
+
+  static constexpr std::uint8_t code_of(char c) {
+    for (std::size_t i = 0; i + 1 < sizeof(kAlphabet); ++i)
+      if (kAlphabet[i] == c) return static_cast<std::uint8_t>(i);
+    return sizeof(kAlphabet) - 2;  // not a history letter (never added): '^'
+  }
+  std::uint8_t code_at(std::size_t i) const {
+    const std::size_t bit = i * 5;
+    unsigned v = bits_[bit / 8];
+    if (bit / 8 + 1 < bits_.size()) v |= unsigned{bits_[bit / 8 + 1]} << 8;
+    return static_cast<std::uint8_t>((v >> (bit % 8)) & 0x1F);
+  }
+  void set_code(std::size_t i, std::uint8_t code) {
+    const std::size_t bit = i * 5;
+    const unsigned shifted = unsigned{code} << (bit % 8);
+    const unsigned clear = ~(0x1Fu << (bit % 8));
+    bits_[bit / 8] = static_cast<std::uint8_t>((bits_[bit / 8] & clear) | shifted);
+    if (bit / 8 + 1 < bits_.size())
+      bits_[bit / 8 + 1] = static_cast<std::uint8_t>((bits_[bit / 8 + 1] & (clear >> 8)) | (shifted >> 8));
+  }
   static constexpr std::uint16_t pack(std::uint32_t mask) {
     return static_cast<std::uint16_t>((mask & 0x7Fu) | ((mask >> 8) & 0x7F00u));
   }
-  std::array<char, kCapacity> chars_{};
-  std::uint8_t len_ = 0;
-  bool truncated_ = false;
-  std::uint16_t seen_ = 0;
+  std::array<std::uint8_t, (kCapacity * 5 + 7) / 8> bits_{};
+  std::uint8_t len_and_truncated_ = 0;  // the length in bits 0-5; bit 7: letters were dropped
+  // The seen-mask in two bytes (byte-aligned: the whole history is 27 bytes).
+  std::uint8_t seen_lo_ = 0;
+  std::uint8_t seen_hi_ = 0;
+  std::uint16_t seen_packed() const { return static_cast<std::uint16_t>(seen_lo_ | (seen_hi_ << 8)); }
+  void set_seen_packed(std::uint16_t v) {
+    seen_lo_ = static_cast<std::uint8_t>(v);
+    seen_hi_ = static_cast<std::uint8_t>(v >> 8);
+  }
 };
 
 }  // namespace tcpscope::track

@@ -11,6 +11,9 @@ namespace tcpscope::track {
 
 namespace {
 
+constexpr std::array<std::size_t, 5> kTimers{conn_time::attempt, conn_time::expire0, conn_time::expire1,
+                                             conn_time::close_delete, conn_time::inactivity};
+
 constexpr std::int64_t kSecond = 1'000'000'000;
 constexpr std::int64_t kAttemptDelay = 5 * kSecond;      // tcp_attempt_delay
 constexpr std::int64_t kCloseDelay = 5 * kSecond;        // tcp_close_delay
@@ -72,9 +75,11 @@ std::uint64_t ZeekEndpoint::size(const ZeekEndpoint& peer) const {
 }
 
 void ZeekSession::start(int sender, const decode::TcpFacts& first, Timestamp t) {
-  start_ns_ = last_ns_ = t.ns();
+  start_ns_ = t.ns();
+  times_.reset();
+  set_time(conn_time::zeek_last, t.ns());
   orig_side_ = static_cast<std::uint8_t>(sender);
-  expire_at_[0] = t.ns() + kSynTimeout;
+  set_time(conn_time::expire0, t.ns() + kSynTimeout);
   set_inactivity_timeout(kUdpInactivity);
 
   // Creation-time orientation for starts without a plain SYN (§1.2 rule 1).
@@ -171,7 +176,7 @@ void ZeekSession::update_history(int side, std::uint16_t flags, std::uint64_t re
   if (len == 0 && !has(flags, tcp_flag::ack)) return;
   // SYN-ACK-first connections: the first pure ACK or data packet flips the
   // roles and the history becomes "^h" (§1.2 rule 2).
-  if (history_.view() == "H") {
+  if (history_.is('H')) {
     orig_side_ ^= 1;
     first_packet_seen_ = static_cast<std::uint8_t>(((first_packet_seen_ & kOrigSeen) ? kRespSeen : 0) |
                                                    ((first_packet_seen_ & kRespSeen) ? kOrigSeen : 0));
@@ -186,7 +191,7 @@ void ZeekSession::update_history(int side, std::uint16_t flags, std::uint64_t re
 
 void ZeekSession::set_inactivity_timeout(std::int64_t timeout_ns) {
   if (timeout_ns == inactivity_timeout_ns()) return;
-  inactivity_at_ = timeout_ns ? last_ns_ + timeout_ns : 0;
+  set_time(conn_time::inactivity, timeout_ns ? last_ns() + timeout_ns : 0);
   inactivity_timeout_s_ = static_cast<std::uint16_t>(timeout_ns / kSecond);
 }
 
@@ -201,21 +206,23 @@ void ZeekSession::set_state(int side, S s) {
 }
 
 void ZeekSession::cancel_analyzer_timers() {
-  attempt_at_ = 0;
-  expire_at_ = {};
-  delete_at_ = 0;
+  set_time(conn_time::attempt, 0);
+  set_time(conn_time::expire0, 0);
+  set_time(conn_time::expire1, 0);
+  set_time(conn_time::close_delete, 0);
 }
 
 void ZeekSession::add_expire_timer(std::int64_t at) {
-  for (auto& slot : expire_at_) {
-    if (slot == 0) {
-      slot = at;
+  for (const std::size_t slot : {conn_time::expire0, conn_time::expire1}) {
+    if (time(slot) == 0) {
+      set_time(slot, at);
       return;
     }
   }
   // Both chains armed: keep the earlier check, which fires first anyway.
-  auto& latest = expire_at_[0] > expire_at_[1] ? expire_at_[0] : expire_at_[1];
-  latest = std::min(latest, at);
+  const std::size_t latest =
+      time(conn_time::expire0) > time(conn_time::expire1) ? conn_time::expire0 : conn_time::expire1;
+  set_time(latest, std::min(time(latest), at));
 }
 
 void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t captured_payload, Timestamp t,
@@ -304,7 +311,7 @@ void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t c
       e.state != S::reset)
     scaled_history(side, e.zero_windows, 'W');
 
-  if (!orig().did_close || !resp().did_close) last_ns_ = t.ns();
+  if (!orig().did_close || !resp().did_close) set_time(conn_time::zeek_last, t.ns());
 
   if (syn) {  // init_window
     int scale = tcp.options.wscale;
@@ -439,7 +446,7 @@ void ZeekSession::update_inactive(int side, std::uint16_t flags, std::uint32_t b
   if (syn) {
     if (stale_is_orig) {
       set_state(side, ack ? S::syn_ack_sent : S::syn_sent);
-      attempt_at_ = last_ns_ + kAttemptDelay;
+      set_time(conn_time::attempt, last_ns() + kAttemptDelay);
     } else {
       if (!ack && p.state == S::syn_ack_sent && base_seq == e.start_seq) {
         // SYN and SYN-ACK captured in reverse order: flip and establish.
@@ -627,9 +634,9 @@ void ZeekSession::connection_closed(int side, bool gen_event) {
       if (gen_event) is_active_ = false;  // ConnectionFinished
     }
     cancel_analyzer_timers();
-    delete_at_ = last_ns_ + kCloseDelay;
+    set_time(conn_time::close_delete, last_ns() + kCloseDelay);
   } else if (e.prev_state != S::inactive) {
-    add_expire_timer(last_ns_ + kSessionTimer);
+    add_expire_timer(last_ns() + kSessionTimer);
   }
 }
 
@@ -637,39 +644,44 @@ void ZeekSession::connection_closed(int side, bool gen_event) {
 
 std::int64_t ZeekSession::next_timer_ns() const {
   std::int64_t next = std::numeric_limits<std::int64_t>::max();
-  for (std::int64_t at : {attempt_at_, expire_at_[0], expire_at_[1], delete_at_, inactivity_at_})
-    if (at != 0 && at < next) next = at;
+  for (const std::size_t timer : kTimers)
+    if (const std::int64_t at = time(timer); at != 0 && at < next) next = at;
   return next;
 }
 
 ZeekRemoval ZeekSession::run_timers(std::int64_t now) {
   for (;;) {
-    std::int64_t* due = nullptr;
-    for (std::int64_t* at : {&attempt_at_, &expire_at_[0], &expire_at_[1], &delete_at_, &inactivity_at_})
-      if (*at != 0 && *at <= now && (due == nullptr || *at < *due)) due = at;
-    if (due == nullptr) return ZeekRemoval::none;
+    std::size_t due = conn_time::count;
+    std::int64_t due_at = 0;
+    for (const std::size_t timer : kTimers)
+      if (const std::int64_t at = time(timer);
+          at != 0 && at <= now && (due == conn_time::count || at < due_at)) {
+        due = timer;
+        due_at = at;
+      }
+    if (due == conn_time::count) return ZeekRemoval::none;
 
-    if (due == &attempt_at_) {
-      attempt_at_ = 0;
+    if (due == conn_time::attempt) {
+      set_time(conn_time::attempt, 0);
       if (!is_active_) continue;
       if ((orig().state == S::syn_sent || orig().state == S::syn_ack_sent) && resp().state == S::inactive) {
         is_active_ = false;
         return ZeekRemoval::attempt_timer;
       }
-    } else if (due == &delete_at_) {
-      delete_at_ = 0;
+    } else if (due == conn_time::close_delete) {
+      set_time(conn_time::close_delete, 0);
       return ZeekRemoval::close_delay;
-    } else if (due == &inactivity_at_) {
-      const std::int64_t deadline = last_ns_ + inactivity_timeout_ns();
+    } else if (due == conn_time::inactivity) {
+      const std::int64_t deadline = last_ns() + inactivity_timeout_ns();
       if (deadline <= now) {
-        inactivity_at_ = 0;
+        set_time(conn_time::inactivity, 0);
         return ZeekRemoval::inactivity;
       }
-      inactivity_at_ = deadline;
+      set_time(conn_time::inactivity, deadline);
     } else {  // an expire check
-      *due = 0;
+      set_time(due, 0);
       if (!is_active_) continue;
-      if (last_ns_ + kConnectionLinger < now) {
+      if (last_ns() + kConnectionLinger < now) {
         const ZeekEndpoint& o = orig();
         const ZeekEndpoint& r = resp();
         if (o.did_close || r.did_close) {
@@ -681,7 +693,7 @@ ZeekRemoval ZeekSession::run_timers(std::int64_t now) {
         }
         if (r.state == S::inactive && o.state == S::inactive) return ZeekRemoval::expire_timer;
       }
-      *due = now + kSessionTimer;
+      set_time(due, now + kSessionTimer);
     }
   }
 }

@@ -12,6 +12,7 @@
 #include "core/seq.hpp"
 #include "core/time.hpp"
 #include "decode/packet.hpp"
+#include "track/compact_times.hpp"
 #include "track/zeek_history.hpp"
 #include "track/zeek_state.hpp"
 
@@ -28,9 +29,15 @@ struct ZeekReassembly {
 
   std::uint64_t last_reassem = 1;  // relative; 1 is the first byte after the SYN
   std::uint64_t trim = 0;
-  std::uint8_t block_count = 0;
-  bool skip_deliveries = false;
-  bool did_eof = false;
+
+ private:
+  std::unique_ptr<Blocks> blocks_;  // (before the bit-fields: ZeekEndpoint's members fill the tail)
+
+ public:
+  std::uint8_t block_count : 2 = 0;  // <= kMaxBlocks
+  bool skip_deliveries : 1 = false;
+  bool did_eof : 1 = false;
+  static_assert(kMaxBlocks <= 3);
 
   ZeekReassembly() = default;
   ZeekReassembly(const ZeekReassembly& o) { *this = o; }
@@ -61,16 +68,15 @@ struct ZeekReassembly {
   std::uint64_t undelivered_bytes() const {
     return block_count ? (*blocks_)[block_count - 1].second - last_reassem : 0;
   }
-
- private:
-  std::unique_ptr<Blocks> blocks_;
 };
 
 // One side of a connection as Zeek's TCP_Endpoint sees it.
 struct ZeekEndpoint {
-  ZeekEndpointState state = ZeekEndpointState::inactive;
-  ZeekEndpointState prev_state = ZeekEndpointState::inactive;
-  bool did_close = false;
+  // First, so that the small members below share its tail padding (104 bytes, not 112).
+  [[no_unique_address]] ZeekReassembly reassembly;
+  ZeekEndpointState state : 3 = ZeekEndpointState::inactive;
+  ZeekEndpointState prev_state : 3 = ZeekEndpointState::inactive;
+  bool did_close : 1 = false;
   std::uint8_t window_scale = 0;
   std::uint16_t fin_count = 0;
   std::uint16_t rst_count = 0;
@@ -89,7 +95,6 @@ struct ZeekEndpoint {
   ZeekScaledCounter checksum_errors;
   ZeekScaledCounter retransmissions;
   ZeekScaledCounter zero_windows;
-  ZeekReassembly reassembly;
   std::uint64_t packets = 0;   // ConnSize: packets delivered to TCP analysis
   std::uint64_t ip_bytes = 0;  // ConnSize: sum of IP total lengths
 
@@ -129,6 +134,26 @@ struct ZeekOptions {
   bool validate_checksums = false;  // Zeek's default is on; tcpscope's is Zeek's -C (offload-friendly)
 };
 
+// The times of one connection (ZeekSession keeps them, relative to its start).
+namespace conn_time {
+enum : std::size_t {
+  zeek_last,  // Zeek's last activity (not advanced once both sides closed)
+  attempt,    // Zeek's timer deadlines; 0 = not armed
+  expire0,
+  expire1,
+  close_delete,
+  inactivity,
+  last_segment,  // Connection: capture time of the last segment
+  last_syn,      // Connection: handshake times for the iRTT; -1 = not seen
+  syn_ack,
+  irtt_ack,
+  timed0,  // Connection: when side 0's / side 1's timed segment was sent; -1 = none
+  timed1,
+  count
+};
+}  // namespace conn_time
+using ConnectionTimes = CompactTimes<conn_time::count>;
+
 class ZeekSession {
  public:
   // Starts a connection with the packet `first` sent by side `sender` (0 or 1).
@@ -155,16 +180,22 @@ class ZeekSession {
   const ZeekEndpoint& resp() const { return ep_[1 - orig_side_]; }
   std::uint64_t orig_size() const { return orig().size(resp()); }
   std::uint64_t resp_size() const { return resp().size(orig()); }
-  std::string_view history() const { return history_.view(); }
+  // The history letters (decoded from their packed form).
+  ZeekHistoryText history() const { return history_.text(); }
   std::int64_t start_ns() const { return start_ns_; }
   Timestamp start_time() const { return {start_ns_ / 1'000'000'000, start_ns_ % 1'000'000'000}; }
-  Timestamp last_time() const { return {last_ns_ / 1'000'000'000, last_ns_ % 1'000'000'000}; }
+  Timestamp last_time() const { return {last_ns() / 1'000'000'000, last_ns() % 1'000'000'000}; }
+  std::int64_t last_ns() const { return time(conn_time::zeek_last); }
+  // The connection's times (conn_time indices; Connection keeps its own there too).
+  std::int64_t time(std::size_t which) const { return times_.get(which, start_ns_); }
+  void set_time(std::size_t which, std::int64_t ns) { times_.set(which, ns, start_ns_); }
   std::uint64_t missed_bytes() const { return missed_bytes_; }
   ZeekConnState conn_state() const {
-    return zeek_conn_state({orig().state, resp().state, orig_size(), resp_size(), history()});
+    const ZeekHistoryText letters = history();
+    return zeek_conn_state({orig().state, resp().state, orig_size(), resp_size(), letters.view()});
   }
   // conn.log leaves duration and the byte counts unset when this is false.
-  bool has_duration() const { return last_ns_ != start_ns_; }
+  bool has_duration() const { return last_ns() != start_ns_; }
 
  private:
   bool is_orig(int side) const { return side == orig_side_; }
@@ -197,21 +228,17 @@ class ZeekSession {
 
   std::array<ZeekEndpoint, 2> ep_{};
   std::int64_t start_ns_ = 0;
-  std::int64_t last_ns_ = 0;  // Zeek's last activity (not advanced once both sides closed)
   std::uint64_t missed_bytes_ = 0;
   // Timers (ns since epoch; 0 = not armed).
-  std::int64_t attempt_at_ = 0;
-  std::array<std::int64_t, 2> expire_at_{};
-  std::int64_t delete_at_ = 0;
-  std::int64_t inactivity_at_ = 0;
-  ZeekHistory history_;                     // (the small members last: no padding between them)
-  std::uint16_t inactivity_timeout_s_ = 0;  // whole seconds (Zeek's are 60 s and 300 s); 0 = none
-  std::uint8_t orig_side_ = 0;
-  std::uint8_t first_packet_seen_ = 0;  // bit 1: orig, bit 2: resp
+  ConnectionTimes times_;  // Zeek's last activity and timer deadlines (0: not armed), and Connection's
+  ZeekHistory history_;    // (the small members last: no padding between them)
+  std::uint8_t orig_side_ : 1 = 0;
+  std::uint8_t first_packet_seen_ : 2 = 0;  // bit 1: orig, bit 2: resp
   bool is_active_ : 1 = true;
   bool is_partial_ : 1 = false;
   bool close_deferred_ : 1 = false;
   bool deferred_gen_event_ : 1 = false;
+  std::uint16_t inactivity_timeout_s_ = 0;  // whole seconds (Zeek's are 60 s and 300 s); 0 = none
 };
 
 }  // namespace tcpscope::track

@@ -34,10 +34,10 @@ MAX_CONNS = 100_000
 # unbounded table of 1M connections takes.
 SYN_FLOOD_RSS_CAP_MB = 256
 RETRANSMISSIONS_RSS_CAP_MB = 32
-# Measured 752 bytes per connection (1004 before the compact layout of 2026-11-25; 743 by
-# bench/conns.sh at 1,000,000). The cap catches a regression of about 15 %.
+# Measured 631 bytes per connection (1004 before the compact layout of 2026-11-25, then 752;
+# 623 by bench/conns.sh at 1,000,000). The cap catches a regression of about 15 %.
 CONCURRENT = (50_000, 100_000)
-PER_CONNECTION_CAP_BYTES = 850
+PER_CONNECTION_CAP_BYTES = 720
 
 
 def generate(kind, n, path):

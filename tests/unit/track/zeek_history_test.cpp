@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+
 namespace {
 
 using tcpscope::track::ZeekHistory;
@@ -16,7 +19,7 @@ TEST(ZeekHistory, OncePerDirectionLettersUseTheSeenMask) {
   EXPECT_FALSE(h.check(hist::ack << 16, 'a'));  // the other direction has its own bit
   EXPECT_FALSE(h.check(hist::data, 'D'));
   EXPECT_TRUE(h.check(hist::data, 'D'));
-  EXPECT_EQ(h.view(), "AaD");
+  EXPECT_EQ(h.text(), "AaD");
 }
 
 TEST(ZeekHistory, ScaledLettersAtOneTenHundred) {
@@ -37,17 +40,36 @@ TEST(ZeekHistory, SynAckFirstFlipRewritesToCaretH) {
   ZeekHistory h;
   h.check(hist::syn, 'H');
   h.rewrite_as_flipped_syn_ack();
-  EXPECT_EQ(h.view(), "^h");
+  EXPECT_EQ(h.text(), "^h");
   EXPECT_FALSE(h.check(hist::syn, 'S'));  // the new originator's SYN is still new
   EXPECT_TRUE(h.check(hist::syn << 16, 'h'));
-  EXPECT_EQ(h.view(), "^hS");
+  EXPECT_EQ(h.text(), "^hS");
 }
 
 TEST(ZeekHistory, BoundedCapacity) {
   ZeekHistory h;
   for (std::size_t i = 0; i < ZeekHistory::kCapacity + 5; ++i) h.add('R');
-  EXPECT_EQ(h.view().size(), ZeekHistory::kCapacity);
+  EXPECT_EQ(h.text().size(), ZeekHistory::kCapacity);
   EXPECT_TRUE(h.truncated());
+}
+
+TEST(ZeekHistory, PackedLettersComeBackInOrder) {
+  // Every letter Zeek's TCP analyzer writes, at every position (5-bit codes cross
+  // byte boundaries at most positions), and the full capacity.
+  const std::string_view letters = "SHADFRIQCGTWshadfriqcgtw^";
+  std::string expected;
+  ZeekHistory h;
+  for (std::size_t i = 0; i < ZeekHistory::kCapacity; ++i) {
+    const char c = letters[(i * 7) % letters.size()];
+    h.add(c);
+    expected += c;
+    ASSERT_EQ(h.text().view(), expected) << i;
+  }
+  EXPECT_FALSE(h.truncated());
+  h.add('S');
+  EXPECT_TRUE(h.truncated());
+  EXPECT_EQ(h.text().view(), expected);
+  EXPECT_LE(sizeof(ZeekHistory), 27u);
 }
 
 }  // namespace
