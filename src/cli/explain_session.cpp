@@ -44,7 +44,8 @@ void ExplainSession::on_segment(const track::Connection& conn, int side, const F
   if (!builder_.wants(conn.id) || done_early_.count(conn.id) != 0) return;
   text_.clear();
   printer_.print(frame, packet, text_);
-  builder_.on_segment(conn, side, frame, packet, current_, std::string_view(text_.data(), text_.size()));
+  builder_.on_segment(conn, side, frame, packet, current_, tracker_.segment_inference(),
+                      std::string_view(text_.data(), text_.size()));
   // Live: explain a connection as soon as both ends have closed, not after Zeek's close delay.
   if (live_ && builder_.closed(conn.id) && builder_.finish(conn, finished_)) {
     done_early_.insert(conn.id);

@@ -65,8 +65,8 @@ void Connection::start(int side, const decode::TcpFacts& tcp, Timestamp ts) {
   role_reason = RoleReason::port_heuristic;
 }
 
-void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, std::uint64_t frame_number,
-                         std::vector<SegmentRecord>* timeline) {
+SegmentInference Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts,
+                                     std::uint64_t frame_number, std::vector<SegmentRecord>* timeline) {
   Half& s = half[side];
   Half& r = half[1 - side];
   const std::uint16_t flags = tcp.flags;
@@ -113,7 +113,7 @@ void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, st
   event.window = tcp.window;
   event.ts = ts;
   event.frame = frame_number;
-  inference.on_segment(event);
+  SegmentInference result = inference.on_segment(event);
 
   // Sender's half.
   if (syn) {
@@ -180,6 +180,7 @@ void Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts, st
     rec.side = static_cast<std::uint8_t>(side);
     timeline->push_back(rec);
   }
+  return result;
 }
 
 }  // namespace tcpscope::track

@@ -90,9 +90,10 @@ struct Connection {
   void start(int side, const decode::TcpFacts& tcp, Timestamp ts);
   // Applies one segment sent by `side` to both halves, the roles and the timing;
   // appends its record to `timeline` when given (the tracker keeps timelines aside:
-  // most runs ask for none, and a pointer in every connection costs 8 bytes each).
-  void observe(int side, const decode::TcpFacts& tcp, Timestamp ts, std::uint64_t frame_number,
-               std::vector<SegmentRecord>* timeline = nullptr);
+  // most runs ask for none, and a pointer in every connection costs 8 bytes each); returns
+  // what the segment did to both endpoints' states (for the explain timeline).
+  SegmentInference observe(int side, const decode::TcpFacts& tcp, Timestamp ts, std::uint64_t frame_number,
+                           std::vector<SegmentRecord>* timeline = nullptr);
 };
 
 }  // namespace tcpscope::track

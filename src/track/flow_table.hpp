@@ -47,6 +47,20 @@ inline bool same_tuple(const FourTuple& x, const FourTuple& y) {
   return same(x.a, y.a) && same(x.b, y.b);
 }
 
+// The flow table's hash: an IPv4 tuple is three words through splitmix64's
+// finalizer (a few multiplies instead of a byte-wise loop); IPv6 uses FourTupleHash.
+inline std::uint64_t flow_hash(const FourTuple& key) {
+  if (key.a.addr.family != 4 || key.b.addr.family != 4) return FourTupleHash{}(key);
+  std::uint32_t a, b;
+  std::memcpy(&a, key.a.addr.bytes.data(), 4);
+  std::memcpy(&b, key.b.addr.bytes.data(), 4);
+  std::uint64_t h =
+      (std::uint64_t{a} << 32 | b) ^ ((std::uint64_t{key.a.port} << 16 | key.b.port) * 0x9E3779B97F4A7C15ull);
+  h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
+  h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
+  return h ^ (h >> 31);
+}
+
 class FlowTable {
  public:
   static constexpr std::uint32_t kNone = 0xFFFFFFFFu;

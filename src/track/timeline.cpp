@@ -29,7 +29,7 @@ constexpr std::size_t kTypicalTextBytes = 300;  // tcpdump -vvv: two lines of a 
 
 void TimelineBuilder::on_segment(const Connection& conn, int side, const Frame& frame,
                                  const decode::Packet& packet, const WiresharkSegment& wireshark,
-                                 std::string_view tcpdump_text) {
+                                 const SegmentInference& inference, std::string_view tcpdump_text) {
   if (!wants(conn.id)) return;
   const decode::TcpFacts& tcp = packet.tcp;
   auto [it, created] = open_.try_emplace(conn.id);
@@ -87,9 +87,8 @@ void TimelineBuilder::on_segment(const Connection& conn, int side, const Frame& 
   }
 
   const SegmentEvent event = segment_event(dir, tcp, frame.ts, frame.number);
-  const bool first = !open.inference.started();
-  s.inference = open.inference.on_segment(event);
-  if (first) {
+  s.inference = inference;
+  if (created) {  // the builder sees every segment of a connection it explains, from the first
     tl.client_initial = s.inference.client_before;
     tl.server_initial = s.inference.server_before;
   }
@@ -145,7 +144,7 @@ bool TimelineBuilder::finish(const Connection& conn, ConnectionTimeline& out) {
   tl.irtt_client_ns = conn.irtt_client_ns();
   tl.zeek_conn_state.assign(zeek_conn_state_name(conn.zeek.conn_state()));
   tl.zeek_history.assign(conn.zeek.history().view());
-  tl.end = open.inference.finish();
+  tl.end = conn.inference.finish();
   tl.end_reason = conn.end_reason;
   tl.phases.clear();
   for (std::size_t i = 0; i < open.phases.span_count(); ++i) tl.phases.push_back(open.phases.span(i));

@@ -97,7 +97,7 @@ struct ConnectionTimeline {
   EndpointView client_initial;  // states before the first segment
   EndpointView server_initial;
   std::vector<TimelineSegment> segments;
-  std::string texts;  // every segment's tcpdump text, one after the other
+  std::string texts;              // every segment's tcpdump text, one after the other
   std::vector<PhaseSpan> phases;  // in order
   InferenceEnd end;
   EndReason end_reason = EndReason::none;
@@ -116,9 +116,12 @@ class TimelineBuilder {
   bool wants(std::uint64_t conn_id) const { return only_conn_ == 0 || conn_id == only_conn_; }
 
   // One segment, after the tracker updated `conn` (from its segment observer);
-  // `side` is the sender (0: key.a). `wireshark` is the analyzer's result for the frame.
+  // `side` is the sender (0: key.a). `wireshark` is the analyzer's result for the frame;
+  // `inference` is what the segment did to both endpoints' states, as the connection's own
+  // ConnectionInference computed it (Tracker::segment_inference): it is not run twice.
   void on_segment(const Connection& conn, int side, const Frame& frame, const decode::Packet& packet,
-                  const WiresharkSegment& wireshark, std::string_view tcpdump_text);
+                  const WiresharkSegment& wireshark, const SegmentInference& inference,
+                  std::string_view tcpdump_text);
 
   // The connection ended (from the tracker's ended callback): returns its
   // timeline and forgets it. Returns false when it was not being explained.
@@ -134,7 +137,6 @@ class TimelineBuilder {
  private:
   struct Open {
     ConnectionTimeline timeline;
-    ConnectionInference inference;
     PhaseTracker phases;
   };
   std::uint64_t only_conn_;

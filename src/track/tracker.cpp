@@ -7,24 +7,6 @@
 
 namespace tcpscope::track {
 
-namespace {
-
-// The flow table's hash: an IPv4 tuple is three words through splitmix64's
-// finalizer (a few multiplies instead of a byte-wise loop); IPv6 uses FourTupleHash.
-std::uint64_t flow_hash(const FourTuple& key) {
-  if (key.a.addr.family != 4 || key.b.addr.family != 4) return FourTupleHash{}(key);
-  std::uint32_t a, b;
-  std::memcpy(&a, key.a.addr.bytes.data(), 4);
-  std::memcpy(&b, key.b.addr.bytes.data(), 4);
-  std::uint64_t h =
-      (std::uint64_t{a} << 32 | b) ^ ((std::uint64_t{key.a.port} << 16 | key.b.port) * 0x9E3779B97F4A7C15ull);
-  h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
-  h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
-  return h ^ (h >> 31);
-}
-
-}  // namespace
-
 Tracker::Tracker(TrackerOptions options, EndedFn on_ended)
     : options_(options), on_ended_(std::move(on_ended)) {}
 
@@ -146,7 +128,8 @@ void Tracker::feed(const Frame& frame, const decode::Packet& packet) {
   const std::uint32_t captured =
       static_cast<std::uint32_t>(std::min<std::size_t>(tcp.payload.size(), tcp.payload_len));
   if (header_complete) c.zeek.deliver(side, tcp, captured, frame.ts, options_.zeek);
-  c.observe(side, tcp, frame.ts, frame.number, options_.keep_timeline ? &timelines_[slot] : nullptr);
+  segment_inference_ =
+      c.observe(side, tcp, frame.ts, frame.number, options_.keep_timeline ? &timelines_[slot] : nullptr);
   if (on_segment_) on_segment_(c, side, frame, packet);
   schedule(slot);
 }

@@ -51,6 +51,9 @@ class Tracker {
   void flush();
 
   const TrackerStats& stats() const { return stats_; }
+  // The inference result of the segment being observed (valid during the segment observer):
+  // shared so that an observer need not run a second ConnectionInference.
+  const SegmentInference& segment_inference() const { return segment_inference_; }
   std::size_t tracked() const { return table_.size(); }
   // Bytes of one connection slot (the connection plus the tracker's bookkeeping),
   // for the memory budget test; the flow table and the timer heap add about 8-16
@@ -107,6 +110,7 @@ class Tracker {
   std::vector<TimerEntry> heap_;                       // min-heap on `at`, lazily invalidated
   std::uint64_t next_id_ = 1;
   TrackerStats stats_;
+  SegmentInference segment_inference_;
 };
 
 constexpr std::size_t Tracker::bytes_per_slot() { return sizeof(Slot); }

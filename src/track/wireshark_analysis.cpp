@@ -90,7 +90,7 @@ void WiresharkAnalyzer::lru_push_front(std::uint32_t slot) {
 
 void WiresharkAnalyzer::evict(std::uint32_t slot) {
   Conversation& c = slots_[slot];
-  index_.erase(c.key);
+  index_.erase(flow_hash(c.key), slot);
   lru_unlink(slot);
   c.in_use = false;
   std::vector<Unacked>().swap(c.flow1.unacked);
@@ -132,8 +132,10 @@ void WiresharkAnalyzer::reset_conversation(std::uint32_t slot, const FourTuple& 
 
 std::uint32_t WiresharkAnalyzer::find_or_create(const FourTuple& key, Timestamp ts, bool& created) {
   created = false;
-  if (auto it = index_.find(key); it != index_.end()) {
-    const std::uint32_t slot = it->second;
+  const std::uint64_t hash = flow_hash(key);
+  if (const std::uint32_t slot =
+          index_.find_if(hash, [this, &key](std::uint32_t i) { return same_tuple(slots_[i].key, key); });
+      slot != FlowTable::kNone) {
     if (lru_head_ != slot) {
       lru_unlink(slot);
       lru_push_front(slot);
@@ -156,7 +158,7 @@ std::uint32_t WiresharkAnalyzer::find_or_create(const FourTuple& key, Timestamp 
   reset_conversation(slot, key);
   slots_[slot].last_seen = ts;
   lru_push_front(slot);
-  index_.emplace(key, slot);
+  index_.insert(hash, slot);
   ++stats_.live_conversations;
   created = true;
   return slot;

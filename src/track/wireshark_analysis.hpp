@@ -13,7 +13,6 @@
 #pragma once
 #include <cstdint>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
 #include "core/addr.hpp"
@@ -22,6 +21,7 @@
 #include "core/time.hpp"
 #include "decode/packet.hpp"
 #include "track/analysis_flags.hpp"
+#include "track/flow_table.hpp"
 
 namespace tcpscope::track {
 
@@ -147,7 +147,7 @@ class WiresharkAnalyzer {
   std::uint32_t next_stream_ = 0;
   std::vector<Conversation> slots_;
   std::vector<std::uint32_t> free_slots_;
-  std::unordered_map<FourTuple, std::uint32_t, FourTupleHash> index_;
+  FlowTable index_;                 // conversation key -> slot (the key is compared in full)
   std::uint32_t lru_head_ = kNone;  // most recently active
   std::uint32_t lru_tail_ = kNone;  // least recently active
 };

@@ -104,7 +104,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   track::WiresharkSegment wireshark_result;
   tracker.set_segment_observer(
       [&](const track::Connection& c, int side, const Frame& f, const decode::Packet& p) {
-        timelines.on_segment(c, side, f, p, wireshark_result, "tcpdump text");
+        timelines.on_segment(c, side, f, p, wireshark_result, tracker.segment_inference(), "tcpdump text");
       });
   decode::Packet packet;
   Direction dirs[8][2];
