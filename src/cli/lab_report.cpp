@@ -205,6 +205,23 @@ std::string join_rfc(const std::vector<lab::InferredStep>& steps) {
   return s;
 }
 
+// Reads the lab's capture and hands every frame, decoded, to `on_packet`. An
+// unreadable file gives its error message (the capture is the lab's own file).
+template <typename OnPacket>
+Error for_each_decoded_packet(const std::string& pcap_path, OnPacket&& on_packet) {
+  capture::OpenedSource opened = capture::open_capture_file(pcap_path);
+  if (!opened.source) return opened.error;
+  decode::Packet packet;
+  Frame frame;
+  std::uint64_t number = 0;
+  while (opened.source->next(frame) == capture::NextResult::frame) {
+    frame.number = ++number;
+    decode::decode(frame, packet);
+    on_packet(frame, packet);
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string fins_not_crossed_text(LabLang lang) {
@@ -212,23 +229,17 @@ std::string fins_not_crossed_text(LabLang lang) {
 }
 
 bool print_capture_tcpdump_style(const std::string& pcap_path, fmt::memory_buffer& out) {
-  capture::OpenedSource opened = capture::open_capture_file(pcap_path);
-  if (!opened.source) {
-    std::fprintf(stderr, "tcpscope: lab: %s\n", opened.error.message.c_str());
-    return false;
-  }
   print::PrintOptions po;
   po.numeric = 2;
   po.absolute_seq = true;
   po.verbose = 3;
   print::TcpdumpPrinter printer(po);
-  decode::Packet packet;
-  Frame frame;
-  std::uint64_t number = 0;
-  while (opened.source->next(frame) == capture::NextResult::frame) {
-    frame.number = ++number;
-    decode::decode(frame, packet);
-    printer.print(frame, packet, out);
+  const Error error = for_each_decoded_packet(
+      pcap_path,
+      [&](const Frame& frame, const decode::Packet& packet) { printer.print(frame, packet, out); });
+  if (error) {
+    std::fprintf(stderr, "tcpscope: lab: %s\n", error.message.c_str());
+    return false;
   }
   return true;
 }
@@ -242,59 +253,54 @@ LabVerdict print_lab_explanation(const lab::LabResult& result, LabLang lang, fmt
   // Connections and both endpoints' inferred states, segment by segment.
   std::map<std::uint64_t, ConnReport> conns;
   {
-    capture::OpenedSource opened = capture::open_capture_file(result.pcap_path);
-    if (!opened.source) {
-      fmt::format_to(o, "{}\n", opened.error.message);
-      return verdict;
-    }
     track::Tracker tracker(track::TrackerOptions{}, [](const track::Connection&) {});
-    tracker.set_segment_observer(
-        [&conns](const track::Connection& c, int side, const Frame& frame, const decode::Packet& packet) {
-          ConnReport& r = conns[c.id];
-          if (r.id == 0) {
-            r.id = c.id;
-            r.client = c.client();
-            r.server = c.server();
-          }
-          const decode::TcpFacts& tcp = packet.tcp;
-          const bool from_client = tcp.src == r.client;
-          (void)side;
-          const track::SegmentEvent ev = track::segment_event(
-              from_client ? track::Direction::from_client : track::Direction::from_server, tcp, frame.ts, frame.number);
-          const bool first = !r.inference.started();
-          const track::SegmentInference si = r.inference.on_segment(ev);
-          if (first) {
-            r.client_steps.push_back({0, frame.ts, si.client_before.state});
-            r.server_steps.push_back({0, frame.ts, si.server_before.state});
-          }
-          // A revision says an assumed delivery had not happened yet: the states recorded
-          // since then were really the revised one. Then every transition applied by this
-          // segment, in order (one segment may move a side twice), then the state after it.
-          auto record = [&](std::vector<lab::InferredStep>& steps, bool revised,
-                            const track::EndpointView& before, track::Side who,
-                            const track::EndpointView& after) {
-            if (revised && !steps.empty()) {
-              const TcpState wrong = steps.back().state;
-              for (auto it = steps.rbegin(); it != steps.rend() && it->state == wrong; ++it)
-                it->state = before.state;
-            }
-            for (std::size_t i = 0; i < si.rule_count; ++i)
-              if (si.rules[i].side == who) steps.push_back({frame.number, frame.ts, si.rules[i].to});
-            steps.push_back({frame.number, frame.ts, after.state});
-          };
-          record(r.client_steps, si.client_revised, si.client_before, track::Side::client, si.client);
-          record(r.server_steps, si.server_revised, si.server_before, track::Side::server, si.server);
-          if (si.client_revised || si.server_revised) r.revised_frames.push_back(frame.number);
-          r.rows.push_back(
-              Row{frame.number, frame.ts, from_client, tcp.flags, tcp.payload_len, si.client, si.server});
-        });
-    decode::Packet packet;
-    Frame frame;
-    std::uint64_t number = 0;
-    while (opened.source->next(frame) == capture::NextResult::frame) {
-      frame.number = ++number;
-      decode::decode(frame, packet);
-      tracker.feed(frame, packet);
+    tracker.set_segment_observer([&conns](const track::Connection& c, int side, const Frame& frame,
+                                          const decode::Packet& packet) {
+      ConnReport& r = conns[c.id];
+      if (r.id == 0) {
+        r.id = c.id;
+        r.client = c.client();
+        r.server = c.server();
+      }
+      const decode::TcpFacts& tcp = packet.tcp;
+      const bool from_client = tcp.src == r.client;
+      (void)side;
+      const track::SegmentEvent ev =
+          track::segment_event(from_client ? track::Direction::from_client : track::Direction::from_server,
+                               tcp, frame.ts, frame.number);
+      const bool first = !r.inference.started();
+      const track::SegmentInference si = r.inference.on_segment(ev);
+      if (first) {
+        r.client_steps.push_back({0, frame.ts, si.client_before.state});
+        r.server_steps.push_back({0, frame.ts, si.server_before.state});
+      }
+      // A revision says an assumed delivery had not happened yet: the states recorded
+      // since then were really the revised one. Then every transition applied by this
+      // segment, in order (one segment may move a side twice), then the state after it.
+      auto record = [&](std::vector<lab::InferredStep>& steps, bool revised,
+                        const track::EndpointView& before, track::Side who,
+                        const track::EndpointView& after) {
+        if (revised && !steps.empty()) {
+          const TcpState wrong = steps.back().state;
+          for (auto it = steps.rbegin(); it != steps.rend() && it->state == wrong; ++it)
+            it->state = before.state;
+        }
+        for (std::size_t i = 0; i < si.rule_count; ++i)
+          if (si.rules[i].side == who) steps.push_back({frame.number, frame.ts, si.rules[i].to});
+        steps.push_back({frame.number, frame.ts, after.state});
+      };
+      record(r.client_steps, si.client_revised, si.client_before, track::Side::client, si.client);
+      record(r.server_steps, si.server_revised, si.server_before, track::Side::server, si.server);
+      if (si.client_revised || si.server_revised) r.revised_frames.push_back(frame.number);
+      r.rows.push_back(
+          Row{frame.number, frame.ts, from_client, tcp.flags, tcp.payload_len, si.client, si.server});
+    });
+    const Error error = for_each_decoded_packet(
+        result.pcap_path,
+        [&](const Frame& frame, const decode::Packet& packet) { tracker.feed(frame, packet); });
+    if (error) {
+      fmt::format_to(o, "{}\n", error.message);
+      return verdict;
     }
     tracker.flush();
   }
@@ -302,20 +308,13 @@ LabVerdict print_lab_explanation(const lab::LabResult& result, LabLang lang, fmt
   // The explain renderer's view of each connection (the article's three phases).
   std::map<std::uint64_t, track::ConnectionTimeline> timelines;
   {
-    capture::OpenedSource opened = capture::open_capture_file(result.pcap_path);
-    if (opened.source) {
-      ExplainSession session(0, false, false,
-                             [&timelines](const track::ConnectionTimeline& tl) { timelines[tl.id] = tl; });
-      decode::Packet packet;
-      Frame frame;
-      std::uint64_t number = 0;
-      while (opened.source->next(frame) == capture::NextResult::frame) {
-        frame.number = ++number;
-        decode::decode(frame, packet);
-        session.on_packet(frame, packet);
-      }
-      session.finish();
-    }
+    ExplainSession session(0, false, false,
+                           [&timelines](const track::ConnectionTimeline& tl) { timelines[tl.id] = tl; });
+    // (the file was read above: an error here leaves the explanation empty)
+    (void)for_each_decoded_packet(result.pcap_path, [&](const Frame& frame, const decode::Packet& packet) {
+      session.on_packet(frame, packet);
+    });
+    session.finish();
   }
   render::ExplainTextOptions explain_options;
   explain_options.lang = lang == LabLang::zh ? render::Lang::zh : render::Lang::en;
