@@ -5,9 +5,13 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "capture/privileges.hpp"
@@ -15,6 +19,7 @@
 #include "capture/stop_signals.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
+#include "cli/read_ahead.hpp"
 #include "decode/packet.hpp"
 #include "render/conns_table.hpp"
 #include "render/json.hpp"
@@ -93,6 +98,19 @@ class RowWriter {
   fmt::memory_buffer buf_;
 };
 
+// Whether reading and decoding may run on a second thread (ReadAhead), as
+// pipeline.cpp decides for print: a capture file other than standard input, no
+// progress line (it asks the source how far it got), two cores or more.
+// TCPSCOPE_THREADS=1 in the environment keeps everything on one thread.
+bool use_read_ahead(const ConnsOptions& options, const capture::FrameSource& source,
+                    const ProgressMeter& progress) {
+  if (progress.enabled() || source.is_live() || options.file.empty() || options.file == "-") return false;
+  if (const char* threads = std::getenv("TCPSCOPE_THREADS");
+      threads != nullptr && std::strcmp(threads, "1") == 0)
+    return false;
+  return std::thread::hardware_concurrency() >= 2;
+}
+
 }  // namespace
 
 int run_conns(const ConnsOptions& options) {
@@ -161,13 +179,20 @@ int run_conns(const ConnsOptions& options) {
   Frame frame;
   std::uint64_t number = 0;
   int status = 0;
+  std::optional<ReadAhead> ahead;
+  if (use_read_ahead(options, source, progress)) ahead.emplace(source, packet.skip_tcp_checksum);
   for (bool reading = true; reading;) {
-    switch (source.next(frame)) {
+    Frame* current = &frame;
+    const decode::Packet* decoded = nullptr;  // already decoded by ReadAhead
+    switch (ahead ? ahead->next(current, decoded) : source.next(frame)) {
       case capture::NextResult::frame:
-        frame.number = ++number;
+        current->number = ++number;
         progress.on_packet(source, connections_seen);
-        decode::decode(frame, packet);
-        tracker.feed(frame, packet);
+        if (decoded == nullptr) {
+          decode::decode(*current, packet);
+          decoded = &packet;
+        }
+        tracker.feed(*current, *decoded);
         break;
       case capture::NextResult::timeout: {  // live, no traffic: packet-time timers follow the clock
         timespec now{};
@@ -186,6 +211,7 @@ int run_conns(const ConnsOptions& options) {
         break;
     }
   }
+  ahead.reset();  // the reading thread is done with the source
   progress.clear();
   tracker.flush();
   writer.end();

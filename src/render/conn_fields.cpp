@@ -6,17 +6,16 @@ namespace tcpscope::render {
 
 namespace {
 // Deterministic Zeek-style uid ("C" + 17 base62 characters) from the connection id and tuple.
-std::string make_uid(const track::Connection& c) {
+void make_uid(const track::Connection& c, std::array<char, 18>& uid) {
   static constexpr char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
   std::uint64_t x = FourTupleHash{}(c.key()) ^ (c.id * 0x9E3779B97F4A7C15ull);
-  std::string uid = "C";
-  for (int i = 0; i < 17; ++i) {
+  uid[0] = 'C';
+  for (int i = 1; i <= 17; ++i) {
     x ^= x >> 29;
     x *= 0xBF58476D1CE4E5B9ull;
     x ^= x >> 32;
-    uid += kDigits[x % 62];
+    uid[i] = kDigits[x % 62];
   }
-  return uid;
 }
 }  // namespace
 
@@ -27,7 +26,7 @@ ZeekConnView zeek_view(const track::Connection& c) {
   v.resp = c.endpoint(1 - o);
   v.orig_ep = &c.zeek.orig();
   v.resp_ep = &c.zeek.resp();
-  v.uid = make_uid(c);
+  make_uid(c, v.uid_chars);
   return v;
 }
 

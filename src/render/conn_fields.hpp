@@ -1,6 +1,7 @@
 // Values shared by the `conns` output formats, computed once from a Connection
 // (no re-parsing): Zeek's orig/resp view of it and a few text helpers.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -15,7 +16,8 @@ struct ZeekConnView {
   Endpoint resp;
   const track::ZeekEndpoint* orig_ep = nullptr;
   const track::ZeekEndpoint* resp_ep = nullptr;
-  std::string uid;
+  std::array<char, 18> uid_chars{};  // "C" + 17 base62 characters
+  std::string_view uid() const { return {uid_chars.data(), uid_chars.size()}; }
 };
 ZeekConnView zeek_view(const track::Connection& c);
 

@@ -10,124 +10,106 @@
 // Times are seconds (float, microsecond precision); unknown values are null.
 #include "render/json.hpp"
 
-#include <fmt/compile.h>
-
 #include "render/conn_fields.hpp"
+#include "render/row_text.hpp"
 #include "track/zeek_state.hpp"
 
 namespace tcpscope::render {
 
 namespace {
 
-using It = fmt::appender;
-
-void seconds(It it, std::int64_t ns) {
-  const bool negative = ns < 0;
-  const std::uint64_t v = negative ? static_cast<std::uint64_t>(-ns) : static_cast<std::uint64_t>(ns);
-  const std::uint64_t us = (v + 500) / 1000;
-  fmt::format_to(it, FMT_COMPILE("{}{}.{:06}"), negative ? "-" : "", us / 1'000'000, us % 1'000'000);
-}
-
-void optional_seconds(It it, std::int64_t ns) {
+void optional_seconds(RowText& t, std::int64_t ns) {
   if (ns < 0)
-    fmt::format_to(it, FMT_COMPILE("null"));
+    t.text("null");
   else
-    seconds(it, ns);
+    t.seconds(ns);
 }
 
-void endpoint(It it, const Endpoint& e) {
-  fmt::format_to(it, FMT_COMPILE("{{\"addr\":\"{}\",\"port\":{}}}"), e.addr.to_string(), e.port);
+void endpoint(RowText& t, const Endpoint& e) {
+  t.text("{\"addr\":\"").ip(e.addr).text("\",\"port\":").num(e.port).ch('}');
 }
 
-void half(It it, const track::Half& h, std::uint64_t segments) {
-  fmt::format_to(it, FMT_COMPILE("{{\"segments\":{},\"bytes\":{},\"retransmitted_bytes\":{},"), segments,
-                 h.payload_bytes, h.retransmitted_bytes);
+void half(RowText& t, const track::Half& h, std::uint64_t segments) {
+  t.text("{\"segments\":").num(segments).text(",\"bytes\":").num(h.payload_bytes);
+  t.text(",\"retransmitted_bytes\":").num(h.retransmitted_bytes).ch(',');
   if (h.isn_known)
-    fmt::format_to(it, FMT_COMPILE("\"isn\":{},\"isn_from_syn\":{},"), h.isn().raw(), h.isn_from_syn);
+    t.text("\"isn\":").num(h.isn().raw()).text(",\"isn_from_syn\":").boolean(h.isn_from_syn).ch(',');
   else
-    fmt::format_to(it, FMT_COMPILE("\"isn\":null,\"isn_from_syn\":false,"));
+    t.text("\"isn\":null,\"isn_from_syn\":false,");
   if (h.mss)
-    fmt::format_to(it, FMT_COMPILE("\"mss\":{},"), h.mss);
+    t.text("\"mss\":").num(h.mss).ch(',');
   else
-    fmt::format_to(it, FMT_COMPILE("\"mss\":null,"));
+    t.text("\"mss\":null,");
   if (h.wscale >= 0)
-    fmt::format_to(it, FMT_COMPILE("\"wscale\":{},"), int{h.wscale});
+    t.text("\"wscale\":").num(int{h.wscale}).ch(',');
   else
-    fmt::format_to(it, FMT_COMPILE("\"wscale\":null,"));
+    t.text("\"wscale\":null,");
   if (h.ack_rtt.samples) {
-    fmt::format_to(it, FMT_COMPILE("\"ack_rtt\":{{\"samples\":{},\"min\":"), h.ack_rtt.samples);
-    seconds(it, std::int64_t{h.ack_rtt.min_us} * 1000);
-    fmt::format_to(it, FMT_COMPILE(",\"avg\":"));
-    seconds(it, static_cast<std::int64_t>(h.ack_rtt.sum_us / h.ack_rtt.samples) * 1000);
-    fmt::format_to(it, FMT_COMPILE(",\"max\":"));
-    seconds(it, std::int64_t{h.ack_rtt.max_us} * 1000);
-    fmt::format_to(it, FMT_COMPILE("}},"));
+    t.text("\"ack_rtt\":{\"samples\":").num(h.ack_rtt.samples).text(",\"min\":");
+    t.seconds(std::int64_t{h.ack_rtt.min_us} * 1000).text(",\"avg\":");
+    t.seconds(static_cast<std::int64_t>(h.ack_rtt.sum_us / h.ack_rtt.samples) * 1000).text(",\"max\":");
+    t.seconds(std::int64_t{h.ack_rtt.max_us} * 1000).text("},");
   } else {
-    fmt::format_to(it, FMT_COMPILE("\"ack_rtt\":{{\"samples\":0,\"min\":null,\"avg\":null,\"max\":null}},"));
+    t.text("\"ack_rtt\":{\"samples\":0,\"min\":null,\"avg\":null,\"max\":null},");
   }
-  fmt::format_to(it, FMT_COMPILE("\"sack_permitted\":{},\"timestamps\":{},\"fin\":{},\"rst\":{}}}"),
-                 h.sack_permitted, h.timestamps, h.fin_seen, h.rst_seen);
+  t.text("\"sack_permitted\":").boolean(h.sack_permitted).text(",\"timestamps\":").boolean(h.timestamps);
+  t.text(",\"fin\":").boolean(h.fin_seen).text(",\"rst\":").boolean(h.rst_seen).ch('}');
 }
 
 }  // namespace
 
 void conn_json(fmt::memory_buffer& out, const track::Connection& c) {
-  auto it = fmt::appender(out);
-  fmt::format_to(it, FMT_COMPILE("{{\"conn\":{},\"generation\":{},\"client\":"), c.id, c.generation);
-  endpoint(it, c.client());
-  fmt::format_to(it, FMT_COMPILE(",\"server\":"));
-  endpoint(it, c.server());
-  fmt::format_to(it, FMT_COMPILE(",\"role_reason\":\"{}\",\"role_contradicted\":{},\"start\":"),
-                 track::role_reason_name(c.role_reason), c.role_contradicted);
-  seconds(it, c.first_ns());
-  fmt::format_to(it, FMT_COMPILE(",\"duration\":"));
-  seconds(it, c.duration());
-  fmt::format_to(it, FMT_COMPILE(",\"end_reason\":\"{}\",\"close_kind\":\"{}\","),
-                 track::end_reason_name(c.end_reason), close_kind_text(c));
+  RowText t(out);
+  t.text("{\"conn\":").num(c.id).text(",\"generation\":").num(c.generation).text(",\"client\":");
+  endpoint(t, c.client());
+  t.text(",\"server\":");
+  endpoint(t, c.server());
+  t.text(",\"role_reason\":\"").text(track::role_reason_name(c.role_reason));
+  t.text("\",\"role_contradicted\":").boolean(c.role_contradicted).text(",\"start\":").seconds(c.first_ns());
+  t.text(",\"duration\":").seconds(c.duration());
+  t.text(",\"end_reason\":\"").text(track::end_reason_name(c.end_reason)).text("\",\"close_kind\":\"");
   if (c.inference.started()) {
-    const track::InferenceEnd end = c.inference.finish();
-    fmt::format_to(it,
-                   FMT_COMPILE("\"final_states\":{{\"client\":\"{}\",\"client_confidence\":\"{}\","
-                               "\"client_timer_pending\":{},\"server\":\"{}\",\"server_confidence\":\"{}\","
-                               "\"server_timer_pending\":{}}},"),
-                   to_string(end.client.state), track::confidence_name(end.client.confidence),
-                   end.client_timer_pending, to_string(end.server.state),
-                   track::confidence_name(end.server.confidence), end.server_timer_pending);
+    const track::InferenceEnd end = c.inference.finish();  // close_kind_text(c), computed once
+    t.text(track::close_kind_name(end.kind)).text("\",");
+    t.text("\"final_states\":{\"client\":\"").text(to_string(end.client.state));
+    t.text("\",\"client_confidence\":\"").text(track::confidence_name(end.client.confidence));
+    t.text("\",\"client_timer_pending\":").boolean(end.client_timer_pending);
+    t.text(",\"server\":\"").text(to_string(end.server.state));
+    t.text("\",\"server_confidence\":\"").text(track::confidence_name(end.server.confidence));
+    t.text("\",\"server_timer_pending\":").boolean(end.server_timer_pending).text("},");
   } else {
-    fmt::format_to(it, FMT_COMPILE("\"final_states\":null,"));
+    t.text("-\",\"final_states\":null,");
   }
-  fmt::format_to(it, FMT_COMPILE("\"irtt\":"));
-  optional_seconds(it, c.irtt_ns());
-  fmt::format_to(it, FMT_COMPILE(",\"irtt_client\":"));
-  optional_seconds(it, c.irtt_client_ns());
-  fmt::format_to(it, FMT_COMPILE(",\"irtt_server\":"));
-  optional_seconds(it, c.irtt_server_ns());
-  fmt::format_to(it, FMT_COMPILE(",\"client_to_server\":"));
-  half(it, c.client_half(), c.client_half().segments);
-  fmt::format_to(it, FMT_COMPILE(",\"server_to_client\":"));
-  half(it, c.server_half(), c.server_half().segments);
+  t.text("\"irtt\":");
+  optional_seconds(t, c.irtt_ns());
+  t.text(",\"irtt_client\":");
+  optional_seconds(t, c.irtt_client_ns());
+  t.text(",\"irtt_server\":");
+  optional_seconds(t, c.irtt_server_ns());
+  t.text(",\"client_to_server\":");
+  half(t, c.client_half(), c.client_half().segments);
+  t.text(",\"server_to_client\":");
+  half(t, c.server_half(), c.server_half().segments);
 
   const ZeekConnView v = zeek_view(c);
   const track::ZeekSession& z = c.zeek;
-  fmt::format_to(
-      it,
-      FMT_COMPILE(
-          ",\"zeek\":{{\"uid\":\"{}\",\"orig_h\":\"{}\",\"orig_p\":{},\"resp_h\":\"{}\",\"resp_p\":{},"
-          "\"conn_state\":\"{}\",\"history\":\"{}\",\"duration\":"),
-      v.uid, v.orig.addr.to_string(), v.orig.port, v.resp.addr.to_string(), v.resp.port,
-      track::zeek_conn_state_name(z.conn_state()), z.history().view());  // (the temporary lives to the end)
+  const track::ZeekHistoryText letters = z.history();
+  t.text(",\"zeek\":{\"uid\":\"").text(v.uid()).text("\",\"orig_h\":\"").ip(v.orig.addr);
+  t.text("\",\"orig_p\":").num(v.orig.port).text(",\"resp_h\":\"").ip(v.resp.addr);
+  t.text("\",\"resp_p\":").num(v.resp.port).text(",\"conn_state\":\"");
+  t.text(track::zeek_conn_state_name(z.conn_state())).text("\",\"history\":\"").text(letters.view());
+  t.text("\",\"duration\":");
   if (z.has_duration()) {
-    seconds(it, z.last_time() - z.start_time());
-    fmt::format_to(it, FMT_COMPILE(",\"orig_bytes\":{},\"resp_bytes\":{}"), z.orig_size(), z.resp_size());
+    t.seconds(z.last_time() - z.start_time());
+    t.text(",\"orig_bytes\":").num(z.orig_size()).text(",\"resp_bytes\":").num(z.resp_size());
   } else {
-    fmt::format_to(it, FMT_COMPILE("null,\"orig_bytes\":null,\"resp_bytes\":null"));
+    t.text("null,\"orig_bytes\":null,\"resp_bytes\":null");
   }
-  fmt::format_to(
-      it,
-      ",\"missed_bytes\":{},\"orig_pkts\":{},\"orig_ip_bytes\":{},\"resp_pkts\":{},\"resp_ip_bytes\":{},"
-      "\"orig_state\":\"{}\",\"resp_state\":\"{}\"}}}}",
-      z.missed_bytes(), v.orig_ep->packets, v.orig_ep->ip_bytes, v.resp_ep->packets, v.resp_ep->ip_bytes,
-      track::zeek_endpoint_state_name(v.orig_ep->state), track::zeek_endpoint_state_name(v.resp_ep->state));
+  t.text(",\"missed_bytes\":").num(z.missed_bytes()).text(",\"orig_pkts\":").num(v.orig_ep->packets);
+  t.text(",\"orig_ip_bytes\":").num(v.orig_ep->ip_bytes).text(",\"resp_pkts\":").num(v.resp_ep->packets);
+  t.text(",\"resp_ip_bytes\":").num(v.resp_ep->ip_bytes).text(",\"orig_state\":\"");
+  t.text(track::zeek_endpoint_state_name(v.orig_ep->state)).text("\",\"resp_state\":\"");
+  t.text(track::zeek_endpoint_state_name(v.resp_ep->state)).text("\"}}");
 }
 
 }  // namespace tcpscope::render

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "render/conn_fields.hpp"
+#include "render/row_text.hpp"
 #include "track/zeek_state.hpp"
 
 namespace tcpscope::render {
@@ -17,15 +18,6 @@ void append_time_stamp(fmt::memory_buffer& out, std::int64_t sec) {
   gmtime_r(&t, &tm);
   fmt::format_to(fmt::appender(out), FMT_COMPILE("{:04}-{:02}-{:02}-{:02}-{:02}-{:02}"), tm.tm_year + 1900,
                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-// Zeek prints time and interval values with six decimals.
-void append_seconds(fmt::memory_buffer& out, std::int64_t ns) {
-  const bool negative = ns < 0;
-  std::uint64_t v = negative ? static_cast<std::uint64_t>(-ns) : static_cast<std::uint64_t>(ns);
-  const std::uint64_t us = (v + 500) / 1000;  // round to microseconds
-  fmt::format_to(fmt::appender(out), FMT_COMPILE("{}{}.{:06}"), negative ? "-" : "", us / 1'000'000,
-                 us % 1'000'000);
 }
 
 }  // namespace
@@ -48,22 +40,25 @@ void zeek_log_header(fmt::memory_buffer& out, std::int64_t open_sec) {
 void zeek_log_row(fmt::memory_buffer& out, const track::Connection& c) {
   const ZeekConnView v = zeek_view(c);
   const track::ZeekSession& z = c.zeek;
-  auto it = fmt::appender(out);
-  append_seconds(out, z.start_time().ns());
-  fmt::format_to(it, FMT_COMPILE("\t{}\t{}\t{}\t{}\t{}\ttcp\t-\t"), v.uid, v.orig.addr.to_string(),
-                 v.orig.port, v.resp.addr.to_string(), v.resp.port);
+  RowText t(out);
+  // Zeek prints time and interval values with six decimals.
+  t.seconds(z.start_time().ns()).ch('\t').text(v.uid()).ch('\t').ip(v.orig.addr).ch('\t').num(v.orig.port);
+  t.ch('\t').ip(v.resp.addr).ch('\t').num(v.resp.port).text("\ttcp\t-\t");
   if (z.has_duration()) {
-    append_seconds(out, z.last_time() - z.start_time());
-    fmt::format_to(it, FMT_COMPILE("\t{}\t{}\t"), z.orig_size(), z.resp_size());
+    t.seconds(z.last_time() - z.start_time())
+        .ch('\t')
+        .num(z.orig_size())
+        .ch('\t')
+        .num(z.resp_size())
+        .ch('\t');
   } else {
-    fmt::format_to(it, FMT_COMPILE("-\t-\t-\t"));
+    t.text("-\t-\t-\t");
   }
   const track::ZeekHistoryText letters = z.history();
   const std::string_view history = letters.view();
-  fmt::format_to(it, FMT_COMPILE("{}\t-\t-\t{}\t{}\t{}\t{}\t{}\t{}\t-\n"),
-                 track::zeek_conn_state_name(z.conn_state()), z.missed_bytes(),
-                 history.empty() ? std::string_view("-") : history, v.orig_ep->packets, v.orig_ep->ip_bytes,
-                 v.resp_ep->packets, v.resp_ep->ip_bytes);
+  t.text(track::zeek_conn_state_name(z.conn_state())).text("\t-\t-\t").num(z.missed_bytes()).ch('\t');
+  t.text(history.empty() ? std::string_view("-") : history).ch('\t').num(v.orig_ep->packets).ch('\t');
+  t.num(v.orig_ep->ip_bytes).ch('\t').num(v.resp_ep->packets).ch('\t').num(v.resp_ep->ip_bytes).text("\t-\n");
 }
 
 void zeek_log_footer(fmt::memory_buffer& out, std::int64_t close_sec) {
