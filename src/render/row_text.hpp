@@ -72,6 +72,22 @@ class RowText {
     used_ += 7;
     return *this;
   }
+  // `s` padded with spaces to `width` columns, as fmt's "{:<width}" ("{:>width}" for
+  // right()) pads ASCII text: never cut.
+  RowText& left(std::string_view s, std::size_t width) {
+    text(s);
+    return spaces(width > s.size() ? width - s.size() : 0);
+  }
+  RowText& right(std::string_view s, std::size_t width) {
+    spaces(width > s.size() ? width - s.size() : 0);
+    return text(s);
+  }
+  RowText& spaces(std::size_t n) {
+    char* p = room(n);
+    std::memset(p, ' ', n);
+    used_ += n;
+    return *this;
+  }
   // inet_ntop's text of an address (dotted quad for IPv4).
   RowText& ip(const IpAddr& addr) {
     if (!addr.is_v4()) return text(addr.to_string());
