@@ -96,6 +96,14 @@ TEST(RowText, AddressesAsInetNtopWritesThem) {
   }
 }
 
+TEST(RowText, PadsAsFmtWidthsDo) {
+  for (std::string_view text : {"", "a", "abcde", "abcdefghij"}) {
+    fmt::memory_buffer out;
+    RowText(out).left(text, 5).ch('|').right(text, 5);
+    EXPECT_EQ(fmt::to_string(out), fmt::format("{:<5}|{:>5}", text, text));
+  }
+}
+
 TEST(RowText, AppendsAfterExistingTextAndSurvivesGrowth) {
   fmt::memory_buffer out;
   out.append(std::string_view("head:"));
