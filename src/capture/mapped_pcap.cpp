@@ -18,6 +18,7 @@ constexpr std::uint64_t kWindowBytes = 4u << 20;
 // The second cache line next() asks for ahead of the next record: its first 100
 // bytes hold the record header and the usual Ethernet, IPv4 and TCP headers.
 constexpr std::uint64_t kPrefetchSecondLine = 96;
+constexpr std::uintptr_t kPrefetchPageAhead = 4096;
 
 std::uint32_t load32(const std::uint8_t* p, bool swapped) {
   std::uint32_t v;
@@ -202,6 +203,8 @@ MappedPcapRecords::Step MappedPcapRecords::next(MappedRecord& record) {
   const std::uintptr_t next_record = reinterpret_cast<std::uintptr_t>(h) + kRecordHeaderBytes + caplen;
   __builtin_prefetch(reinterpret_cast<const void*>(next_record));
   __builtin_prefetch(reinterpret_cast<const void*>(next_record + kPrefetchSecondLine));
+  __builtin_prefetch(
+      reinterpret_cast<const void*>((next_record + kPrefetchPageAhead) & ~(kPrefetchPageAhead - 1)));
   offset_ = end;
   return Step::record;
 }
