@@ -38,7 +38,9 @@ class RareBlock {
   // A 32-bit value kept only here (0 while the block is not allocated).
   std::uint32_t word(std::size_t i) const { return block_ ? block_->high[i] : 0; }
   void set_word(std::size_t i, std::uint32_t w) {
-    if (block_ || w != 0) rare_for_write(), block_->high[i] = w;
+    if (!block_ && w == 0) return;  // 0 is what an absent block reads as
+    rare_for_write();
+    block_->high[i] = w;
   }
 
   // The rare part: null until allocated (it is then value-initialized).
