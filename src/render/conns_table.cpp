@@ -29,7 +29,7 @@ void conns_table_row(fmt::memory_buffer& out, const track::Connection& c) {
   fmt::format_to(fmt::appender(out), kFormat, c.id, endpoint_text(c.client()), endpoint_text(c.server()),
                  roles, secs(c.first_ns(), 6), secs(c.duration(), 6),
                  fmt::format("{}/{}", c.client_half().segments, c.server_half().segments),
-                 fmt::format("{}/{}", c.client_half().payload_bytes, c.server_half().payload_bytes),
+                 fmt::format("{}/{}", c.payload_bytes(c.client_side), c.payload_bytes(c.server_side())),
                  close_kind_text(c), final_states_text(c), track::zeek_conn_state_name(z.conn_state()),
                  history, secs(c.irtt_ns(), 6));
 }

@@ -39,9 +39,10 @@ void endpoint(It it, const Endpoint& e) {
   fmt::format_to(it, FMT_COMPILE("{{\"addr\":\"{}\",\"port\":{}}}"), e.addr.to_string(), e.port);
 }
 
-void half(It it, const track::Half& h, std::uint64_t segments) {
-  fmt::format_to(it, FMT_COMPILE("{{\"segments\":{},\"bytes\":{},\"retransmitted_bytes\":{},"), segments,
-                 h.payload_bytes, h.retransmitted_bytes);
+void half(It it, const track::Connection& c, int side) {
+  const track::Half& h = c.half[side];
+  fmt::format_to(it, FMT_COMPILE("{{\"segments\":{},\"bytes\":{},\"retransmitted_bytes\":{},"), h.segments,
+                 c.payload_bytes(side), c.retransmitted_bytes(side));
   if (h.isn_known)
     fmt::format_to(it, FMT_COMPILE("\"isn\":{},\"isn_from_syn\":{},"), h.isn().raw(), h.isn_from_syn);
   else
@@ -58,7 +59,7 @@ void half(It it, const track::Half& h, std::uint64_t segments) {
     fmt::format_to(it, FMT_COMPILE("\"ack_rtt\":{{\"samples\":{},\"min\":"), h.ack_rtt.samples);
     seconds(it, std::int64_t{h.ack_rtt.min_us} * 1000);
     fmt::format_to(it, FMT_COMPILE(",\"avg\":"));
-    seconds(it, static_cast<std::int64_t>(h.ack_rtt.sum_us / h.ack_rtt.samples) * 1000);
+    seconds(it, static_cast<std::int64_t>(c.rtt_sum_us(side) / h.ack_rtt.samples) * 1000);
     fmt::format_to(it, FMT_COMPILE(",\"max\":"));
     seconds(it, std::int64_t{h.ack_rtt.max_us} * 1000);
     fmt::format_to(it, FMT_COMPILE("}},"));
@@ -103,9 +104,9 @@ void conn_json(fmt::memory_buffer& out, const track::Connection& c) {
   fmt::format_to(it, FMT_COMPILE(",\"irtt_server\":"));
   optional_seconds(it, c.irtt_server_ns());
   fmt::format_to(it, FMT_COMPILE(",\"client_to_server\":"));
-  half(it, c.client_half(), c.client_half().segments);
+  half(it, c, c.client_side);
   fmt::format_to(it, FMT_COMPILE(",\"server_to_client\":"));
-  half(it, c.server_half(), c.server_half().segments);
+  half(it, c, c.server_side());
 
   const ZeekConnView v = zeek_view(c);
   const track::ZeekSession& z = c.zeek;
@@ -126,7 +127,7 @@ void conn_json(fmt::memory_buffer& out, const track::Connection& c) {
       it,
       ",\"missed_bytes\":{},\"orig_pkts\":{},\"orig_ip_bytes\":{},\"resp_pkts\":{},\"resp_ip_bytes\":{},"
       "\"orig_state\":\"{}\",\"resp_state\":\"{}\"}}}}",
-      z.missed_bytes(), v.orig_ep->packets, v.orig_ep->ip_bytes, v.resp_ep->packets, v.resp_ep->ip_bytes,
+      z.missed_bytes(), z.orig_packets(), z.orig_ip_bytes(), z.resp_packets(), z.resp_ip_bytes(),
       track::zeek_endpoint_state_name(v.orig_ep->state), track::zeek_endpoint_state_name(v.resp_ep->state));
 }
 

@@ -62,8 +62,8 @@ void zeek_log_row(fmt::memory_buffer& out, const track::Connection& c) {
   const std::string_view history = letters.view();
   fmt::format_to(it, FMT_COMPILE("{}\t-\t-\t{}\t{}\t{}\t{}\t{}\t{}\t-\n"),
                  track::zeek_conn_state_name(z.conn_state()), z.missed_bytes(),
-                 history.empty() ? std::string_view("-") : history, v.orig_ep->packets, v.orig_ep->ip_bytes,
-                 v.resp_ep->packets, v.resp_ep->ip_bytes);
+                 history.empty() ? std::string_view("-") : history, z.orig_packets(), z.orig_ip_bytes(),
+                 z.resp_packets(), z.resp_ip_bytes());
 }
 
 void zeek_log_footer(fmt::memory_buffer& out, std::int64_t close_sec) {

@@ -135,8 +135,8 @@ bool TimelineBuilder::finish(const Connection& conn, ConnectionTimeline& out) {
   tl.role_contradicted = conn.role_contradicted;
   tl.first_ts = conn.first_ts();
   tl.last_ts = conn.last_ts();
-  tl.client_bytes = conn.client_half().payload_bytes;
-  tl.server_bytes = conn.server_half().payload_bytes;
+  tl.client_bytes = conn.payload_bytes(conn.client_side);
+  tl.server_bytes = conn.payload_bytes(conn.server_side());
   tl.client_segments = conn.client_half().segments;
   tl.server_segments = conn.server_half().segments;
   tl.irtt_ns = conn.irtt_ns();
