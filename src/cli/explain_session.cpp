@@ -35,7 +35,12 @@ TimelineWorker::~TimelineWorker() { finish(); }
 
 void TimelineWorker::push(track::ConnectionTimeline& timeline) {
   filling_.push_back(std::move(timeline));
-  timeline = track::ConnectionTimeline();
+  if (rendered_.empty()) {
+    timeline = track::ConnectionTimeline();
+  } else {
+    timeline = std::move(rendered_.back());
+    rendered_.pop_back();
+  }
   if (filling_.size() >= kBatchSize) hand_over();
 }
 
@@ -45,6 +50,9 @@ void TimelineWorker::hand_over() {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [this] { return queued_.size() < kMaxBatches; });
     queued_.push_back(std::move(filling_));
+    for (Batch& batch : done_with_)
+      for (track::ConnectionTimeline& timeline : batch) rendered_.push_back(std::move(timeline));
+    done_with_.clear();
   }
   changed_.notify_all();
   filling_ = Batch();
@@ -74,6 +82,8 @@ void TimelineWorker::run() {
     }
     changed_.notify_all();
     for (const track::ConnectionTimeline& timeline : batch) sink_(timeline);
+    std::lock_guard lock(mutex_);  // back to the producer (at most the batches in flight)
+    done_with_.push_back(std::move(batch));
   }
 }
 
@@ -116,9 +126,10 @@ void ExplainSession::on_ended(const track::Connection& conn) {
 
 void ExplainSession::deliver() {
   if (worker_)
-    worker_->push(finished_);
+    worker_->push(finished_);  // finished_ now holds a timeline the sink is done with, or none
   else
     sink_(finished_);
+  builder_.recycle(finished_);
 }
 
 void ExplainSession::sink_on_second_thread() {

@@ -37,7 +37,8 @@ class TimelineWorker {
   TimelineWorker(const TimelineWorker&) = delete;
   TimelineWorker& operator=(const TimelineWorker&) = delete;
 
-  // Takes `timeline`'s contents (it is left empty).
+  // Takes `timeline`'s contents and leaves in it one the sink is done with (or an empty one),
+  // for TimelineBuilder::recycle(): buffers are reused and freed on the producer's thread.
   void push(track::ConnectionTimeline& timeline);
   // Hands over the last batch, waits until the sink has seen every timeline, joins the thread.
   void finish();
@@ -53,8 +54,10 @@ class TimelineWorker {
   Batch filling_;  // producer side only
   std::mutex mutex_;
   std::condition_variable changed_;
+  Batch rendered_;            // producer side only: timelines the sink is done with, handed back by push()
   std::deque<Batch> queued_;  // guarded by mutex_
-  bool done_ = false;         // guarded by mutex_: no more batches will come
+  std::vector<Batch> done_with_;  // guarded by mutex_: batches the sink has seen
+  bool done_ = false;             // guarded by mutex_: no more batches will come
   std::thread thread_;
 };
 
