@@ -15,6 +15,10 @@ namespace {
 constexpr std::uint64_t kRecordHeaderBytes = 16;
 // Mapped (and populated) at once; a record never needs more than one remap.
 constexpr std::uint64_t kWindowBytes = 4u << 20;
+// The second cache line next() asks for ahead of the next record: its first 100
+// bytes hold the record header and the usual Ethernet, IPv4 and TCP headers.
+constexpr std::uint64_t kPrefetchSecondLine = 96;
+constexpr std::uintptr_t kPrefetchPageAhead = 4096;
 
 std::uint32_t load32(const std::uint8_t* p, bool swapped) {
   std::uint32_t v;
@@ -192,6 +196,15 @@ MappedPcapRecords::Step MappedPcapRecords::next(MappedRecord& record) {
   record.caplen = caplen;
   record.wire_len = load32(h + 12, swapped_);
   record.data = h + kRecordHeaderBytes;
+  // The next record's header and the first bytes of its frame (link, IP and TCP
+  // headers): the hardware prefetcher stops at page boundaries, and the reader's
+  // and decoder's first reads of each record would otherwise wait for memory. (A
+  // prefetch never faults, inside the window or past it.)
+  const std::uintptr_t next_record = reinterpret_cast<std::uintptr_t>(h) + kRecordHeaderBytes + caplen;
+  __builtin_prefetch(reinterpret_cast<const void*>(next_record));
+  __builtin_prefetch(reinterpret_cast<const void*>(next_record + kPrefetchSecondLine));
+  __builtin_prefetch(
+      reinterpret_cast<const void*>((next_record + kPrefetchPageAhead) & ~(kPrefetchPageAhead - 1)));
   offset_ = end;
   return Step::record;
 }

@@ -85,6 +85,7 @@ int run_diagram(DiagramOptions& options) {
     ++written;
     if (out.size() > (1u << 16) || (live && out.size() > 0)) emit();
   });
+  session.sink_on_second_thread();  // the sink's captures are not touched here until finish()
   int status = run_pipeline(options.source.options, &session);
   session.finish();
   if (format == "json") {

@@ -65,6 +65,7 @@ int run_explain(ExplainOptions& options) {
     ++written;
     if (live || out.size() > (1u << 16)) emit();
   });
+  session.sink_on_second_thread();  // the sink's captures are not touched here until finish()
   int status = run_pipeline(options.source.options, &session);
   session.finish();
   if (json) out.append(std::string_view(written ? "\n]\n" : "]\n"));

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <ctime>
 
 namespace tcpscope::cli {
@@ -23,6 +25,67 @@ track::TrackerOptions tracker_options() {
 }
 
 }  // namespace
+
+TimelineWorker::TimelineWorker(Sink& sink) : sink_(sink) {
+  filling_.reserve(kBatchSize);
+  thread_ = std::thread([this] { run(); });
+}
+
+TimelineWorker::~TimelineWorker() { finish(); }
+
+void TimelineWorker::push(track::ConnectionTimeline& timeline) {
+  filling_.push_back(std::move(timeline));
+  if (rendered_.empty()) {
+    timeline = track::ConnectionTimeline();
+  } else {
+    timeline = std::move(rendered_.back());
+    rendered_.pop_back();
+  }
+  if (filling_.size() >= kBatchSize) hand_over();
+}
+
+void TimelineWorker::hand_over() {
+  if (filling_.empty()) return;
+  {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return queued_.size() < kMaxBatches; });
+    queued_.push_back(std::move(filling_));
+    for (Batch& batch : done_with_)
+      for (track::ConnectionTimeline& timeline : batch) rendered_.push_back(std::move(timeline));
+    done_with_.clear();
+  }
+  changed_.notify_all();
+  filling_ = Batch();
+  filling_.reserve(kBatchSize);
+}
+
+void TimelineWorker::finish() {
+  if (!thread_.joinable()) return;
+  hand_over();
+  {
+    std::lock_guard lock(mutex_);
+    done_ = true;
+  }
+  changed_.notify_all();
+  thread_.join();
+}
+
+void TimelineWorker::run() {
+  for (;;) {
+    Batch batch;
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [this] { return done_ || !queued_.empty(); });
+      if (queued_.empty()) return;  // done_
+      batch = std::move(queued_.front());
+      queued_.pop_front();
+    }
+    changed_.notify_all();
+    for (const track::ConnectionTimeline& timeline : batch) sink_(timeline);
+    std::lock_guard lock(mutex_);  // back to the producer (at most the batches in flight)
+    done_with_.push_back(std::move(batch));
+  }
+}
 
 ExplainSession::ExplainSession(std::uint64_t only_conn, bool compact, bool live, Sink sink)
     : builder_(only_conn),
@@ -50,7 +113,7 @@ void ExplainSession::on_segment(const track::Connection& conn, int side, const F
   if (live_ && builder_.closed(conn.id) && builder_.finish(conn, finished_)) {
     done_early_.insert(conn.id);
     ++explained_;
-    sink_(finished_);
+    deliver();
   }
 }
 
@@ -58,7 +121,24 @@ void ExplainSession::on_ended(const track::Connection& conn) {
   if (done_early_.erase(conn.id) != 0) return;  // late repeats (a retransmitted FIN) are not explained again
   if (!builder_.finish(conn, finished_)) return;
   ++explained_;
-  sink_(finished_);
+  deliver();
+}
+
+void ExplainSession::deliver() {
+  if (worker_)
+    worker_->push(finished_);  // finished_ now holds a timeline the sink is done with, or none
+  else
+    sink_(finished_);
+  builder_.recycle(finished_);
+}
+
+void ExplainSession::sink_on_second_thread() {
+  if (worker_ || live_) return;
+  if (const char* threads = std::getenv("TCPSCOPE_THREADS");
+      threads != nullptr && std::strcmp(threads, "1") == 0)
+    return;
+  if (std::thread::hardware_concurrency() < 2) return;
+  worker_ = std::make_unique<TimelineWorker>(sink_);
 }
 
 void ExplainSession::flush() {
@@ -68,7 +148,10 @@ void ExplainSession::flush() {
   tracker_.advance_time(Timestamp{now.tv_sec, now.tv_nsec});
 }
 
-void ExplainSession::finish() { tracker_.flush(); }
+void ExplainSession::finish() {
+  tracker_.flush();
+  if (worker_) worker_->finish();
+}
 
 std::string conn_range_error(std::uint64_t only_conn, const ExplainSession& session) {
   if (only_conn == 0 || session.explained() > 0) return {};

@@ -1,14 +1,22 @@
 // The wiring shared by `explain` and `diagram`: packets -> Wireshark analyzer +
 // tracker -> timeline builder (with each segment's tcpdump text from the
 // printer) -> a sink called with each connection's timeline when it ends (live:
-// as soon as it ends; the rest at the end of input or on Ctrl-C).
+// as soon as it ends; the rest at the end of input or on Ctrl-C). Reading a
+// file on two cores or more, the sink runs on a second thread (the timelines
+// are moved there in batches, in order): rendering overlaps tracking.
 #pragma once
 #include <fmt/format.h>
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_set>
+#include <vector>
 
 #include "cli/pipeline.hpp"
 #include "print/tcpdump_printer.hpp"
@@ -18,17 +26,59 @@
 
 namespace tcpscope::cli {
 
-class ExplainSession : public PacketConsumer {
+// Calls a sink with finished timelines on its own thread, in the order they were pushed.
+// The producer hands them over in batches (one lock per batch, not per connection) and
+// waits when kMaxBatches are queued: memory stays bounded.
+class TimelineWorker {
  public:
   using Sink = std::function<void(const track::ConnectionTimeline&)>;
+  explicit TimelineWorker(Sink& sink);
+  ~TimelineWorker();  // finish()es
+  TimelineWorker(const TimelineWorker&) = delete;
+  TimelineWorker& operator=(const TimelineWorker&) = delete;
+
+  // Takes `timeline`'s contents and leaves in it one the sink is done with (or an empty one),
+  // for TimelineBuilder::recycle(): buffers are reused and freed on the producer's thread.
+  void push(track::ConnectionTimeline& timeline);
+  // Hands over the last batch, waits until the sink has seen every timeline, joins the thread.
+  void finish();
+
+ private:
+  static constexpr std::size_t kBatchSize = 64;
+  static constexpr std::size_t kMaxBatches = 8;
+  using Batch = std::vector<track::ConnectionTimeline>;
+  void hand_over();
+  void run();
+
+  Sink& sink_;
+  Batch filling_;  // producer side only
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  Batch rendered_;            // producer side only: timelines the sink is done with, handed back by push()
+  std::deque<Batch> queued_;  // guarded by mutex_
+  std::vector<Batch> done_with_;  // guarded by mutex_: batches the sink has seen
+  bool done_ = false;             // guarded by mutex_: no more batches will come
+  std::thread thread_;
+};
+
+class ExplainSession : public PacketConsumer {
+ public:
+  using Sink = TimelineWorker::Sink;
 
   // only_conn: 0 for every connection. compact: one-line tcpdump text (no -v).
   ExplainSession(std::uint64_t only_conn, bool compact, bool live, Sink sink);
 
   void on_packet(const Frame& frame, const decode::Packet& packet) override;
   void flush() override;
+  // Every segment's facts and text are copied out of the Frame and Packet during on_packet().
+  bool allows_read_ahead() const override { return !live_; }
 
-  // Ends every remaining connection (hands them to the sink). Call once, after the pipeline.
+  // Calls the sink on a second thread from now on (file input: nothing is shown before the end),
+  // unless TCPSCOPE_THREADS=1 or the machine has one core.
+  void sink_on_second_thread();
+
+  // Ends every remaining connection (hands them to the sink; waits for the sink's thread).
+  // Call once, after the pipeline.
   void finish();
   std::uint64_t connections() const { return tracker_.stats().connections; }
   std::uint64_t connections_seen() const override { return connections(); }  // for the progress line
@@ -37,6 +87,7 @@ class ExplainSession : public PacketConsumer {
  private:
   void on_segment(const track::Connection& conn, int side, const Frame& frame, const decode::Packet& packet);
   void on_ended(const track::Connection& conn);
+  void deliver();  // finished_ to the sink (or its thread)
 
   track::TimelineBuilder builder_;
   track::WiresharkAnalyzer wireshark_;
@@ -47,6 +98,7 @@ class ExplainSession : public PacketConsumer {
   track::ConnectionTimeline finished_;
   bool live_;
   Sink sink_;
+  std::unique_ptr<TimelineWorker> worker_;  // declared after sink_: destroyed (joined) first
   std::unordered_set<std::uint64_t>
       done_early_;  // live: explained at their close, before the tracker ended them
   std::uint64_t explained_ = 0;

@@ -1,15 +1,41 @@
 #include "decode/checksum.hpp"
 
+#include <bit>
+#include <cstring>
+
 namespace tcpscope::decode {
 
 std::uint32_t checksum_add(std::uint32_t sum, ByteView data) {
-  std::uint64_t s = sum;
-  std::size_t i = 0;
-  const std::size_t n = data.size();
-  for (; i + 1 < n; i += 2) s += load_be16(data.data() + i);
-  if (i < n) s += static_cast<std::uint32_t>(data[i]) << 8;
-  while (s >> 32) s = (s & 0xffffffffu) + (s >> 32);
-  return static_cast<std::uint32_t>(s);
+  const std::uint8_t* p = data.data();
+  std::size_t n = data.size();
+  if constexpr (std::endian::native == std::endian::little) {
+    // RFC 1071's byte-order independence: sum 32-bit words in host order, fold to
+    // 16 bits, swap the two bytes; the folded value is the big-endian sum's (both are
+    // 0 only for all-zero data, otherwise the same residue in [1, 0xffff]).
+    std::uint64_t acc = 0;
+    for (; n >= 4; p += 4, n -= 4) {
+      std::uint32_t w;
+      std::memcpy(&w, p, 4);
+      acc += w;
+    }
+    if (n >= 2) {
+      acc += std::uint32_t{p[0]} | (std::uint32_t{p[1]} << 8);
+      p += 2;
+      n -= 2;
+    }
+    if (n == 1) acc += p[0];  // odd trailing byte: the high byte of a zero-padded word
+    while (acc >> 16) acc = (acc & 0xffffu) + (acc >> 16);
+    std::uint64_t s = std::uint64_t{sum} + (((acc & 0xffu) << 8) | (acc >> 8));
+    while (s >> 32) s = (s & 0xffffffffu) + (s >> 32);
+    return static_cast<std::uint32_t>(s);
+  } else {
+    std::uint64_t s = sum;
+    std::size_t i = 0;
+    for (; i + 1 < n; i += 2) s += load_be16(p + i);
+    if (i < n) s += static_cast<std::uint32_t>(p[i]) << 8;
+    while (s >> 32) s = (s & 0xffffffffu) + (s >> 32);
+    return static_cast<std::uint32_t>(s);
+  }
 }
 
 std::uint16_t checksum_finish(std::uint32_t sum) {
@@ -19,7 +45,8 @@ std::uint16_t checksum_finish(std::uint32_t sum) {
 
 std::uint16_t internet_checksum(ByteView data) { return checksum_finish(checksum_add(0, data)); }
 
-std::uint32_t pseudo_header_sum(const IpAddr& src, const IpAddr& dst, std::uint8_t proto, std::uint32_t length) {
+std::uint32_t pseudo_header_sum(const IpAddr& src, const IpAddr& dst, std::uint8_t proto,
+                                std::uint32_t length) {
   const std::size_t n = src.is_v6() ? 16 : 4;
   std::uint32_t sum = checksum_add(0, ByteView(src.bytes.data(), n));
   sum = checksum_add(sum, ByteView(dst.bytes.data(), n));

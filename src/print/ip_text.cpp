@@ -306,53 +306,56 @@ void print_ipv4(PacketWalk& w, std::size_t index) {
   const std::uint8_t proto = ip[9];
   if (w.options.verbose) {
     const std::uint8_t tos = ip[1];
-    w.put("(tos 0x");
-    w.put_hex(tos);
-    switch (tos & 3) {
-      case 1:
-        w.put(",ECT(1)");
-        break;
-      case 2:
-        w.put(",ECT(0)");
-        break;
-      case 3:
-        w.put(",CE");
-        break;
-      default:
-        break;
-    }
-    if (ip[8] >= 1) {
-      w.put(", ttl ");
-      w.put_uint(ip[8]);
-    }
-    w.put(", id ");
-    w.put_uint(load_be16(ip + 4));
-    w.put(", offset ");
-    w.put_uint((off & 0x1fffu) * 8u);
-    w.put(", flags [");
-    const char* sep = "";
-    if (off & 0x2000) {
-      w.put("+");
-      sep = ", ";
-    }
-    if (off & 0x4000) {
-      w.put(sep);
-      w.put("DF");
-      sep = ", ";
-    }
-    if (off & 0x8000) {
-      w.put(sep);
-      w.put("rsvd");
-      sep = ", ";
-    }
-    if (!(off & 0xe000)) w.put("none");
     const std::string_view pname = ipproto_name(proto);
-    w.put("], proto ");
-    w.put(pname.empty() ? std::string_view("unknown") : pname);
-    w.put(" (");
-    w.put_uint(proto);
-    w.put("), length ");
-    w.put_uint(load_be16(ip + 2));
+    {
+      // One reservation for the whole parenthesis (protocol names are short).
+      TextWriter t(w.out, 160);
+      t.lit("(tos 0x");
+      t.hex(tos);
+      switch (tos & 3) {
+        case 1:
+          t.lit(",ECT(1)");
+          break;
+        case 2:
+          t.lit(",ECT(0)");
+          break;
+        case 3:
+          t.lit(",CE");
+          break;
+        default:
+          break;
+      }
+      if (ip[8] >= 1) {
+        t.lit(", ttl ");
+        t.dec32(ip[8]);
+      }
+      t.lit(", id ");
+      t.dec32(load_be16(ip + 4));
+      t.lit(", offset ");
+      t.dec32((off & 0x1fffu) * 8u);
+      t.lit(", flags [");
+      bool flag_before = false;
+      if (off & 0x2000) {
+        t.put('+');
+        flag_before = true;
+      }
+      if (off & 0x4000) {
+        if (flag_before) t.lit(", ");
+        t.lit("DF");
+        flag_before = true;
+      }
+      if (off & 0x8000) {
+        if (flag_before) t.lit(", ");
+        t.lit("rsvd");
+      }
+      if (!(off & 0xe000)) t.lit("none");
+      t.lit("], proto ");
+      t.text(pname.empty() ? std::string_view("unknown") : pname);
+      t.lit(" (");
+      t.dec32(proto);
+      t.lit("), length ");
+      t.dec32(load_be16(ip + 2));
+    }
     bool truncated = false;
     if (hlen > kIpv4MinHeader) {
       w.put(", options (");

@@ -135,6 +135,18 @@ struct TcpPrinter::SeqTables {
     return static_cast<std::size_t>(h ^ (h >> 29));
   }
 
+  // Key equality on whole words (the defaulted == compares the arrays through memcmp).
+  static bool same_key(const Key& a, const Key& b) {
+    std::uint64_t x[4];
+    std::uint64_t y[4];
+    std::memcpy(x, a.first.data(), 16);
+    std::memcpy(x + 2, a.second.data(), 16);
+    std::memcpy(y, b.first.data(), 16);
+    std::memcpy(y + 2, b.second.data(), 16);
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0 && a.ports == b.ports &&
+           a.family == b.family;
+  }
+
   // The entry for `key`, and whether it was just created (zero bases).
   std::pair<Bases*, bool> find_or_insert(const Key& key) {
     const std::size_t mask = slots.size() - 1;
@@ -149,7 +161,7 @@ struct TcpPrinter::SeqTables {
         ++used;
         return {&slot.bases, true};
       }
-      if (slot.key == key) return {&slot.bases, false};
+      if (same_key(slot.key, key)) return {&slot.bases, false};
     }
   }
 

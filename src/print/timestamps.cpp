@@ -1,5 +1,6 @@
 #include "print/timestamps.hpp"
 
+#include <cstring>
 #include <ctime>
 
 #include "print/text_writer.hpp"
@@ -23,6 +24,11 @@ void civil_from_days(std::int64_t z, int& y, unsigned& m, unsigned& d) {
   m = mp < 10 ? mp + 3 : mp - 9;
   y = static_cast<int>(yy + (m <= 2));
 }
+
+constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
 
 void put2(char*& o, unsigned v) {
   *o++ = static_cast<char>('0' + v / 10 % 10);
@@ -48,40 +54,54 @@ void TimestampFormatter::append_clock(fmt::memory_buffer& out, std::int64_t sec,
     out.append(std::string_view("[Error converting time]"));
     return;
   }
-  if (local) sec += utc_offset(sec);
-  std::int64_t days = sec / 86400;
-  std::int64_t rem = sec % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    --days;
+  if (sec != prefix_sec_ || with_date != prefix_with_date_ || local != prefix_local_) {
+    std::int64_t clock = local ? sec + utc_offset(sec) : sec;
+    std::int64_t days = clock / 86400;
+    std::int64_t rem = clock % 86400;
+    if (rem < 0) {
+      rem += 86400;
+      --days;
+    }
+    char* o = prefix_;
+    if (with_date) {
+      int y;
+      unsigned m, d;
+      civil_from_days(days, y, m, d);
+      o = fmt::format_to(o, "{:04}-", y);
+      put2(o, m);
+      *o++ = '-';
+      put2(o, d);
+      *o++ = ' ';
+    }
+    put2(o, static_cast<unsigned>(rem / 3600));
+    *o++ = ':';
+    put2(o, static_cast<unsigned>(rem / 60 % 60));
+    *o++ = ':';
+    put2(o, static_cast<unsigned>(rem % 60));
+    *o++ = '.';
+    prefix_len_ = static_cast<std::uint8_t>(o - prefix_);
+    prefix_sec_ = sec;
+    prefix_with_date_ = with_date;
+    prefix_local_ = local;
   }
   char buf[64];
-  char* o = buf;
-  if (with_date) {
-    int y;
-    unsigned m, d;
-    civil_from_days(days, y, m, d);
-    o = fmt::format_to(o, "{:04}-", y);
-    put2(o, m);
-    *o++ = '-';
-    put2(o, d);
-    *o++ = ' ';
-  }
-  put2(o, static_cast<unsigned>(rem / 3600));
-  *o++ = ':';
-  put2(o, static_cast<unsigned>(rem / 60 % 60));
-  *o++ = ':';
-  put2(o, static_cast<unsigned>(rem % 60));
-  *o++ = '.';
-  const int digits = nano_ ? 9 : 6;
+  std::memcpy(buf, prefix_, sizeof prefix_);
+  char* o = buf + prefix_len_;
   const std::uint32_t f = static_cast<std::uint32_t>(frac);
-  if (f < (nano_ ? 1'000'000'000u : 1'000'000u)) {  // the usual case: fixed width, no formatter
+  if (!nano_ && f < 1'000'000u) {  // the usual case: three digit pairs from the table
+    const std::uint32_t high = f / 10000;
+    const std::uint32_t low = f % 10000;
+    std::memcpy(o, kDigitPairs + 2 * high, 2);
+    std::memcpy(o + 2, kDigitPairs + 2 * (low / 100), 2);
+    std::memcpy(o + 4, kDigitPairs + 2 * (low % 100), 2);
+    o += 6;
+  } else if (nano_ && f < 1'000'000'000u) {  // fixed width, no formatter
     std::uint32_t v = f;
-    for (int i = digits - 1; i >= 0; --i) {
+    for (int i = 8; i >= 0; --i) {
       o[i] = static_cast<char>('0' + v % 10);
       v /= 10;
     }
-    o += digits;
+    o += 9;
   } else {  // an invalid sub-second value is printed as it is, wider
     o = fmt::format_to(o, "{}", f);
   }

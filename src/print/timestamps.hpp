@@ -31,6 +31,13 @@ class TimestampFormatter {
   Timestamp reference_{};  // previous (-ttt) or first (-ttttt) packet
   std::int64_t offset_slot_ = INT64_MIN;
   std::int64_t offset_ = 0;
+  // The text before the sub-second digits ("HH:MM:SS." or "YYYY-MM-DD HH:MM:SS.") of
+  // the last second printed: the packets of one second share it.
+  std::int64_t prefix_sec_ = INT64_MIN;
+  bool prefix_with_date_ = false;
+  bool prefix_local_ = false;
+  std::uint8_t prefix_len_ = 0;
+  char prefix_[40] = {};
 };
 
 }  // namespace tcpscope::print

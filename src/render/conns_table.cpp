@@ -64,7 +64,7 @@ void conns_table_row(fmt::memory_buffer& out, const track::Connection& c) {
   roles.text().text(track::role_reason_name(c.role_reason));
   if (c.role_contradicted) roles.text().ch('!');
   segments.text().num(c.client_half().segments).ch('/').num(c.server_half().segments);
-  bytes.text().num(c.client_half().payload_bytes).ch('/').num(c.server_half().payload_bytes);
+  bytes.text().num(c.payload_bytes(c.client_side)).ch('/').num(c.payload_bytes(c.server_side()));
   char start_buf[48], duration_buf[48], irtt_buf[48];
   std::string_view close = "-";
   Cell states;

@@ -29,9 +29,10 @@ void endpoint(RowText& t, const Endpoint& e) {
   t.text("{\"addr\":\"").ip(e.addr).text("\",\"port\":").num(e.port).ch('}');
 }
 
-void half(RowText& t, const track::Half& h, std::uint64_t segments) {
-  t.text("{\"segments\":").num(segments).text(",\"bytes\":").num(h.payload_bytes);
-  t.text(",\"retransmitted_bytes\":").num(h.retransmitted_bytes).ch(',');
+void half(RowText& t, const track::Connection& c, int side) {
+  const track::Half& h = c.half[side];
+  t.text("{\"segments\":").num(h.segments).text(",\"bytes\":").num(c.payload_bytes(side));
+  t.text(",\"retransmitted_bytes\":").num(c.retransmitted_bytes(side)).ch(',');
   if (h.isn_known)
     t.text("\"isn\":").num(h.isn().raw()).text(",\"isn_from_syn\":").boolean(h.isn_from_syn).ch(',');
   else
@@ -47,7 +48,7 @@ void half(RowText& t, const track::Half& h, std::uint64_t segments) {
   if (h.ack_rtt.samples) {
     t.text("\"ack_rtt\":{\"samples\":").num(h.ack_rtt.samples).text(",\"min\":");
     t.seconds(std::int64_t{h.ack_rtt.min_us} * 1000).text(",\"avg\":");
-    t.seconds(static_cast<std::int64_t>(h.ack_rtt.sum_us / h.ack_rtt.samples) * 1000).text(",\"max\":");
+    t.seconds(static_cast<std::int64_t>(c.rtt_sum_us(side) / h.ack_rtt.samples) * 1000).text(",\"max\":");
     t.seconds(std::int64_t{h.ack_rtt.max_us} * 1000).text("},");
   } else {
     t.text("\"ack_rtt\":{\"samples\":0,\"min\":null,\"avg\":null,\"max\":null},");
@@ -87,9 +88,9 @@ void conn_json(fmt::memory_buffer& out, const track::Connection& c) {
   t.text(",\"irtt_server\":");
   optional_seconds(t, c.irtt_server_ns());
   t.text(",\"client_to_server\":");
-  half(t, c.client_half(), c.client_half().segments);
+  half(t, c, c.client_side);
   t.text(",\"server_to_client\":");
-  half(t, c.server_half(), c.server_half().segments);
+  half(t, c, c.server_side());
 
   const ZeekConnView v = zeek_view(c);
   const track::ZeekSession& z = c.zeek;
@@ -105,9 +106,9 @@ void conn_json(fmt::memory_buffer& out, const track::Connection& c) {
   } else {
     t.text("null,\"orig_bytes\":null,\"resp_bytes\":null");
   }
-  t.text(",\"missed_bytes\":").num(z.missed_bytes()).text(",\"orig_pkts\":").num(v.orig_ep->packets);
-  t.text(",\"orig_ip_bytes\":").num(v.orig_ep->ip_bytes).text(",\"resp_pkts\":").num(v.resp_ep->packets);
-  t.text(",\"resp_ip_bytes\":").num(v.resp_ep->ip_bytes).text(",\"orig_state\":\"");
+  t.text(",\"missed_bytes\":").num(z.missed_bytes()).text(",\"orig_pkts\":").num(z.orig_packets());
+  t.text(",\"orig_ip_bytes\":").num(z.orig_ip_bytes()).text(",\"resp_pkts\":").num(z.resp_packets());
+  t.text(",\"resp_ip_bytes\":").num(z.resp_ip_bytes()).text(",\"orig_state\":\"");
   t.text(track::zeek_endpoint_state_name(v.orig_ep->state)).text("\",\"resp_state\":\"");
   t.text(track::zeek_endpoint_state_name(v.resp_ep->state)).text("\"}}");
 }

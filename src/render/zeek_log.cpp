@@ -57,8 +57,8 @@ void zeek_log_row(fmt::memory_buffer& out, const track::Connection& c) {
   const track::ZeekHistoryText letters = z.history();
   const std::string_view history = letters.view();
   t.text(track::zeek_conn_state_name(z.conn_state())).text("\t-\t-\t").num(z.missed_bytes()).ch('\t');
-  t.text(history.empty() ? std::string_view("-") : history).ch('\t').num(v.orig_ep->packets).ch('\t');
-  t.num(v.orig_ep->ip_bytes).ch('\t').num(v.resp_ep->packets).ch('\t').num(v.resp_ep->ip_bytes).text("\t-\n");
+  t.text(history.empty() ? std::string_view("-") : history).ch('\t').num(z.orig_packets()).ch('\t');
+  t.num(z.orig_ip_bytes()).ch('\t').num(z.resp_packets()).ch('\t').num(z.resp_ip_bytes()).text("\t-\n");
 }
 
 void zeek_log_footer(fmt::memory_buffer& out, std::int64_t close_sec) {

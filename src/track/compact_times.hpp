@@ -6,51 +6,40 @@
 // kept in one heap block (ns-precision captures and long connections pay 8 bytes a
 // time plus the block; the usual microsecond capture of short connections never
 // does). The values 0 and -1 (the "none" markers of the fields) are stored as such.
+// The owner keeps the 64-bit times (ZeekSession: in its rare block, compact_wide.hpp)
+// and passes them in once it has switched to them.
 #pragma once
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 
 namespace tcpscope::track {
 
 template <std::size_t N>
 class CompactTimes {
  public:
+  using Wide = std::array<std::int64_t, N>;  // the 64-bit times, once they are needed
+
   CompactTimes() { codes_.fill(kZero); }
-  CompactTimes(const CompactTimes& o) : codes_(o.codes_) {
-    if (o.wide_) {
-      wide_ = std::make_unique<std::int64_t[]>(N);
-      for (std::size_t i = 0; i < N; ++i) wide_[i] = o.wide_[i];
-    }
-  }
-  CompactTimes(CompactTimes&&) noexcept = default;
-  CompactTimes& operator=(const CompactTimes& o) {
-    if (this != &o) *this = CompactTimes(o);
-    return *this;
-  }
-  CompactTimes& operator=(CompactTimes&&) noexcept = default;
 
-  // Every time back to 0, 32-bit offsets again.
-  void reset() {
-    wide_.reset();
-    codes_.fill(kZero);
-  }
-  bool wide() const { return wide_ != nullptr; }
+  // Every time back to 0 (the owner also drops its 64-bit times).
+  void reset() { codes_.fill(kZero); }
 
-  std::int64_t get(std::size_t i, std::int64_t base_ns) const {
-    if (wide_) return wide_[i];
-    return decode(codes_[i], base_ns);
+  // Time i; `wide` is the owner's 64-bit times once it has switched to them, else null.
+  std::int64_t get(std::size_t i, std::int64_t base_ns, const Wide* wide) const {
+    return wide ? (*wide)[i] : decode(codes_[i], base_ns);
   }
-  void set(std::size_t i, std::int64_t ns, std::int64_t base_ns) {
-    if (!wide_) {
-      if (const std::uint32_t code = encode(ns, base_ns); code != kNoFit) {
-        codes_[i] = code;
-        return;
-      }
-      widen(base_ns);
-    }
-    wide_[i] = ns;
+  // Stores time i as an offset; false when it does not fit (the owner then switches
+  // to 64-bit times with widen() and stores it there).
+  bool set_narrow(std::size_t i, std::int64_t ns, std::int64_t base_ns) {
+    const std::uint32_t code = encode(ns, base_ns);
+    if (code == kNoFit) return false;
+    codes_[i] = code;
+    return true;
+  }
+  // All the times in 64 bits.
+  void widen(std::int64_t base_ns, Wide& wide) const {
+    for (std::size_t i = 0; i < N; ++i) wide[i] = decode(codes_[i], base_ns);
   }
 
  private:
@@ -73,12 +62,6 @@ class CompactTimes {
     if (code == kZero) return 0;
     return base_ns + std::int64_t{code} * 1000;
   }
-  void widen(std::int64_t base_ns) {
-    wide_ = std::make_unique<std::int64_t[]>(N);
-    for (std::size_t i = 0; i < N; ++i) wide_[i] = decode(codes_[i], base_ns);
-  }
-
-  std::unique_ptr<std::int64_t[]> wide_;  // null while every time fits in codes_
   std::array<std::uint32_t, N> codes_;
 };
 

@@ -115,28 +115,34 @@ SegmentInference Connection::observe(int side, const decode::TcpFacts& tcp, Time
   event.frame = frame_number;
   SegmentInference result = inference.on_segment(event);
 
-  // Sender's half.
+  // Sender's half: its highest relative end and unwrapping reference, in 64 bits here.
+  std::int64_t max_end = max_rel_end(side);
+  std::int64_t unwrap_last = max_end - s.unwrap_below_end;
   if (syn) {
     if (!s.isn_known || !s.isn_from_syn || s.isn() != tcp.seq) {
-      s.restart_at(tcp.seq);
-      s.max_rel_end = 0;
+      s.isn_seq = tcp.seq;  // relative sequence numbers count from it from now on
+      unwrap_last = 0;
+      max_end = 0;
     }
     s.isn_known = s.isn_from_syn = s.syn_seen = true;
     if (tcp.options.mss >= 0) s.mss = static_cast<std::uint16_t>(tcp.options.mss);
     s.wscale = static_cast<std::int8_t>(tcp.options.wscale > 127 ? 127 : tcp.options.wscale);
     s.sack_permitted = tcp.options.sack_permitted;
   } else if (!s.isn_known) {
-    s.restart_at(tcp.seq - 1);  // as if the SYN had been just before the first byte seen
-    s.max_rel_end = 1;
+    s.isn_seq = tcp.seq - 1;  // as if the SYN had been just before the first byte seen
+    unwrap_last = 0;
+    max_end = 1;
     s.isn_known = true;
   }
   const std::uint32_t seg_len = (rst ? 0 : tcp.payload_len) + (syn ? 1 : 0) + (fin ? 1 : 0);
-  const std::int64_t rel = s.unwrap(tcp.seq);
+  const std::int64_t rel = s.unwrap(tcp.seq, unwrap_last);
+  if (rel > unwrap_last) unwrap_last = rel;
   const std::int64_t end = rel + seg_len;
-  const bool retransmission = seg_len > 0 && !rst && rel < s.max_rel_end;
-  if (tcp.payload_len > 0 && !rst && rel < s.max_rel_end) {
-    const std::int64_t covered = std::min<std::int64_t>(s.max_rel_end - rel, tcp.payload_len);
-    s.retransmitted_bytes += static_cast<std::uint64_t>(covered);
+  const bool retransmission = seg_len > 0 && !rst && rel < max_end;
+  if (tcp.payload_len > 0 && !rst && rel < max_end) {
+    const std::int64_t covered = std::min<std::int64_t>(max_end - rel, tcp.payload_len);
+    set_half_value(s.retransmitted_bytes_low, zeek_wide::retransmitted_bytes0, side,
+                   retransmitted_bytes(side) + static_cast<std::uint64_t>(covered));
   }
   // ACK RTT: time this segment if nothing is outstanding; a retransmission of
   // the timed range makes the sample ambiguous (Karn).
@@ -149,12 +155,17 @@ SegmentInference Connection::observe(int side, const decode::TcpFacts& tcp, Time
     s.ack_rtt.timed_end = tcp.seq + seg_len;
     zeek.set_time(s_timed, ts.ns());
   }
-  if (end > s.max_rel_end) s.max_rel_end = end;
+  if (end > max_end) max_end = end;
+  // (max_end >= unwrap_last: every relative start is below its segment's end; the two
+  // are at most a segment's length apart.)
+  set_half_value(s.max_rel_end_low, zeek_wide::max_rel_end0, side, static_cast<std::uint64_t>(max_end));
+  s.unwrap_below_end = static_cast<std::uint32_t>(max_end - unwrap_last);
   if (ack) {
     AckRtt& timed = r.ack_rtt;  // the peer's segment this ACK may answer
     if (const std::int64_t sent_ns = zeek.time(r_timed); sent_ns >= 0 && !rst) {
       if (tcp.ack == timed.timed_end) {
-        timed.add(ns_between(ts.ns(), sent_ns));
+        const std::uint32_t us = timed.add(ns_between(ts.ns(), sent_ns));
+        set_half_value(timed.sum_us_low, zeek_wide::rtt_sum_us0, 1 - side, rtt_sum_us(1 - side) + us);
         zeek.set_time(r_timed, -1);
       } else if (tcp.ack > timed.timed_end) {
         zeek.set_time(r_timed, -1);  // acknowledged together with later data: no exact match
@@ -164,8 +175,9 @@ SegmentInference Connection::observe(int side, const decode::TcpFacts& tcp, Time
   if (tcp.options.has_timestamps) s.timestamps = true;
   if (fin) s.fin_seen = true;
   if (rst) s.rst_seen = true;
-  s.window = tcp.window;
-  s.payload_bytes += rst ? 0 : tcp.payload_len;
+  if (!rst && tcp.payload_len > 0)
+    set_half_value(s.payload_bytes_low, zeek_wide::payload_bytes0, side,
+                   payload_bytes(side) + tcp.payload_len);
   ++s.segments;
 
   if (timeline) {

@@ -75,6 +75,20 @@ struct Connection {
     return irtt_ack_ns() >= 0 && syn_ack_ns() >= 0 ? ns_between(irtt_ack_ns(), syn_ack_ns()) : -1;
   }
 
+  // The halves' 64-bit values (low halves in Half, high halves with the Zeek session's).
+  std::uint64_t payload_bytes(int side) const {
+    return half_value(half[side].payload_bytes_low, zeek_wide::payload_bytes0, side);
+  }
+  std::uint64_t retransmitted_bytes(int side) const {
+    return half_value(half[side].retransmitted_bytes_low, zeek_wide::retransmitted_bytes0, side);
+  }
+  std::uint64_t rtt_sum_us(int side) const {
+    return half_value(half[side].ack_rtt.sum_us_low, zeek_wide::rtt_sum_us0, side);
+  }
+  std::int64_t max_rel_end(int side) const {
+    return static_cast<std::int64_t>(half_value(half[side].max_rel_end_low, zeek_wide::max_rel_end0, side));
+  }
+
   FourTuple key() const { return tuple.get(); }
   Endpoint endpoint(int side) const { return tuple.endpoint(side); }
   int server_side() const { return 1 - client_side; }
@@ -94,6 +108,14 @@ struct Connection {
   // what the segment did to both endpoints' states (for the explain timeline).
   SegmentInference observe(int side, const decode::TcpFacts& tcp, Timestamp ts, std::uint64_t frame_number,
                            std::vector<SegmentRecord>* timeline = nullptr);
+
+ private:
+  std::uint64_t half_value(std::uint32_t low, std::size_t slot0, int side) const {
+    return zeek.high_words().get(low, slot0 + static_cast<std::size_t>(side));
+  }
+  void set_half_value(std::uint32_t& low, std::size_t slot0, int side, std::uint64_t v) {
+    zeek.high_words().set(low, slot0 + static_cast<std::size_t>(side), v);
+  }
 };
 
 }  // namespace tcpscope::track

@@ -1,7 +1,10 @@
 // One direction of a connection: what one endpoint sent, as tcpscope's own
 // facts (independent of the Zeek model). Relative sequence numbers are offsets
 // from the ISN (the SYN's sequence, or one before the first byte seen when the
-// start was not captured) through a SeqUnwrapper, so they survive wrap-around.
+// start was not captured), unwrapped as SeqUnwrapper does, so they survive
+// wrap-around. The 64-bit values keep their low halves here; their high halves
+// are the connection's (ConnectionHighWords, zeek_wide::*), so Connection reads
+// them whole (Connection::payload_bytes() and the like).
 #pragma once
 #include <cstdint>
 
@@ -19,29 +22,32 @@ struct AckRtt {
   std::uint32_t samples = 0;
   std::uint32_t min_us = 0;  // microseconds (what the outputs print)
   std::uint32_t max_us = 0;
-  std::uint64_t sum_us = 0;
+  std::uint32_t sum_us_low = 0;  // low half of the sum (Connection::rtt_sum_us())
 
-  void add(std::int64_t rtt_ns) {
+  // Counts one sample; returns it in microseconds, for the caller to add to the sum.
+  std::uint32_t add(std::int64_t rtt_ns) {
     const std::int64_t us64 = rtt_ns < 0 ? 0 : (rtt_ns + 500) / 1000;
     const std::uint32_t us = us64 > 0xFFFFFFFF ? 0xFFFFFFFFu : static_cast<std::uint32_t>(us64);
     if (samples == 0 || us < min_us) min_us = us;
     if (samples == 0 || us > max_us) max_us = us;
-    sum_us += us;
     ++samples;
+    return us;
   }
 };
 
 struct Half {
-  std::int64_t unwrap_last = 0;     // the unwrapping reference (as SeqUnwrapper's, inline: 8 bytes less)
-  std::int64_t max_rel_end = 0;     // highest relative end (seq + len) seen
-  std::uint64_t payload_bytes = 0;  // bytes of payload sent, retransmissions included
-  std::uint64_t retransmitted_bytes = 0;
+  // Highest relative end (seq + len) seen (low half; never negative).
+  std::uint32_t max_rel_end_low = 0;
+  // The unwrapping reference (SeqUnwrapper's last value: the highest relative start
+  // seen) as its distance below max_rel_end, which is never more than a segment's length.
+  std::uint32_t unwrap_below_end = 0;
+  std::uint32_t payload_bytes_low = 0;  // bytes of payload sent, retransmissions included (low half)
+  std::uint32_t retransmitted_bytes_low = 0;
   AckRtt ack_rtt;  // RTT of this side's segments, measured by the peer's ACKs
   SeqNum isn_seq;  // the ISN: relative sequence numbers count from it; valid once isn_known
   std::uint32_t segments = 0;
-  std::uint16_t window = 0;  // last advertised window, unscaled value as sent
-  std::uint16_t mss = 0;     // from its SYN; 0 when not seen
-  std::int8_t wscale = -1;   // window scale shift offered in its SYN; -1 when none seen
+  std::uint16_t mss = 0;    // from its SYN; 0 when not seen
+  std::int8_t wscale = -1;  // window scale shift offered in its SYN; -1 when none seen
   bool isn_known : 1 = false;
   bool isn_from_syn : 1 = false;  // false: assumed from the first segment (capture started mid-stream)
   bool sack_permitted : 1 = false;
@@ -52,27 +58,14 @@ struct Half {
 
   // The SYN's sequence number (or assumed, see isn_from_syn).
   SeqNum isn() const { return isn_seq; }
-  // Counts relative sequence numbers from `isn` from now on.
-  void restart_at(SeqNum isn) {
-    isn_seq = isn;
-    unwrap_last = 0;
+  // Offset of s from the ISN in 64 bits, across wrap-arounds, given the unwrapping
+  // reference `last` (as SeqUnwrapper::unwrap; the caller keeps the highest as the reference).
+  std::int64_t unwrap(SeqNum s, std::int64_t last) const {
+    return last +
+           s.since(SeqNum(static_cast<std::uint32_t>(isn_seq.raw() + static_cast<std::uint32_t>(last))));
   }
-  // Offset of s from the ISN in 64 bits, across wrap-arounds (as SeqUnwrapper::unwrap).
-  std::int64_t unwrap(SeqNum s) {
-    const std::int64_t guess =
-        unwrap_last +
-        s.since(SeqNum(static_cast<std::uint32_t>(isn_seq.raw() + static_cast<std::uint32_t>(unwrap_last))));
-    if (guess > unwrap_last) unwrap_last = guess;
-    return guess;
-  }
-  // One past the highest sequence sent: the next expected from this side.
-  SeqNum next_seq() const { return isn() + static_cast<std::uint32_t>(max_rel_end); }
-
-  // Window scaling is in force only when both SYNs carried the option (RFC 7323).
-  std::uint64_t scaled_window(const Half& peer) const {
-    const int shift = (wscale >= 0 && peer.wscale >= 0) ? (wscale > 14 ? 14 : wscale) : 0;
-    return std::uint64_t{window} << shift;
-  }
+  // One past the highest sequence sent: the next expected from this side (the low half is enough).
+  SeqNum next_seq() const { return isn() + max_rel_end_low; }
 };
 
 }  // namespace tcpscope::track

@@ -188,9 +188,9 @@ class ConnectionInference {
   void receiver_side(const SegmentEvent& seg, Side sender, Context& cx);
   void record_facts(const SegmentEvent& seg, Side sender, Context& cx);
 
-  Half client_;
-  Half server_;
+  [[no_unique_address]] Half client_;  // (27 bytes and padding: started_ takes the padding)
   bool started_ = false;
+  Half server_;
   NoteSet connection_notes_;
   CloseFacts facts_;
 };

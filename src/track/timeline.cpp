@@ -27,19 +27,67 @@ constexpr std::size_t kTypicalTextBytes = 300;  // tcpdump -vvv: two lines of a 
 
 }  // namespace
 
+TimelineBuilder::Open* TimelineBuilder::find(std::uint64_t conn_id) const {
+  if (conn_id < window_base_ || conn_id - window_base_ >= window_.size()) return nullptr;
+  return window_[conn_id - window_base_].get();
+}
+
+TimelineBuilder::Open& TimelineBuilder::find_or_create(std::uint64_t conn_id, bool& created) {
+  if (window_.empty()) {
+    window_base_ = conn_id;
+  } else if (conn_id < window_base_) {  // not the tracker's order (tests): widen at the front
+    for (; window_base_ > conn_id; --window_base_) window_.emplace_front();
+  }
+  const std::uint64_t i = conn_id - window_base_;
+  if (i >= window_.size()) window_.resize(i + 1);
+  std::unique_ptr<Open>& slot = window_[i];
+  created = slot == nullptr;
+  if (created) {
+    if (spare_opens_.empty()) {
+      slot = std::make_unique<Open>();
+    } else {
+      slot = std::move(spare_opens_.back());
+      spare_opens_.pop_back();
+    }
+    ConnectionTimeline& tl = slot->timeline;
+    if (!spare_timelines_.empty()) {
+      tl = std::move(spare_timelines_.back());
+      spare_timelines_.pop_back();
+    } else {
+      tl.segments.reserve(kInitialSegments);
+      tl.texts.reserve(kInitialSegments * kTypicalTextBytes);
+    }
+    ++open_count_;
+  }
+  return *slot;
+}
+
+void TimelineBuilder::recycle(ConnectionTimeline& used) {
+  if (spare_timelines_.size() >= kMaxSpare || used.segments.capacity() > kMaxSpareSegments) {
+    used = ConnectionTimeline();
+    return;
+  }
+  ConnectionTimeline& kept = spare_timelines_.emplace_back();
+  kept.segments = std::move(used.segments);
+  kept.segments.clear();
+  kept.texts = std::move(used.texts);
+  kept.texts.clear();
+  kept.phases = std::move(used.phases);
+  kept.phases.clear();
+  used = ConnectionTimeline();
+}
+
 void TimelineBuilder::on_segment(const Connection& conn, int side, const Frame& frame,
                                  const decode::Packet& packet, const WiresharkSegment& wireshark,
                                  const SegmentInference& inference, std::string_view tcpdump_text) {
   if (!wants(conn.id)) return;
   const decode::TcpFacts& tcp = packet.tcp;
-  auto [it, created] = open_.try_emplace(conn.id);
-  Open& open = it->second;
+  bool created = false;
+  Open& open = find_or_create(conn.id, created);
   ConnectionTimeline& tl = open.timeline;
   if (created) {
     tl.id = conn.id;
     tl.first_ts = frame.ts;
-    tl.segments.reserve(kInitialSegments);
-    tl.texts.reserve(kInitialSegments * kTypicalTextBytes);
   }
   // Directions follow the roles as the tracker has them when the segment arrives (decided by
   // the first SYN or SYN,ACK, else by ports; a later contradiction is only marked, never flipped).
@@ -112,11 +160,11 @@ void TimelineBuilder::on_segment(const Connection& conn, int side, const Frame& 
 }
 
 bool TimelineBuilder::closed(std::uint64_t conn_id) const {
-  auto it = open_.find(conn_id);
-  if (it == open_.end() || it->second.timeline.segments.empty()) return false;
-  const TimelineSegment& last = it->second.timeline.segments.back();
+  const Open* open = find(conn_id);
+  if (open == nullptr || open->timeline.segments.empty()) return false;
+  const TimelineSegment& last = open->timeline.segments.back();
   bool fin_or_rst = false;
-  for (const TimelineSegment& s : it->second.timeline.segments)
+  for (const TimelineSegment& s : open->timeline.segments)
     fin_or_rst = fin_or_rst || (s.flags & (tcp_flag::fin | tcp_flag::rst)) != 0;
   const TcpState c = last.inference.client.state;
   const TcpState v = last.inference.server.state;
@@ -125,9 +173,9 @@ bool TimelineBuilder::closed(std::uint64_t conn_id) const {
 }
 
 bool TimelineBuilder::finish(const Connection& conn, ConnectionTimeline& out) {
-  auto it = open_.find(conn.id);
-  if (it == open_.end()) return false;
-  Open& open = it->second;
+  Open* found = find(conn.id);
+  if (found == nullptr) return false;
+  Open& open = *found;
   ConnectionTimeline& tl = open.timeline;
   tl.client = conn.client();
   tl.server = conn.server();
@@ -135,8 +183,8 @@ bool TimelineBuilder::finish(const Connection& conn, ConnectionTimeline& out) {
   tl.role_contradicted = conn.role_contradicted;
   tl.first_ts = conn.first_ts();
   tl.last_ts = conn.last_ts();
-  tl.client_bytes = conn.client_half().payload_bytes;
-  tl.server_bytes = conn.server_half().payload_bytes;
+  tl.client_bytes = conn.payload_bytes(conn.client_side);
+  tl.server_bytes = conn.payload_bytes(conn.server_side());
   tl.client_segments = conn.client_half().segments;
   tl.server_segments = conn.server_half().segments;
   tl.irtt_ns = conn.irtt_ns();
@@ -149,7 +197,16 @@ bool TimelineBuilder::finish(const Connection& conn, ConnectionTimeline& out) {
   tl.phases.clear();
   for (std::size_t i = 0; i < open.phases.span_count(); ++i) tl.phases.push_back(open.phases.span(i));
   out = std::move(tl);
-  open_.erase(it);
+  tl = ConnectionTimeline();
+  open.phases = PhaseTracker();
+  std::unique_ptr<Open>& slot = window_[conn.id - window_base_];
+  if (spare_opens_.size() < kMaxSpare) spare_opens_.push_back(std::move(slot));
+  slot.reset();
+  --open_count_;
+  while (!window_.empty() && window_.front() == nullptr) {
+    window_.pop_front();
+    ++window_base_;
+  }
   return true;
 }
 

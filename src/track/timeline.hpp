@@ -19,9 +19,10 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/addr.hpp"
@@ -127,20 +128,39 @@ class TimelineBuilder {
   // timeline and forgets it. Returns false when it was not being explained.
   bool finish(const Connection& conn, ConnectionTimeline& out);
 
+  // Gives back a timeline finish() handed out, once rendered: its buffers (cleared) serve a
+  // later connection instead of being freed and allocated again. `used` is left empty.
+  void recycle(ConnectionTimeline& used);
+
   // Both endpoints have closed (CLOSED or TIME-WAIT; a refused SYN's listener stays LISTEN)
   // after a FIN or RST: nothing but repeats can follow, so a live explanation need not wait
   // for the tracker's timers.
   bool closed(std::uint64_t conn_id) const;
 
-  std::size_t open_timelines() const { return open_.size(); }
+  std::size_t open_timelines() const { return open_count_; }
 
  private:
   struct Open {
     ConnectionTimeline timeline;
     PhaseTracker phases;
   };
+  // Spare buffers kept: about the connections in flight between finish() and recycle();
+  // a timeline with more segments than this is freed rather than kept.
+  static constexpr std::size_t kMaxSpare = 1024;
+  static constexpr std::size_t kMaxSpareSegments = 1024;
+
+  Open* find(std::uint64_t conn_id) const;
+  Open& find_or_create(std::uint64_t conn_id, bool& created);
+
   std::uint64_t only_conn_;
-  std::unordered_map<std::uint64_t, Open> open_;
+  // The open timelines by connection id. The tracker numbers connections in order and most
+  // are short, so a window of pointers from the oldest open id down to the newest replaces a
+  // hash map (no hashing per segment); a long connection keeps 8 bytes per later one open.
+  std::deque<std::unique_ptr<Open>> window_;
+  std::uint64_t window_base_ = 0;  // the id of window_.front()
+  std::size_t open_count_ = 0;
+  std::vector<std::unique_ptr<Open>> spare_opens_;
+  std::vector<ConnectionTimeline> spare_timelines_;  // cleared, with their buffers
 };
 
 }  // namespace tcpscope::track

@@ -63,8 +63,10 @@ std::uint64_t relative_seq(const ZeekEndpoint& e, std::uint32_t cur, std::uint32
 
 }  // namespace
 
-std::uint64_t ZeekEndpoint::size(const ZeekEndpoint& peer) const {
-  if (prev_state == S::syn_sent && state == S::reset && peer.state == S::inactive && !no_data_acked())
+std::uint64_t ZeekEndpoint::size(const ZeekEndpoint& peer, std::uint32_t seq_wraps,
+                                 std::uint32_t ack_wraps) const {
+  if (prev_state == S::syn_sent && state == S::reset && peer.state == S::inactive &&
+      !no_data_acked(ack_wraps))
     return 0;
   const std::uint64_t last64 = full(last_seq, seq_wraps);
   const std::uint64_t ack64 = full(ack_seq, ack_wraps);
@@ -77,10 +79,12 @@ std::uint64_t ZeekEndpoint::size(const ZeekEndpoint& peer) const {
 void ZeekSession::start(int sender, const decode::TcpFacts& first, Timestamp t) {
   start_ns_ = t.ns();
   times_.reset();
+  if (high_.rare()) high_.rare_for_write().times_wide = false;
   set_time(conn_time::zeek_last, t.ns());
   orig_side_ = static_cast<std::uint8_t>(sender);
   set_time(conn_time::expire0, t.ns() + kSynTimeout);
-  set_inactivity_timeout(kUdpInactivity);
+  set_time(conn_time::inactivity, last_ns() + kUdpInactivity);  // udp_inactivity_timeout to begin with
+  tcp_inactivity_ = false;
 
   // Creation-time orientation for starts without a plain SYN (§1.2 rule 1).
   const bool syn = has(first.flags, tcp_flag::syn);
@@ -189,18 +193,15 @@ void ZeekSession::update_history(int side, std::uint16_t flags, std::uint64_t re
     check_history(side, zeek_hist::ack, 'A');
 }
 
-void ZeekSession::set_inactivity_timeout(std::int64_t timeout_ns) {
-  if (timeout_ns == inactivity_timeout_ns()) return;
-  set_time(conn_time::inactivity, timeout_ns ? last_ns() + timeout_ns : 0);
-  inactivity_timeout_s_ = static_cast<std::uint16_t>(timeout_ns / kSecond);
-}
-
 void ZeekSession::set_state(int side, S s) {
   ZeekEndpoint& e = ep_[side];
   if (s == e.state) return;
   // The inactivity timeout grows once the handshake is over.
   if (!is_handshake(s) && is_handshake(e.state) && is_handshake(ep_[1 - side].state))
-    set_inactivity_timeout(kTcpInactivity);
+    if (!tcp_inactivity_) {
+      set_time(conn_time::inactivity, last_ns() + kTcpInactivity);
+      tcp_inactivity_ = true;
+    }
   e.prev_state = e.state;
   e.state = s;
 }
@@ -301,7 +302,8 @@ void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t c
   }
 
   bool seq_underflow = false;
-  const std::uint64_t rel_seq = relative_seq(e, base_seq, e.last_seq, e.seq_wraps, &seq_underflow);
+  const std::uint64_t rel_seq =
+      relative_seq(e, base_seq, e.last_seq, wraps(zeek_wide::seq_wraps0, side), &seq_underflow);
 
   update_history(side, flags, rel_seq, len);
 
@@ -325,7 +327,7 @@ void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t c
   }
   if (fin) {
     ++e.fin_count;
-    e.fin_seq = rel_seq + static_cast<std::uint64_t>(seg_len);
+    set_wide(e.fin_seq_low, zeek_wide::fin_seq0, side, rel_seq + static_cast<std::uint64_t>(seg_len));
   }
   if (rst) ++e.rst_count;
 
@@ -338,12 +340,16 @@ void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t c
       p.last_seq = ack_seq - 1;
     } else {
       bool ack_underflow = false;
-      rel_ack = relative_seq(p, ack_seq, p.ack_seq, p.ack_wraps, &ack_underflow);
+      rel_ack = relative_seq(p, ack_seq, p.ack_seq, wraps(zeek_wide::ack_wraps0, 1 - side), &ack_underflow);
       if (ack_underflow) {
         rel_ack = 0;
       } else if (!rst) {
         const std::int32_t d = seq_delta(ack_seq, p.ack_seq);
-        if (!(ack_seq == 0 && d > kTooLargeSeqDelta) && d > 0) p.update_ack_seq(ack_seq);
+        if (!(ack_seq == 0 && d > kTooLargeSeqDelta) && d > 0) {
+          if (ack_seq < p.ack_seq)
+            set_wraps(zeek_wide::ack_wraps0, 1 - side, wraps(zeek_wide::ack_wraps0, 1 - side) + 1);
+          p.ack_seq = ack_seq;
+        }
       }
     }
   }
@@ -353,11 +359,11 @@ void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t c
   if ((syn || rst) && (delta_last > kTooLargeSeqDelta || delta_last < -kTooLargeSeqDelta)) {
     // untrusted jump
   } else if (fin && e.last_seq == e.start_seq + 1) {
-    e.update_last_seq(seq_one_past);
+    update_last_seq(side, seq_one_past);
   } else if (e.state == S::reset) {
     // nothing after a RST is trusted
   } else if (delta_last > 0) {
-    e.update_last_seq(seq_one_past);
+    update_last_seq(side, seq_one_past);
   } else if (len > 0) {
     scaled_history(side, e.retransmissions, 'T');
   }
@@ -381,8 +387,8 @@ void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t c
   if (do_close) connection_closed(side, gen_event);
 
   // ConnSize, counted on the sender's current role.
-  ++e.packets;
-  e.ip_bytes += tcp.ip_len;
+  set_wide(e.packets_low, zeek_wide::packets0, side, packets(side) + 1);
+  set_wide(e.ip_bytes_low, zeek_wide::ip_bytes0, side, ip_bytes(side) + tcp.ip_len);
 }
 
 void ZeekSession::update_state_machine(int side, std::uint16_t flags, std::uint32_t base_seq,
@@ -488,14 +494,15 @@ void ZeekSession::update_inactive(int side, std::uint16_t flags, std::uint32_t b
 
 // ---- Reassembler: only what conn.log needs (gaps, EOF, close deferral) ----
 
-void ZeekSession::deliver_contiguous(ZeekReassembly& r) {
+void ZeekSession::deliver_contiguous(int side) {
+  ZeekReassembly& r = ep_[side].reassembly;
   std::size_t consumed = 0;
-  while (consumed < r.block_count && r.blocks()[consumed].first <= r.last_reassem) {
-    r.last_reassem = std::max(r.last_reassem, r.blocks()[consumed].second);
+  while (consumed < r.block_count && blocks(side)[consumed].first <= last_reassem(side)) {
+    set_last_reassem(side, std::max(last_reassem(side), blocks(side)[consumed].second));
     ++consumed;
   }
   if (consumed) {
-    auto& b = r.blocks();
+    auto& b = blocks(side);
     std::copy(b.begin() + static_cast<std::ptrdiff_t>(consumed), b.begin() + r.block_count, b.begin());
     r.block_count = static_cast<std::uint8_t>(r.block_count - consumed);
   }
@@ -505,23 +512,23 @@ void ZeekSession::data_sent(int side, std::uint64_t seq, std::uint32_t len) {
   ZeekEndpoint& e = ep_[side];
   ZeekReassembly& r = e.reassembly;
   if (r.skip_deliveries) return;
-  const std::uint64_t acked = e.to_relative(e.ack_seq, e.ack_wraps);
+  const std::uint64_t acked = e.to_relative(e.ack_seq, wraps(zeek_wide::ack_wraps0, side));
   std::uint64_t upper = seq + len;
   if (seq < acked) {
     if (upper <= acked) return;  // delivered and acked already
     seq = acked;
   }
-  if (upper <= r.trim) return;
-  if (seq < r.trim) seq = r.trim;
-  if (upper <= r.last_reassem) return;  // old data
-  if (seq <= r.last_reassem) {
-    r.last_reassem = upper;  // fills the leading hole: deliver
-    deliver_contiguous(r);
-    if (e.no_data_acked() && e.size(ep_[1 - side]) > kMaxInitialWindow)
-      r.trim = std::max(r.trim, r.last_reassem);
+  if (upper <= trim(side)) return;
+  if (seq < trim(side)) seq = trim(side);
+  if (upper <= last_reassem(side)) return;  // old data
+  if (seq <= last_reassem(side)) {
+    set_last_reassem(side, upper);  // fills the leading hole: deliver
+    deliver_contiguous(side);
+    if (no_data_acked(side) && size(side) > kMaxInitialWindow)
+      set_wide(r.trim_low, zeek_wide::trim0, side, std::max(trim(side), last_reassem(side)));
   } else {
     // Buffer above a hole: insert, keeping blocks sorted and merged.
-    auto& b = r.blocks_for_insert();
+    auto& b = blocks(side);  // (allocated on the first hole)
     std::size_t i = 0;
     while (i < r.block_count && b[i].second < seq) ++i;
     if (i < r.block_count && b[i].first <= upper) {
@@ -544,7 +551,7 @@ void ZeekSession::data_sent(int side, std::uint64_t seq, std::uint32_t len) {
       b[i].first = seq;
     }
   }
-  if (e.no_data_acked() && r.undelivered_bytes() > kMaxAboveHoleWithoutAcks) {
+  if (no_data_acked(side) && undelivered_bytes(side) > kMaxAboveHoleWithoutAcks) {
     r.block_count = 0;
     r.skip_deliveries = true;
   }
@@ -554,7 +561,7 @@ void ZeekSession::gap(int side, std::uint64_t len) {
   ZeekEndpoint& e = ep_[side];
   if (is_clean(e) && is_clean(ep_[1 - side])) {
     scaled_history(side, e.gaps, 'G');
-    missed_bytes_ += len;
+    high_.set(missed_bytes_low_, zeek_wide::missed_bytes, missed_bytes() + len);
   }
 }
 
@@ -562,29 +569,28 @@ void ZeekSession::undelivered(int side, std::uint64_t up_to) {
   ZeekReassembly& r = ep_[side].reassembly;
   if (up_to <= 2 && is_partial_) return;  // the faked SYN octet of a partial connection
   if (!r.skip_deliveries) {
-    while (r.block_count > 0 && r.blocks()[0].first < up_to) {
-      if (r.blocks()[0].first > r.last_reassem) {
-        gap(side, r.blocks()[0].first - r.last_reassem);
-        r.last_reassem = r.blocks()[0].first;
+    while (r.block_count > 0 && blocks(side)[0].first < up_to) {
+      if (blocks(side)[0].first > last_reassem(side)) {
+        gap(side, blocks(side)[0].first - last_reassem(side));
+        set_last_reassem(side, blocks(side)[0].first);
       }
-      deliver_contiguous(r);
+      deliver_contiguous(side);
     }
-    if (up_to > r.last_reassem) gap(side, up_to - r.last_reassem);
+    if (up_to > last_reassem(side)) gap(side, up_to - last_reassem(side));
   }
-  if (up_to > r.last_reassem) r.last_reassem = up_to;
-  deliver_contiguous(r);
+  if (up_to > last_reassem(side)) set_last_reassem(side, up_to);
+  deliver_contiguous(side);
 }
 
 void ZeekSession::trim_to(int side, std::uint64_t seq) {
-  ZeekReassembly& r = ep_[side].reassembly;
-  if (seq > r.last_reassem) undelivered(side, seq);
-  r.trim = seq;
+  if (seq > last_reassem(side)) undelivered(side, seq);
+  set_wide(ep_[side].reassembly.trim_low, zeek_wide::trim0, side, seq);
 }
 
 void ZeekSession::ack_received(int side, std::uint64_t seq) {
   ZeekEndpoint& e = ep_[side];
-  if (e.fin_count > 0 && seq >= e.fin_seq) seq = e.fin_seq - 1;
-  if (seq <= e.reassembly.trim) return;
+  if (e.fin_count > 0 && seq >= fin_seq(side)) seq = fin_seq(side) - 1;
+  if (seq <= trim(side)) return;
   trim_to(side, seq);
   check_eof(side);
 }
@@ -593,8 +599,8 @@ bool ZeekSession::data_pending(int side) const {
   const ZeekEndpoint& e = ep_[side];
   const ZeekReassembly& r = e.reassembly;
   if (r.skip_deliveries) return false;
-  const std::uint64_t delivered = std::uint64_t{e.start_seq} + r.last_reassem;
-  const std::uint64_t last = ZeekEndpoint::full(e.last_seq, e.seq_wraps);
+  const std::uint64_t delivered = std::uint64_t{e.start_seq} + last_reassem(side);
+  const std::uint64_t last = ZeekEndpoint::full(e.last_seq, wraps(zeek_wide::seq_wraps0, side));
   if (last < delivered) return false;
   if (delivered != last - 1 && delivered != last) return true;
   if (e.state != S::reset && ep_[1 - side].reassembly.has_undelivered()) return true;

@@ -13,61 +13,31 @@
 #include "core/time.hpp"
 #include "decode/packet.hpp"
 #include "track/compact_times.hpp"
+#include "track/compact_wide.hpp"
 #include "track/zeek_history.hpp"
 #include "track/zeek_state.hpp"
 
 namespace tcpscope::track {
 
 // The part of Zeek's reassembler that conn.log depends on: which bytes were
-// delivered in order (last_reassem), what the peer's ACKs trimmed (trim), and
+// delivered in order (last_reassem), what the peer's ACKs trimmed (trim), both
+// relative and 64-bit (their high halves are the session's, see zeek_wide), and
 // the data buffered above a hole (a few merged blocks; bounded). The blocks are
-// allocated the first time a hole appears (most connections never have one), so
-// a tracked connection does not carry them.
+// the session's rare block's (allocated the first time a hole appears: most
+// connections never have one), so a tracked connection does not carry them.
 struct ZeekReassembly {
   static constexpr std::size_t kMaxBlocks = 2;
   using Blocks = std::array<std::pair<std::uint64_t, std::uint64_t>, kMaxBlocks>;  // [seq, upper)
 
-  std::uint64_t last_reassem = 1;  // relative; 1 is the first byte after the SYN
-  std::uint64_t trim = 0;
-
- private:
-  std::unique_ptr<Blocks> blocks_;  // (before the bit-fields: ZeekEndpoint's members fill the tail)
-
- public:
+  std::uint32_t last_reassem_low = 1;  // low half; 1 is the first byte after the SYN
+  std::uint32_t trim_low = 0;          // low half
+  // (the bit-fields last: ZeekEndpoint's members fill the tail)
   std::uint8_t block_count : 2 = 0;  // <= kMaxBlocks
   bool skip_deliveries : 1 = false;
   bool did_eof : 1 = false;
   static_assert(kMaxBlocks <= 3);
 
-  ZeekReassembly() = default;
-  ZeekReassembly(const ZeekReassembly& o) { *this = o; }
-  ZeekReassembly(ZeekReassembly&&) noexcept = default;
-  ZeekReassembly& operator=(const ZeekReassembly& o) {
-    if (this != &o) {
-      last_reassem = o.last_reassem;
-      trim = o.trim;
-      block_count = o.block_count;
-      skip_deliveries = o.skip_deliveries;
-      did_eof = o.did_eof;
-      blocks_ = o.blocks_ ? std::make_unique<Blocks>(*o.blocks_) : nullptr;
-    }
-    return *this;
-  }
-  ZeekReassembly& operator=(ZeekReassembly&&) noexcept = default;
-
-  // The blocks above the hole; valid while block_count > 0.
-  Blocks& blocks() { return *blocks_; }
-  const Blocks& blocks() const { return *blocks_; }
-  // The same, allocated on first use (when data arrives above a hole).
-  Blocks& blocks_for_insert() {
-    if (!blocks_) blocks_ = std::make_unique<Blocks>();
-    return *blocks_;
-  }
-
   bool has_undelivered() const { return block_count > 0; }
-  std::uint64_t undelivered_bytes() const {
-    return block_count ? (*blocks_)[block_count - 1].second - last_reassem : 0;
-  }
 };
 
 // One side of a connection as Zeek's TCP_Endpoint sees it.
@@ -83,39 +53,30 @@ struct ZeekEndpoint {
   std::uint32_t start_seq = 0;
   std::uint32_t last_seq = 0;
   std::uint32_t ack_seq = 0;
-  std::uint32_t seq_wraps = 0;
-  std::uint32_t ack_wraps = 0;
+  // (the wrap counts of last_seq and ack_seq are the session's: zeek_wide::seq_wraps0, ack_wraps0)
   // Relative sequence of the last SYN, FIN end and RST, for the history repeat rule
   // (kept modulo 2^32: equal numbers 4 GiB apart are treated as a repeat).
   std::uint32_t hist_last_syn = 0;
   std::uint32_t hist_last_fin = 0;
   std::uint32_t hist_last_rst = 0;
-  std::uint64_t fin_seq = 0;  // relative, one past the FIN
+  std::uint32_t fin_seq_low = 0;  // relative, one past the FIN (low half)
   ZeekScaledCounter gaps;
   ZeekScaledCounter checksum_errors;
   ZeekScaledCounter retransmissions;
   ZeekScaledCounter zero_windows;
-  std::uint64_t packets = 0;   // ConnSize: packets delivered to TCP analysis
-  std::uint64_t ip_bytes = 0;  // ConnSize: sum of IP total lengths
+  std::uint32_t packets_low = 0;   // ConnSize: packets delivered to TCP analysis (low half)
+  std::uint32_t ip_bytes_low = 0;  // ConnSize: sum of IP total lengths (low half)
 
   static constexpr std::uint64_t full(std::uint32_t s, std::uint32_t wraps) {
     return (std::uint64_t{wraps} << 32) | s;
   }
   std::uint64_t to_relative(std::uint32_t s, std::uint32_t wraps) const { return full(s, wraps) - start_seq; }
-  void update_last_seq(std::uint32_t s) {
-    if (s < last_seq) ++seq_wraps;
-    last_seq = s;
-  }
-  void update_ack_seq(std::uint32_t s) {
-    if (s < ack_seq) ++ack_wraps;
-    ack_seq = s;
-  }
-  bool no_data_acked() const {
+  bool no_data_acked(std::uint32_t ack_wraps) const {
     const std::uint64_t a = full(ack_seq, ack_wraps);
     return a == start_seq || a == std::uint64_t{start_seq} + 1;
   }
   // Zeek's endpoint size: bytes in sequence space, without the SYN and FIN octets.
-  std::uint64_t size(const ZeekEndpoint& peer) const;
+  std::uint64_t size(const ZeekEndpoint& peer, std::uint32_t seq_wraps, std::uint32_t ack_wraps) const;
 };
 
 // Kinds of removal, for reporting why a connection ended.
@@ -154,6 +115,33 @@ enum : std::size_t {
 }  // namespace conn_time
 using ConnectionTimes = CompactTimes<conn_time::count>;
 
+// Slots of a connection's high halves (HighWords, kept by its ZeekSession): side 0's
+// slot, then side 1's (add the side). The wrap counts are whole there.
+namespace zeek_wide {
+enum : std::size_t {
+  last_reassem0 = 0,
+  trim0 = 2,
+  fin_seq0 = 4,
+  packets0 = 6,
+  ip_bytes0 = 8,
+  seq_wraps0 = 10,
+  ack_wraps0 = 12,
+  max_rel_end0 = 14,  // Connection's halves (half.hpp)
+  payload_bytes0 = 16,
+  retransmitted_bytes0 = 18,
+  rtt_sum_us0 = 20,
+  missed_bytes = 22,
+  count
+};
+}  // namespace zeek_wide
+// What the rare block holds besides the high halves.
+struct ZeekRare {
+  std::array<ZeekReassembly::Blocks, 2> blocks{};      // above a hole, by side (valid while block_count > 0)
+  std::array<std::int64_t, conn_time::count> times{};  // 64-bit times, once times_wide
+  bool times_wide = false;
+};
+using ConnectionRareBlock = RareBlock<zeek_wide::count, ZeekRare>;
+
 class ZeekSession {
  public:
   // Starts a connection with the packet `first` sent by side `sender` (0 or 1).
@@ -178,8 +166,23 @@ class ZeekSession {
   const ZeekEndpoint& endpoint(int side) const { return ep_[side]; }
   const ZeekEndpoint& orig() const { return ep_[orig_side_]; }
   const ZeekEndpoint& resp() const { return ep_[1 - orig_side_]; }
-  std::uint64_t orig_size() const { return orig().size(resp()); }
-  std::uint64_t resp_size() const { return resp().size(orig()); }
+  std::uint64_t orig_size() const { return size(orig_side_); }
+  std::uint64_t resp_size() const { return size(1 - orig_side_); }
+  // Zeek's size of `side`'s endpoint (ZeekEndpoint::size).
+  std::uint64_t size(int side) const {
+    return ep_[side].size(ep_[1 - side], wraps(zeek_wide::seq_wraps0, side),
+                          wraps(zeek_wide::ack_wraps0, side));
+  }
+  // ConnSize's counters.
+  std::uint64_t packets(int side) const { return wide(ep_[side].packets_low, zeek_wide::packets0, side); }
+  std::uint64_t ip_bytes(int side) const { return wide(ep_[side].ip_bytes_low, zeek_wide::ip_bytes0, side); }
+  std::uint64_t orig_packets() const { return packets(orig_side_); }
+  std::uint64_t orig_ip_bytes() const { return ip_bytes(orig_side_); }
+  std::uint64_t resp_packets() const { return packets(1 - orig_side_); }
+  std::uint64_t resp_ip_bytes() const { return ip_bytes(1 - orig_side_); }
+  // The high halves of the connection's 64-bit values (Connection keeps its halves' there too).
+  ConnectionRareBlock& high_words() { return high_; }
+  const ConnectionRareBlock& high_words() const { return high_; }
   // The history letters (decoded from their packed form).
   ZeekHistoryText history() const { return history_.text(); }
   std::int64_t start_ns() const { return start_ns_; }
@@ -187,9 +190,17 @@ class ZeekSession {
   Timestamp last_time() const { return {last_ns() / 1'000'000'000, last_ns() % 1'000'000'000}; }
   std::int64_t last_ns() const { return time(conn_time::zeek_last); }
   // The connection's times (conn_time indices; Connection keeps its own there too).
-  std::int64_t time(std::size_t which) const { return times_.get(which, start_ns_); }
-  void set_time(std::size_t which, std::int64_t ns) { times_.set(which, ns, start_ns_); }
-  std::uint64_t missed_bytes() const { return missed_bytes_; }
+  std::int64_t time(std::size_t which) const { return times_.get(which, start_ns_, wide_times()); }
+  void set_time(std::size_t which, std::int64_t ns) {
+    if (!wide_times() && times_.set_narrow(which, ns, start_ns_)) return;
+    ZeekRare& rare = high_.rare_for_write();
+    if (!rare.times_wide) {
+      times_.widen(start_ns_, rare.times);
+      rare.times_wide = true;
+    }
+    rare.times[which] = ns;
+  }
+  std::uint64_t missed_bytes() const { return high_.get(missed_bytes_low_, zeek_wide::missed_bytes); }
   ZeekConnState conn_state() const {
     const ZeekHistoryText letters = history();
     return zeek_conn_state({orig().state, resp().state, orig_size(), resp_size(), letters.view()});
@@ -199,14 +210,52 @@ class ZeekSession {
 
  private:
   bool is_orig(int side) const { return side == orig_side_; }
+  const ConnectionTimes::Wide* wide_times() const {
+    const ZeekRare* rare = high_.rare();
+    return rare && rare->times_wide ? &rare->times : nullptr;
+  }
+  // The blocks above `side`'s hole (valid while its block_count > 0; allocated by the non-const one).
+  ZeekReassembly::Blocks& blocks(int side) { return high_.rare_for_write().blocks[side]; }
+  const ZeekReassembly::Blocks& blocks(int side) const { return high_.rare()->blocks[side]; }
+  std::uint64_t wide(std::uint32_t low, std::size_t slot0, int side) const {
+    return high_.get(low, slot0 + static_cast<std::size_t>(side));
+  }
+  void set_wide(std::uint32_t& low, std::size_t slot0, int side, std::uint64_t v) {
+    high_.set(low, slot0 + static_cast<std::size_t>(side), v);
+  }
+  std::uint32_t wraps(std::size_t slot0, int side) const {
+    return high_.word(slot0 + static_cast<std::size_t>(side));
+  }
+  void set_wraps(std::size_t slot0, int side, std::uint32_t w) {
+    high_.set_word(slot0 + static_cast<std::size_t>(side), w);
+  }
+  std::uint64_t last_reassem(int side) const {
+    return wide(ep_[side].reassembly.last_reassem_low, zeek_wide::last_reassem0, side);
+  }
+  void set_last_reassem(int side, std::uint64_t v) {
+    set_wide(ep_[side].reassembly.last_reassem_low, zeek_wide::last_reassem0, side, v);
+  }
+  std::uint64_t trim(int side) const { return wide(ep_[side].reassembly.trim_low, zeek_wide::trim0, side); }
+  std::uint64_t fin_seq(int side) const { return wide(ep_[side].fin_seq_low, zeek_wide::fin_seq0, side); }
+  std::uint64_t undelivered_bytes(int side) const {
+    const ZeekReassembly& r = ep_[side].reassembly;
+    return r.block_count ? blocks(side)[r.block_count - 1].second - last_reassem(side) : 0;
+  }
+  bool no_data_acked(int side) const { return ep_[side].no_data_acked(wraps(zeek_wide::ack_wraps0, side)); }
+  void update_last_seq(int side, std::uint32_t s) {
+    if (s < ep_[side].last_seq)
+      set_wraps(zeek_wide::seq_wraps0, side, wraps(zeek_wide::seq_wraps0, side) + 1);
+    ep_[side].last_seq = s;
+  }
   void flip_roles();
   void update_history(int side, std::uint16_t flags, std::uint64_t rel_seq, std::uint32_t len);
   void check_history(int side, std::uint32_t mask, char code);
   void add_history(int side, char code);
   void scaled_history(int side, ZeekScaledCounter& counter, char code);
   void set_state(int side, ZeekEndpointState s);
-  void set_inactivity_timeout(std::int64_t timeout_ns);  // a whole number of seconds
-  std::int64_t inactivity_timeout_ns() const { return std::int64_t{inactivity_timeout_s_} * 1'000'000'000; }
+  // Zeek's inactivity timeout: udp_inactivity_timeout (60 s) from the start,
+  // tcp_inactivity_timeout (300 s) once the handshake is over.
+  std::int64_t inactivity_timeout_ns() const { return tcp_inactivity_ ? 300'000'000'000 : 60'000'000'000; }
   void update_state_machine(int side, std::uint16_t flags, std::uint32_t base_seq, std::uint32_t ack_seq,
                             std::uint32_t len, std::int32_t delta_last, bool stale_is_orig, bool& do_close,
                             bool& gen_event);
@@ -222,23 +271,23 @@ class ZeekSession {
   void trim_to(int side, std::uint64_t seq);
   void undelivered(int side, std::uint64_t up_to);
   void gap(int side, std::uint64_t len);
-  void deliver_contiguous(ZeekReassembly& r);
+  void deliver_contiguous(int side);
   bool data_pending(int side) const;
   void check_eof(int side);
 
   std::array<ZeekEndpoint, 2> ep_{};
   std::int64_t start_ns_ = 0;
-  std::uint64_t missed_bytes_ = 0;
-  // Timers (ns since epoch; 0 = not armed).
-  ConnectionTimes times_;  // Zeek's last activity and timer deadlines (0: not armed), and Connection's
-  ZeekHistory history_;    // (the small members last: no padding between them)
+  ConnectionTimes times_;     // Zeek's last activity and timer deadlines (0: not armed), and Connection's
+  ConnectionRareBlock high_;  // the high halves, the hole's blocks, 64-bit times (rarely allocated)
+  std::uint32_t missed_bytes_low_ = 0;
+  ZeekHistory history_;  // (the small members last: no padding between them)
   std::uint8_t orig_side_ : 1 = 0;
   std::uint8_t first_packet_seen_ : 2 = 0;  // bit 1: orig, bit 2: resp
   bool is_active_ : 1 = true;
   bool is_partial_ : 1 = false;
   bool close_deferred_ : 1 = false;
   bool deferred_gen_event_ : 1 = false;
-  std::uint16_t inactivity_timeout_s_ = 0;  // whole seconds (Zeek's are 60 s and 300 s); 0 = none
+  bool tcp_inactivity_ : 1 = false;  // the inactivity timeout is tcp_inactivity_timeout's
 };
 
 }  // namespace tcpscope::track

@@ -98,6 +98,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     render::mermaid(out, timeline, (header & 32) != 0);
     render::svg(out, timeline, (header & 32) != 0, true);
     html.add(timeline);
+    timelines.recycle(timeline);  // its buffers serve a later connection, as in explain
   };
   track::Tracker tracker(options, render);
   track::WiresharkAnalyzer wireshark;

@@ -72,6 +72,18 @@ TEST_F(TimestampTest, SecondsWithTheTopBitSet) {
   EXPECT_EQ(stamp(local, 0x80000000LL, 0), "[Error converting time] ");
 }
 
+TEST_F(TimestampTest, PacketsOfOneSecondShareTheClockTextButNotTheirDigits) {
+  auto local = formatter(TimeFormat::local_time);
+  EXPECT_EQ(stamp(local, 1700000000, 7'000), "22:13:20.000007 ");
+  EXPECT_EQ(stamp(local, 1700000000, 999'999'000), "22:13:20.999999 ");
+  EXPECT_EQ(stamp(local, 1700000000, 100'000'000), "22:13:20.100000 ");
+  EXPECT_EQ(stamp(local, 1700000001, 10'000), "22:13:21.000010 ");
+  EXPECT_EQ(stamp(local, 1700000000, 0), "22:13:20.000000 ");  // back to the previous second
+  auto date = formatter(TimeFormat::date_time);
+  EXPECT_EQ(stamp(date, 1700000000, 54'321'000), "2023-11-14 22:13:20.054321 ");
+  EXPECT_EQ(stamp(date, 1700006400, 54'321'000), "2023-11-15 00:00:00.054321 ");
+}
+
 TEST_F(TimestampTest, LocalTimeFollowsTzAcrossADstChange) {
   set_tz("EST5EDT,M3.2.0,M11.1.0");
   auto local = formatter(TimeFormat::date_time);

@@ -19,18 +19,21 @@ namespace {
 
 TEST(MemoryBudget, PartsOfAConnection) {
   EXPECT_LE(sizeof(ZeekScaledCounter), 4u);
-  EXPECT_LE(sizeof(ZeekHistory), 27u);     // 5 bits a letter
-  EXPECT_LE(sizeof(ZeekReassembly), 32u);  // the blocks above a hole are allocated only when one appears
-  EXPECT_LE(sizeof(ZeekEndpoint), 104u);   // its small members in the reassembly's tail padding
-  EXPECT_LE(sizeof(ZeekSession), 312u);    // holds all 12 of the connection's times (compact_times.hpp)
-  EXPECT_LE(sizeof(Half), 72u);
+  EXPECT_LE(sizeof(ZeekHistory), 27u);  // 5 bits a letter
+  // The blocks above a hole are the rare block's (compact_wide.hpp), allocated only when one appears;
+  // the 64-bit positions keep their low halves here.
+  EXPECT_LE(sizeof(ZeekReassembly), 12u);
+  EXPECT_LE(sizeof(ZeekEndpoint), 68u);  // its small members in the reassembly's tail padding
+  // All 12 of the connection's times (compact_times.hpp), and the rare block's pointer.
+  EXPECT_LE(sizeof(ZeekSession), 232u);
+  EXPECT_LE(sizeof(Half), 48u);  // 32-bit low halves
   EXPECT_LE(sizeof(CloseFacts), 8u);
-  EXPECT_LE(sizeof(ConnectionInference), 72u);
+  EXPECT_LE(sizeof(ConnectionInference), 68u);  // started_ in the client half's tail padding
   EXPECT_LE(sizeof(SeqUnwrapper), 16u);
 }
 
 TEST(MemoryBudget, ConnectionAndSlot) {
-  EXPECT_LE(sizeof(Connection), 560u);
+  EXPECT_LE(sizeof(Connection), 432u);
   // The tracker adds a timer time, a hash tag and a serial; no per-slot heap node.
   EXPECT_LE(Tracker::bytes_per_slot(), sizeof(Connection) + 16);
 }
@@ -38,35 +41,49 @@ TEST(MemoryBudget, ConnectionAndSlot) {
 TEST(MemoryBudget, CompactTimesAreExact) {
   const std::int64_t base = 1'700'000'000'123'456'000;  // a microsecond capture time
   CompactTimes<3> t;
-  EXPECT_EQ(sizeof(CompactTimes<12>), 12 * 4 + 8u);
-  t.set(0, -1, base);
-  t.set(1, 0, base);
-  t.set(2, base + 4'000'000'000'000, base);  // ~67 minutes later: still an offset
-  EXPECT_FALSE(t.wide());
-  EXPECT_EQ(t.get(0, base), -1);
-  EXPECT_EQ(t.get(1, base), 0);
-  EXPECT_EQ(t.get(2, base), base + 4'000'000'000'000);
-  const CompactTimes<3> narrow = t;
-  // A nanosecond time switches to 64-bit times, keeping the others.
-  t.set(1, base + 1, base);
-  EXPECT_TRUE(t.wide());
-  EXPECT_EQ(t.get(0, base), -1);
-  EXPECT_EQ(t.get(1, base), base + 1);
-  EXPECT_EQ(t.get(2, base), base + 4'000'000'000'000);
-  const CompactTimes<3> copy = t;  // a copy owns its own block
-  t.set(2, 5, base);
-  EXPECT_EQ(copy.get(2, base), base + 4'000'000'000'000);
-  EXPECT_EQ(narrow.get(1, base), 0);
+  EXPECT_EQ(sizeof(CompactTimes<12>), 12 * 4u);
+  EXPECT_TRUE(t.set_narrow(0, -1, base));
+  EXPECT_TRUE(t.set_narrow(1, 0, base));
+  EXPECT_TRUE(t.set_narrow(2, base + 4'000'000'000'000, base));  // ~67 minutes later: still an offset
+  EXPECT_EQ(t.get(0, base, nullptr), -1);
+  EXPECT_EQ(t.get(1, base, nullptr), 0);
+  EXPECT_EQ(t.get(2, base, nullptr), base + 4'000'000'000'000);
+  // A nanosecond time does not fit; 64-bit times keep the others.
+  EXPECT_FALSE(t.set_narrow(1, base + 1, base));
+  CompactTimes<3>::Wide wide{};
+  t.widen(base, wide);
+  EXPECT_EQ(t.get(0, base, &wide), -1);
+  EXPECT_EQ(t.get(1, base, &wide), 0);
+  EXPECT_EQ(t.get(2, base, &wide), base + 4'000'000'000'000);
   // Too far after the base (~72 minutes), or before it.
-  CompactTimes<3> late;
-  late.set(0, base + 4'400'000'000'000, base);
-  EXPECT_TRUE(late.wide());
-  EXPECT_EQ(late.get(0, base), base + 4'400'000'000'000);
-  CompactTimes<3> early;
-  early.set(0, base - 1000, base);
-  EXPECT_TRUE(early.wide());
-  EXPECT_EQ(early.get(0, base), base - 1000);
-  EXPECT_EQ(early.get(2, base), 0);
+  EXPECT_FALSE(t.set_narrow(0, base + 4'400'000'000'000, base));
+  EXPECT_FALSE(t.set_narrow(0, base - 1000, base));
+  EXPECT_EQ(t.get(0, base, nullptr), -1);
+}
+
+TEST(MemoryBudget, SessionTimesSwitchTo64BitsExactly) {
+  const std::int64_t base = 1'700'000'000'123'456'000;
+  decode::TcpFacts syn;
+  syn.flags = 0x02;
+  ZeekSession z;
+  z.start(0, syn, Timestamp{base / 1'000'000'000, base % 1'000'000'000});
+  EXPECT_FALSE(z.high_words().allocated());
+  z.set_time(conn_time::last_syn, -1);
+  z.set_time(conn_time::syn_ack, base + 4'000'000'000'000);
+  EXPECT_FALSE(z.high_words().allocated());
+  const ZeekSession narrow = z;
+  z.set_time(conn_time::irtt_ack, base + 1);  // nanoseconds: 64-bit times from now on
+  EXPECT_TRUE(z.high_words().allocated());
+  EXPECT_EQ(z.time(conn_time::last_syn), -1);
+  EXPECT_EQ(z.time(conn_time::syn_ack), base + 4'000'000'000'000);
+  EXPECT_EQ(z.time(conn_time::irtt_ack), base + 1);
+  EXPECT_EQ(z.start_ns(), base);
+  const ZeekSession copy = z;  // a copy owns its own block
+  z.set_time(conn_time::syn_ack, 5);
+  EXPECT_EQ(copy.time(conn_time::syn_ack), base + 4'000'000'000'000);
+  EXPECT_EQ(narrow.time(conn_time::irtt_ack), 0);
+  z.set_time(conn_time::timed0, base - 1000);  // before the start
+  EXPECT_EQ(z.time(conn_time::timed0), base - 1000);
 }
 
 TEST(MemoryBudget, CompactTupleGivesBackTheTuple) {
@@ -99,17 +116,6 @@ TEST(MemoryBudget, CompactTupleGivesBackTheTuple) {
   CompactTuple target(v4);
   target = std::move(moved);
   EXPECT_EQ(target.get(), v6);
-}
-
-TEST(MemoryBudget, HoleBlocksAreAllocatedOnlyForAHole) {
-  ZeekReassembly r;
-  EXPECT_FALSE(r.has_undelivered());
-  r.blocks_for_insert()[0] = {10, 20};
-  r.block_count = 1;
-  const ZeekReassembly copy = r;  // a copy owns its own blocks
-  r.blocks()[0].second = 30;
-  EXPECT_EQ(copy.blocks()[0].second, 20u);
-  EXPECT_EQ(copy.undelivered_bytes(), 20u - copy.last_reassem);
 }
 
 TEST(MemoryBudget, ScaledCounterKeepsZeeksThresholds) {
