@@ -3,8 +3,6 @@
 #include "decode/tcp.hpp"
 
 #include <algorithm>
-#include <bit>
-#include <cstring>
 
 #include "decode/checksum.hpp"
 #include "decode/tcp_options.hpp"
@@ -40,54 +38,10 @@ DecodeStatus malformed(const char* reason) {
 
 }  // namespace
 
-// One's-complement sum of `data` as big-endian 16-bit words (RFC 1071), not folded
-// below 32 bits. The sum does not depend on byte order (RFC 1071 §2 B): on a
-// little-endian host the bytes are summed as native 64-bit loads split into 32-bit
-// halves, folded to 16 bits and swapped once at the end.
-std::uint32_t sum_segment(std::uint32_t sum, ByteView data) {
-  const std::uint8_t* p = data.data();
-  std::size_t n = data.size();
-  if constexpr (std::endian::native == std::endian::little) {
-    std::uint64_t acc = 0;
-    for (; n >= 8; p += 8, n -= 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p, 8);
-      acc += (w & 0xffffffffu) + (w >> 32);
-    }
-    if (n >= 4) {
-      std::uint32_t w;
-      std::memcpy(&w, p, 4);
-      acc += w;
-      p += 4;
-      n -= 4;
-    }
-    if (n >= 2) {
-      acc += std::uint32_t{p[0]} | (std::uint32_t{p[1]} << 8);
-      p += 2;
-      n -= 2;
-    }
-    if (n == 1) acc += p[0];  // odd trailing byte: the high byte of a zero-padded word
-    while (acc >> 16) acc = (acc & 0xffffu) + (acc >> 16);
-    const auto swapped = static_cast<std::uint32_t>(((acc & 0xffu) << 8) | (acc >> 8));
-    return sum + swapped;  // the pseudo-header sum is far below 2^31: no overflow; the caller folds
-  } else {
-    std::uint64_t acc = sum;
-    for (; n >= 4; p += 4, n -= 4) acc += load_be32(p);
-    if (n >= 2) {
-      acc += load_be16(p);
-      p += 2;
-      n -= 2;
-    }
-    if (n == 1) acc += std::uint32_t{p[0]} << 8;
-    while (acc >> 32) acc = (acc & 0xffffffffu) + (acc >> 32);
-    return static_cast<std::uint32_t>(acc);
-  }
-}
-
 std::uint16_t tcp_checksum_residue(const IpAddr& src, const IpAddr& dst, ByteView segment) {
   const std::uint32_t sum =
       pseudo_header_sum(src, dst, kIpProtoTcp, static_cast<std::uint32_t>(segment.size()));
-  return checksum_finish(sum_segment(sum, segment));
+  return checksum_finish(checksum_add(sum, segment));
 }
 
 std::uint16_t tcp_checksum_should_be(std::uint16_t stored, std::uint16_t residue) {
