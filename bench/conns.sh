@@ -23,8 +23,8 @@
 #    one-connection capture) / 1e6.
 # Prints a Markdown table (also written to bench/out/conns-results.md).
 #
-# Environment: BUILD_DIR (build), RUNS (3), BIG (bench/out/big.pcap), MANY_CONNS (200000),
-# TSHARK_CUT (200000), PORT (18090), RECAPTURE=1 to record many-conns.pcap again, SKIP_BUILD=1
+# Environment: BUILD_DIR (build), RUNS (3), BENCH_OUT (bench/out), BIG ($BENCH_OUT/big.pcap), MANY_CONNS (200000),
+# TSHARK_CUT (200000), PORT (the first free one from 18090), RECAPTURE=1 to record many-conns.pcap again, SKIP_BUILD=1
 # to use the binaries already in $BUILD_DIR, TABLE_ONLY=1 to print the table of the last
 # measurements again.
 set -euo pipefail
@@ -32,49 +32,35 @@ cd "$(dirname "$0")/.."
 repo=$PWD
 build=${BUILD_DIR:-build}
 runs=${RUNS:-3}
-out=$repo/bench/out
+out=${BENCH_OUT:-$repo/bench/out}
 big=${BIG:-$out/big.pcap}
 many=$out/many-conns.pcap
 concurrent=$out/concurrent-1M.pcap
 many_wanted=${MANY_CONNS:-200000}
 tshark_cut=${TSHARK_CUT:-200000}
-port=${PORT:-18090}
+port=${PORT:-}
 record_limit_s=900
 
-log() { echo "conns.sh: $*" >&2; }
-die() {
-  log "$*"
-  exit 1
-}
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+BENCH_NAME=conns.sh
+log() { bench_log "$@"; }
+die() { bench_die "$@"; }
 
 mkdir -p "$out"
+trap bench_cleanup EXIT
 
 # ------------------------------------------------------------------ tools
-need=()
-command -v tcptrace >/dev/null || need+=(tcptrace)
-command -v tshark >/dev/null || need+=(tshark)
-[[ -x /usr/bin/time ]] || need+=(time)
-if [[ ! -s $many || ${RECAPTURE:-0} == 1 ]]; then
-  command -v nginx >/dev/null || need+=(nginx-light)
-  command -v wrk >/dev/null || need+=(wrk)
-fi
-if ((${#need[@]})); then
-  [[ $(id -u) -eq 0 ]] || die "needs ${need[*]} (run as root to install them)"
-  log "installing ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+tools=(tcptrace=tcptrace tshark=tshark)
+[[ -s $many && ${RECAPTURE:-0} != 1 ]] || tools+=(nginx=nginx-light wrk=wrk)
+[[ -x /usr/bin/time ]] || tools+=(/usr/bin/time=time)
+for pair in "${tools[@]}"; do
+  command -v "${pair%%=*}" >/dev/null && continue
+  [[ $(id -u) -eq 0 ]] || die "needs ${pair#*=} (run as root to install it)"
+done
+bench_install_missing "${tools[@]}"
 
-if [[ ${SKIP_BUILD:-0} != 1 ]]; then
-  log "building tcpscope and pcap_floor in $build"
-  if [[ ! -f $build/CMakeCache.txt ]]; then
-    generator=()
-    command -v ninja >/dev/null && generator=(-G Ninja)
-    cmake -S . -B "$build" "${generator[@]}" >/dev/null
-  fi
-  cmake --build "$build" -j 2 --target tcpscope pcap_floor >/dev/null
-fi
+[[ ${SKIP_BUILD:-0} == 1 ]] || bench_build "$build" tcpscope pcap_floor
 [[ $build == /* ]] || build=$repo/$build
 tcpscope=$build/tcpscope
 floor=$build/bench/pcap_floor
@@ -86,88 +72,33 @@ if [[ ! -s $big ]]; then
   RUNS=1 bash bench/print.sh >/dev/null
 fi
 
-nginx_pid=
-recorder_pid=
-cleanup() {
-  [[ -n $recorder_pid ]] && kill "$recorder_pid" 2>/dev/null || true
-  [[ -n $nginx_pid ]] && kill "$nginx_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-
-start_nginx() {
-  local root=$out/nginx-conns
-  mkdir -p "$root/html" "$root/tmp" "$root/logs"
-  head -c 600 /dev/zero | tr '\0' 'a' >"$root/html/small.html"
-  cat >"$root/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-user root;
-pid $root/nginx.pid;
-error_log $root/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $root/tmp/body;
-  proxy_temp_path $root/tmp/proxy;
-  fastcgi_temp_path $root/tmp/fastcgi;
-  uwsgi_temp_path $root/tmp/uwsgi;
-  scgi_temp_path $root/tmp/scgi;
-  server {
-    listen 127.0.0.1:$port;
-    root $root/html;
-  }
-}
-EOF
-  nginx -c "$root/nginx.conf" -p "$root" &
-  nginx_pid=$!
-  for _ in $(seq 50); do
-    if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  die "nginx did not start on 127.0.0.1:$port (see $root/logs/error.log)"
-}
-
-start_recorder() {
-  "$@" 2>"$out/many-recorder.stderr" &
-  recorder_pid=$!
-  sleep 1
-  kill -0 "$recorder_pid" 2>/dev/null
-}
-
 # Records one connection per request until the capture holds $many_wanted connections
-# (counted by tcpscope conns itself), in rounds of wrk -H 'Connection: close'.
+# (wrk's request count: each request was one connection), in rounds of wrk -H 'Connection: close'.
 record_many() {
   [[ $(id -u) -eq 0 ]] || die "recording $many needs root (live capture on lo)"
-  local part=$many.part filter="tcp port $port"
+  [[ -n $port ]] || port=$(bench_free_port 18090)
+  local part=$many.part filter="tcp port $port" stderr_file=$out/many-recorder.stderr
   rm -f "$part"
-  start_nginx
+  bench_nginx_start "$out/nginx-conns" "$port"
   local recorder=tcpscope
-  if ! start_recorder "$tcpscope" -i lo -B 262144 -w "$part" "$filter"; then
-    log "tcpscope -i lo -w cannot capture ($(tail -1 "$out/many-recorder.stderr")); recording with tcpdump -w instead"
+  if ! bench_recorder_start "$stderr_file" "$tcpscope" -i lo -B 262144 -w "$part" "$filter"; then
+    log "tcpscope -i lo -w cannot capture ($(tail -1 "$stderr_file")); recording with tcpdump -w instead"
     recorder=tcpdump
     rm -f "$part"
-    start_recorder tcpdump -i lo -B 262144 -w "$part" "$filter" ||
-      die "tcpdump -i lo -w did not start: $(cat "$out/many-recorder.stderr")"
+    bench_recorder_start "$stderr_file" tcpdump -i lo -B 262144 -w "$part" "$filter" ||
+      die "tcpdump -i lo -w did not start: $(cat "$stderr_file")"
   fi
   log "recording >= $many_wanted short connections of $filter with $recorder -w"
-  local started=$SECONDS done_conns=0
+  local started=$SECONDS done_conns=0 requests
   while ((done_conns < many_wanted)); do
     ((SECONDS - started < record_limit_s)) || die "the capture did not reach $many_wanted connections in ${record_limit_s}s"
-    wrk -t 1 -c 32 -d 5s -H 'Connection: close' "http://127.0.0.1:$port/small.html" >"$out/many-wrk.txt" 2>&1 || true
-    # wrk's request count: each request was one connection.
-    local requests
-    requests=$(awk '/requests in/ {print $1}' "$out/many-wrk.txt")
-    done_conns=$((done_conns + ${requests:-0}))
+    requests=$(bench_wrk_requests -t 1 -c 32 -d 5s -H 'Connection: close' "http://127.0.0.1:$port/small.html")
+    done_conns=$((done_conns + requests))
     log "  ~$done_conns connections so far"
   done
   sleep 1
-  kill -INT "$recorder_pid" 2>/dev/null || true
-  wait "$recorder_pid" || true
-  recorder_pid=
-  kill "$nginx_pid" 2>/dev/null || true
-  wait "$nginx_pid" 2>/dev/null || true
-  nginx_pid=
+  bench_recorder_stop
+  bench_nginx_stop
   echo "$recorder" >"$out/many-conns.recorder"
   mv "$part" "$many"
 }
@@ -263,7 +194,9 @@ for line in open(results):
     r["cpu"].append(int(cpu_us) / 1e6)
     r["rss"].append(int(rss_kib) / 1024)
     r["status"].append(int(status))
-med = statistics.median
+# Medians, never below 1 ms: tiny trial captures can take "0.00" s (no division by zero).
+def med(values):
+    return max(statistics.median(values), 0.001)
 info = {os.path.basename(big): (int(big_packets), int(big_conns)), os.path.basename(many): (int(many_packets), int(many_conns))}
 print(f"Median of {runs} runs each, commands alternating, files in the page cache, stdout to /dev/null, "
       "TZ=UTC. CPU = user+sys (the machine is shared: CPU time is the steadier figure). tshark reads the "

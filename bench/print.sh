@@ -21,8 +21,9 @@
 #    so its wall time can be below its CPU time). One extra row runs tcpscope on one
 #    thread (TCPSCOPE_THREADS=1).
 #
-# Environment: BUILD_DIR (build), RUNS (3), PACKETS (2200000), PORT (18080),
-# RECAPTURE=1 to record a new capture, BIG_PCAP=path to measure an existing capture
+# Environment: BUILD_DIR (build), RUNS (3), PACKETS (2200000), PORT (the first free one from 18080),
+# BENCH_OUT (bench/out: where the capture and results go), RECAPTURE=1 to record a new
+# capture, BIG_PCAP=path to measure an existing capture
 # instead (read only; nothing is recorded).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,127 +31,58 @@ repo=$PWD
 build=${BUILD_DIR:-build}
 runs=${RUNS:-3}
 packets_wanted=${PACKETS:-2200000}
-port=${PORT:-18080}
-out=$repo/bench/out
+port=${PORT:-}
+out=${BENCH_OUT:-$repo/bench/out}
 big=${BIG_PCAP:-$out/big.pcap}
 record_limit_s=600
 
-log() { echo "print.sh: $*" >&2; }
-die() {
-  log "$*"
-  exit 1
-}
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+BENCH_NAME=print.sh
+log() { bench_log "$@"; }
+die() { bench_die "$@"; }
 
 [[ -n ${BIG_PCAP:-} || $(id -u) -eq 0 ]] || die "needs root (live capture on lo, apt-get for nginx-light and wrk)"
 mkdir -p "$out"
+trap bench_cleanup EXIT
 
-# ------------------------------------------------------------------ tools
-need=()
-command -v nginx >/dev/null || need+=(nginx-light)
-command -v wrk >/dev/null || need+=(wrk)
-[[ -x /usr/bin/time ]] || need+=(time)
-command -v tcpdump >/dev/null || need+=(tcpdump)
-if ((${#need[@]})); then
-  log "installing ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
-
-log "building tcpscope and pcap_floor in $build"
-if [[ ! -f $build/CMakeCache.txt ]]; then
-  generator=()
-  command -v ninja >/dev/null && generator=(-G Ninja)
-  cmake -S . -B "$build" "${generator[@]}" >/dev/null
-fi
-cmake --build "$build" -j 2 --target tcpscope pcap_floor >/dev/null
+bench_install_missing nginx=nginx-light wrk=wrk tcpdump=tcpdump
+[[ -x /usr/bin/time ]] || bench_install_missing /usr/bin/time=time
+bench_build "$build" tcpscope pcap_floor
 tcpscope=$repo/$build/tcpscope
 floor=$repo/$build/bench/pcap_floor
 [[ -x $floor ]] || die "$floor was not built (is libbenchmark-dev installed? bench/ is built only with it)"
 
 # ------------------------------------------------------------------ the capture
-nginx_pid=
-recorder_pid=
-cleanup() {
-  [[ -n $recorder_pid ]] && kill "$recorder_pid" 2>/dev/null || true
-  [[ -n $nginx_pid ]] && kill "$nginx_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-
-start_nginx() {
-  local root=$out/nginx
-  mkdir -p "$root/html" "$root/tmp" "$root/logs"
-  # A small page (connection per request) and a 4 KiB page (keep-alive).
-  head -c 600 /dev/zero | tr '\0' 'a' >"$root/html/small.html"
-  head -c 4096 /dev/zero | tr '\0' 'b' >"$root/html/page.html"
-  cat >"$root/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-user root;
-pid $root/nginx.pid;
-error_log $root/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $root/tmp/body;
-  proxy_temp_path $root/tmp/proxy;
-  fastcgi_temp_path $root/tmp/fastcgi;
-  uwsgi_temp_path $root/tmp/uwsgi;
-  scgi_temp_path $root/tmp/scgi;
-  server {
-    listen 127.0.0.1:$port;
-    root $root/html;
-  }
-}
-EOF
-  nginx -c "$root/nginx.conf" -p "$root" &
-  nginx_pid=$!
-  for _ in $(seq 50); do
-    if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  die "nginx did not start on 127.0.0.1:$port (see $root/logs/error.log)"
-}
-
-# Starts "$@" as the recorder; succeeds if it is still running after a second.
-start_recorder() {
-  "$@" 2>"$out/recorder.stderr" &
-  recorder_pid=$!
-  sleep 1
-  kill -0 "$recorder_pid" 2>/dev/null
-}
-
+# Half of it one connection per request (handshakes and teardowns), half keep-alive 4 KiB pages.
 record_capture() {
-  local part=$big.part filter="tcp port $port"
+  [[ -n $port ]] || port=$(bench_free_port 18080)
+  local part=$big.part filter="tcp port $port" stderr_file=$out/recorder.stderr
   rm -f "$part"
-  start_nginx
+  bench_nginx_start "$out/nginx" "$port"
   local recorder=tcpscope
-  if ! start_recorder "$tcpscope" -i lo -B 262144 -c "$packets_wanted" -w "$part" "$filter"; then
-    log "tcpscope -i lo -w cannot capture yet ($(tail -1 "$out/recorder.stderr")); recording with tcpdump -w instead"
+  if ! bench_recorder_start "$stderr_file" "$tcpscope" -i lo -B 262144 -c "$packets_wanted" -w "$part" "$filter"; then
+    log "tcpscope -i lo -w cannot capture yet ($(tail -1 "$stderr_file")); recording with tcpdump -w instead"
     recorder=tcpdump
     rm -f "$part"
-    start_recorder tcpdump -i lo -B 262144 -c "$packets_wanted" -w "$part" "$filter" ||
-      die "tcpdump -i lo -w did not start: $(cat "$out/recorder.stderr")"
+    bench_recorder_start "$stderr_file" tcpdump -i lo -B 262144 -c "$packets_wanted" -w "$part" "$filter" ||
+      die "tcpdump -i lo -w did not start: $(cat "$stderr_file")"
   fi
   log "recording $packets_wanted packets of $filter with $recorder -w"
   local started=$SECONDS round=0
-  while kill -0 "$recorder_pid" 2>/dev/null; do
+  while kill -0 "$BENCH_RECORDER_PID" 2>/dev/null; do
     ((SECONDS - started < record_limit_s)) || die "the capture did not reach $packets_wanted packets in ${record_limit_s}s"
-    if ((round % 2 == 0)); then # one connection per request: handshakes and teardowns
+    if ((round % 2 == 0)); then
       wrk -t 1 -c 32 -d 5s -H 'Connection: close' "http://127.0.0.1:$port/small.html" >/dev/null 2>&1 || true
-    else # keep-alive, 4 KiB responses
+    else
       wrk -t 1 -c 16 -d 5s "http://127.0.0.1:$port/page.html" >/dev/null 2>&1 || true
     fi
     round=$((round + 1))
   done
-  wait "$recorder_pid" || true
-  recorder_pid=
-  kill "$nginx_pid" 2>/dev/null || true
-  wait "$nginx_pid" 2>/dev/null || true
-  nginx_pid=
-  sed 's/^/  /' "$out/recorder.stderr" >&2
+  wait "$BENCH_RECORDER_PID" || true
+  BENCH_RECORDER_PID=
+  bench_nginx_stop
+  sed 's/^/  /' "$stderr_file" >&2
   echo "$recorder" >"$out/big.recorder"
   mv "$part" "$big"
 }
