@@ -72,7 +72,7 @@ class ZeekHistory {
   static constexpr std::size_t kCapacity = ZeekHistoryText::kCapacity;
   // Letters kept inline; the rest (long histories are rare) in the owner's Tail,
   // which it passes in (ZeekSession: its rare block, allocated when a history gets that long).
-  static constexpr std::size_t kInline = 24;
+  static constexpr std::size_t kInline = 19;                   // (15 bytes and 3: ZeekSession's 160 bytes)
   using Tail = std::array<std::uint8_t, kCapacity - kInline>;  // one letter code a byte
 
   // `tail`: needed (non-null) once length() > kInline.

@@ -601,7 +601,9 @@ void ZeekSession::gap(int side, std::uint64_t len) {
   ZeekEndpoint& e = ep_[side];
   if (is_clean(e) && is_clean(ep_[1 - side])) {
     scaled_history(side, zeek_counter::gaps, 'G');
-    high_.set(missed_bytes_low_, zeek_wide::missed_bytes, missed_bytes() + len);
+    const std::uint64_t missed = missed_bytes() + len;
+    high_.set_word(zeek_wide::missed_bytes_low, static_cast<std::uint32_t>(missed));
+    high_.set_word(zeek_wide::missed_bytes, static_cast<std::uint32_t>(missed >> 32));
   }
 }
 

@@ -149,11 +149,13 @@ enum : std::size_t {
   payload_bytes0 = 16,
   retransmitted_bytes0 = 18,
   rtt_sum_us0 = 20,
-  missed_bytes = 22,
+  missed_bytes = 22,    // the high half; the low half is missed_bytes_low (both only here: a gap
+                        // allocates the block anyway, for the gap counter)
   hist_last_syn0 = 23,  // ZeekEndpoint's history repeat rule (whole 32-bit values)
   hist_last_fin0 = 25,
   counters0 = 27,  // ZeekEndpoint::counters past 254: + 2 * zeek_counter::* + side (ZeekScaledCounter::state)
-  count = counters0 + 2 * zeek_counter::count
+  missed_bytes_low = counters0 + 2 * zeek_counter::count,
+  count
 };
 }  // namespace zeek_wide
 // What the rare block holds besides the high halves.
@@ -226,7 +228,9 @@ class ZeekSession {
     }
     rare.times[which] = ns;
   }
-  std::uint64_t missed_bytes() const { return high_.get(missed_bytes_low_, zeek_wide::missed_bytes); }
+  std::uint64_t missed_bytes() const {
+    return high_.get(high_.word(zeek_wide::missed_bytes_low), zeek_wide::missed_bytes);
+  }
   ZeekConnState conn_state() const {
     const ZeekHistoryText letters = history();
     return zeek_conn_state({orig().state, resp().state, orig_size(), resp_size(), letters.view()});
@@ -308,9 +312,9 @@ class ZeekSession {
 
   std::array<ZeekEndpoint, 2> ep_{};
   std::int64_t start_ns_ = 0;
-  ConnectionTimes times_;     // Zeek's last activity and timer deadlines (0: not armed), and Connection's
-  ConnectionRareBlock high_;  // the high halves, the hole's blocks, 64-bit times (rarely allocated)
-  std::uint32_t missed_bytes_low_ = 0;
+  ConnectionTimes times_;  // Zeek's last activity and timer deadlines (0: not armed), and Connection's
+  // the high halves, missed bytes, the hole's blocks, 64-bit times, long histories (rarely allocated)
+  ConnectionRareBlock high_;
   ZeekHistory history_;  // (the small members last: no padding between them)
   std::uint8_t orig_side_ : 1 = 0;
   std::uint8_t first_packet_seen_ : 2 = 0;  // bit 1: orig, bit 2: resp

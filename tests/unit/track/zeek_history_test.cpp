@@ -74,7 +74,7 @@ TEST(ZeekHistory, PackedLettersComeBackInOrder) {
   h.add('S', &tail);
   EXPECT_TRUE(h.truncated());
   EXPECT_EQ(h.text(&tail).view(), expected);
-  EXPECT_LE(sizeof(ZeekHistory), 18u);
+  EXPECT_LE(sizeof(ZeekHistory), 15u);
 }
 
 }  // namespace
