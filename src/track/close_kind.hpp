@@ -12,7 +12,7 @@ namespace tcpscope::track {
 enum class Who : std::uint8_t { none, client, server };
 
 // The facts close_kind() decides from. Filled by ConnectionInference::finish().
-struct CloseFacts {                  // 8 bytes: it lives in every tracked connection
+struct CloseFacts {  // (a tracked connection keeps it in 2 bytes: ConnectionInference::StoredCloseFacts)
   bool syn_from_client : 1 = false;  // a SYN without ACK from the client was captured
   bool syn_ack_from_server : 1 =
       false;  // a SYN,ACK from the server was captured (or SYN from it: simultaneous open)

@@ -42,17 +42,20 @@ struct SegmentRecord {
   std::uint8_t side = 0;  // 0: key.a sent it, 1: key.b sent it
 };
 
+static_assert(static_cast<int>(EndReason::evicted) < 16);  // Connection::end_reason's 4 bits
+
 struct Connection {
-  CompactTuple tuple;            // canonical: side 0 is key().a, side 1 is key().b
+  // canonical: side 0 is key().a, side 1 is key().b (the roles and the end reason in its tail padding)
+  [[no_unique_address]] CompactTuple tuple;
+  std::uint8_t client_side : 1 = 0;
+  RoleReason role_reason : 2 = RoleReason::port_heuristic;
+  bool role_contradicted : 1 = false;  // a later handshake segment disagreed with an earlier decision
+  EndReason end_reason : 4 = EndReason::none;
   std::uint64_t id = 0;          // 1-based, in order of creation
   std::uint32_t generation = 0;  // 0 for the first connection on this 4-tuple, +1 per reuse in a row
-  std::uint8_t client_side = 0;
-  RoleReason role_reason = RoleReason::port_heuristic;
-  bool role_contradicted = false;  // a later handshake segment disagreed with an earlier decision
-  EndReason end_reason = EndReason::none;
   std::array<Half, 2> half{};
-  ZeekSession zeek;
   ConnectionInference inference;  // both endpoints' RFC 9293 states and the close kind
+  ZeekSession zeek;  // (last: 8-byte aligned, it follows the 4-byte aligned members without a hole)
 
   std::int64_t first_ns() const { return zeek.start_ns(); }  // capture time of the first segment
   std::int64_t last_ns() const { return zeek.time(conn_time::last_segment); }  // of the last segment

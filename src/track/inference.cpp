@@ -514,7 +514,19 @@ InferenceEnd ConnectionInference::finish() const {
     // A FIN at the very end whose connection was then reset needs no acknowledgment.
     if (facts_.first_rst == Who::none) end.notes.add(InferenceNote::fin_not_acked);
   }
-  end.facts = facts_;
+  end.facts = CloseFacts{.syn_from_client = facts_.syn_from_client,
+                         .syn_ack_from_server = facts_.syn_ack_from_server,
+                         .started_mid_stream = facts_.started_mid_stream,
+                         .server_sent_anything = facts_.server_sent_anything,
+                         .client_fin = facts_.client_fin,
+                         .server_fin = facts_.server_fin,
+                         .fins_crossed = facts_.fins_crossed,
+                         .second_fin_acked_first = facts_.second_fin_acked_first,
+                         .data_after_first_fin = facts_.data_after_first_fin,
+                         .rst_after_fin = facts_.rst_after_fin,
+                         .rst_answered_syn = facts_.rst_answered_syn,
+                         .first_fin = facts_.first_fin,
+                         .first_rst = facts_.first_rst};
   end.facts.final_client = client_.state;
   end.facts.final_server = server_.state;
   end.kind = close_kind(end.facts);

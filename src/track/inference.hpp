@@ -158,7 +158,7 @@ class ConnectionInference {
     SeqNum last_ack;  // highest ACK this side sent
     TcpState state = TcpState::Closed;
     std::uint16_t window = 0;
-    Confidence confidence = Confidence::inferred;
+    Confidence confidence : 2 = Confidence::inferred;
     bool seq_known : 1 = false;  // next_seq is meaningful
     bool own_end_known : 1 = false;
     bool syn_sent : 1 = false;
@@ -188,11 +188,31 @@ class ConnectionInference {
   void receiver_side(const SegmentEvent& seg, Side sender, Context& cx);
   void record_facts(const SegmentEvent& seg, Side sender, Context& cx);
 
-  [[no_unique_address]] Half client_;  // (27 bytes and padding: started_ takes the padding)
+  // CloseFacts as kept between segments: the facts without the final states
+  // (finish() adds them), in 2 bytes instead of 8.
+  struct StoredCloseFacts {
+    bool syn_from_client : 1 = false;
+    bool syn_ack_from_server : 1 = false;
+    bool started_mid_stream : 1 = false;
+    bool server_sent_anything : 1 = false;
+    bool client_fin : 1 = false;
+    bool server_fin : 1 = false;
+    bool fins_crossed : 1 = false;
+    bool second_fin_acked_first : 1 = false;
+    bool data_after_first_fin : 1 = false;
+    bool rst_after_fin : 1 = false;
+    bool rst_answered_syn : 1 = false;
+    Who first_fin : 2 = Who::none;
+    Who first_rst : 2 = Who::none;
+  };
+  static_assert(sizeof(StoredCloseFacts) == 2);
+
+  // (26 bytes and padding each: started_ takes the client's padding, the facts the server's)
+  [[no_unique_address]] Half client_;
   bool started_ = false;
-  Half server_;
+  [[no_unique_address]] Half server_;
+  StoredCloseFacts facts_;
   NoteSet connection_notes_;
-  CloseFacts facts_;
 };
 
 }  // namespace tcpscope::track

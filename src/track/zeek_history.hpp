@@ -70,13 +70,22 @@ struct ZeekHistoryText {
 class ZeekHistory {
  public:
   static constexpr std::size_t kCapacity = ZeekHistoryText::kCapacity;
+  // Letters kept inline; the rest (long histories are rare) in the owner's Tail,
+  // which it passes in (ZeekSession: its rare block, allocated when a history gets that long).
+  static constexpr std::size_t kInline = 19;                   // (15 bytes and 3: ZeekSession's 160 bytes)
+  using Tail = std::array<std::uint8_t, kCapacity - kInline>;  // one letter code a byte
 
-  ZeekHistoryText text() const {
+  // `tail`: needed (non-null) once length() > kInline.
+  ZeekHistoryText text(const Tail* tail = nullptr) const {
     ZeekHistoryText t;
-    for (std::size_t i = 0; i < length(); ++i) t.chars[i] = kAlphabet[code_at(i)];
-    t.len = static_cast<std::uint8_t>(length());
+    const std::size_t n = length();
+    for (std::size_t i = 0; i < n && i < kInline; ++i) t.chars[i] = kAlphabet[code_at(i)];
+    for (std::size_t i = kInline; i < n; ++i) t.chars[i] = kAlphabet[(*tail)[i - kInline]];
+    t.len = static_cast<std::uint8_t>(n);
     return t;
   }
+  // Whether the next add() needs the tail.
+  bool next_in_tail() const { return length() >= kInline && length() < kCapacity; }
   std::size_t length() const { return len_and_truncated_ & kLenMask; }
   bool empty() const { return length() == 0; }
   bool truncated() const { return (len_and_truncated_ & kTruncatedBit) != 0; }
@@ -87,20 +96,24 @@ class ZeekHistory {
     return (packed & 0x7Fu) | ((packed & 0x7F00u) << 8);
   }
 
-  void add(char c) {
+  // `tail`: needed (non-null) when next_in_tail().
+  void add(char c, Tail* tail = nullptr) {
     const std::size_t n = length();
     if (n < kCapacity) {
-      set_code(n, code_of(c));
+      if (n < kInline)
+        set_code(n, code_of(c));
+      else
+        (*tail)[n - kInline] = code_of(c);
       len_and_truncated_ = static_cast<std::uint8_t>((len_and_truncated_ & kTruncatedBit) | (n + 1));
     } else {
       len_and_truncated_ |= kTruncatedBit;
     }
   }
-  bool check(std::uint32_t mask, char c) {
+  bool check(std::uint32_t mask, char c, Tail* tail = nullptr) {
     const std::uint16_t packed = pack(mask);
     if ((seen_packed() & packed) == 0) {
       set_seen_packed(static_cast<std::uint16_t>(seen_packed() | packed));
-      add(c);
+      add(c, tail);
       return false;
     }
     return true;
@@ -140,7 +153,7 @@ class ZeekHistory {
   static constexpr std::uint16_t pack(std::uint32_t mask) {
     return static_cast<std::uint16_t>((mask & 0x7Fu) | ((mask >> 8) & 0x7F00u));
   }
-  std::array<std::uint8_t, (kCapacity * 5 + 7) / 8> bits_{};
+  std::array<std::uint8_t, (kInline * 5 + 7) / 8> bits_{};
   std::uint8_t len_and_truncated_ = 0;  // the length in bits 0-5; bit 7: letters were dropped
   // The seen-mask in two bytes (byte-aligned: the whole history is 27 bytes).
   std::uint8_t seen_lo_ = 0;

@@ -71,8 +71,8 @@ std::uint64_t ZeekEndpoint::size(const ZeekEndpoint& peer, std::uint32_t seq_wra
   const std::uint64_t last64 = full(last_seq, seq_wraps);
   const std::uint64_t ack64 = full(ack_seq, ack_wraps);
   std::uint64_t n = (last64 > ack64 ? last64 : ack64) - start_seq;
-  if (n != 0) --n;                   // the SYN octet (real or assumed)
-  if (fin_count > 0 && n != 0) --n;  // the FIN octet
+  if (n != 0) --n;              // the SYN octet (real or assumed)
+  if (fin_seen && n != 0) --n;  // the FIN octet
   return n;
 }
 
@@ -121,22 +121,55 @@ void ZeekSession::flip_roles() {
   first_packet_seen_ = static_cast<std::uint8_t>(((first_packet_seen_ & kOrigSeen) ? kRespSeen : 0) |
                                                  ((first_packet_seen_ & kRespSeen) ? kOrigSeen : 0));
   is_partial_ = false;
-  history_.add('^');
+  history_.add('^', history_tail_for_add());
 }
 
 void ZeekSession::add_history(int side, char code) {
-  history_.add(is_orig(side) ? code : static_cast<char>(code - 'A' + 'a'));
+  history_.add(is_orig(side) ? code : static_cast<char>(code - 'A' + 'a'), history_tail_for_add());
 }
 
 void ZeekSession::check_history(int side, std::uint32_t mask, char code) {
   if (is_orig(side))
-    history_.check(mask, code);
+    history_.check(mask, code, history_tail_for_add());
   else
-    history_.check(mask << 16, static_cast<char>(code - 'A' + 'a'));
+    history_.check(mask << 16, static_cast<char>(code - 'A' + 'a'), history_tail_for_add());
 }
 
-void ZeekSession::scaled_history(int side, ZeekScaledCounter& counter, char code) {
-  if (counter.tick()) add_history(side, code);
+void ZeekSession::scaled_history(int side, std::size_t counter, char code) {
+  ZeekEndpoint& e = ep_[side];
+  const std::size_t slot = zeek_wide::counters0 + 2 * counter + static_cast<std::size_t>(side);
+  const bool is_inline = counter == zeek_counter::retransmissions || counter == zeek_counter::zero_windows;
+  // (no conditional lvalue over the bit-fields: clang 14 cannot bind one)
+  std::uint8_t small = ZeekEndpoint::kCounterInRare;
+  if (counter == zeek_counter::retransmissions) small = e.retransmissions;
+  if (counter == zeek_counter::zero_windows) small = e.zero_windows;
+  if (small < ZeekEndpoint::kCounterInRare - 1) {  // the count inline: ZeekScaledCounter::tick below 10^9
+    ++small;
+    if (counter == zeek_counter::retransmissions) e.retransmissions = small & 0xF;
+    if (counter == zeek_counter::zero_windows) e.zero_windows = small & 0xF;
+    if (small == 1 || small == 10) add_history(side, code);
+    return;
+  }
+  ZeekScaledCounter whole;
+  whole.state = small == ZeekEndpoint::kCounterInRare ? high_.word(slot) : small;
+  if (whole.tick()) add_history(side, code);
+  if (is_inline) {
+    if (counter == zeek_counter::retransmissions) e.retransmissions = ZeekEndpoint::kCounterInRare;
+    if (counter == zeek_counter::zero_windows) e.zero_windows = ZeekEndpoint::kCounterInRare;
+  }
+  high_.set_word(slot, whole.state);  // never 0 from here on: the block is allocated
+}
+
+std::uint32_t ZeekSession::hist_last_fin(int side) const {
+  switch (ep_[side].hist_fin) {
+    case ZeekHistFin::none:
+      return 0;
+    case ZeekHistFin::at_fin_seq:
+      return ep_[side].fin_seq_low - 1;
+    case ZeekHistFin::rare:
+      break;
+  }
+  return high_.word(zeek_wide::hist_last_fin0 + static_cast<std::size_t>(side));
 }
 
 void ZeekSession::update_history(int side, std::uint16_t flags, std::uint64_t rel_seq, std::uint32_t len) {
@@ -158,15 +191,19 @@ void ZeekSession::update_history(int side, std::uint16_t flags, std::uint64_t re
       const std::uint32_t mask = is_orig(side) ? zeek_hist::syn : zeek_hist::syn << 16;
       const bool seen_before = (history_.seen() & mask) != 0;
       check_history(side, zeek_hist::syn, code);
-      if (seen_before && static_cast<std::uint32_t>(rel_seq) != e.hist_last_syn) add_history(side, code);
-      e.hist_last_syn = static_cast<std::uint32_t>(rel_seq);
+      const std::size_t last_syn_slot = zeek_wide::hist_last_syn0 + static_cast<std::size_t>(side);
+      if (seen_before && static_cast<std::uint32_t>(rel_seq) != high_.word(last_syn_slot))
+        add_history(side, code);
+      high_.set_word(last_syn_slot, static_cast<std::uint32_t>(rel_seq));
     }
     if (fin) {
       const std::uint32_t mask = is_orig(side) ? zeek_hist::fin : zeek_hist::fin << 16;
       const bool seen_before = (history_.seen() & mask) != 0;
       check_history(side, zeek_hist::fin, 'F');
-      if (seen_before && static_cast<std::uint32_t>(rel_seq + len) != e.hist_last_fin) add_history(side, 'F');
-      e.hist_last_fin = static_cast<std::uint32_t>(rel_seq + len);
+      if (seen_before && static_cast<std::uint32_t>(rel_seq + len) != hist_last_fin(side))
+        add_history(side, 'F');
+      // rel_seq + len: deliver() sets fin_seq to one past it (this FIN's end) right after.
+      e.hist_fin = ZeekHistFin::at_fin_seq;
     }
     if (rst) {
       const std::uint32_t mask = is_orig(side) ? zeek_hist::rst : zeek_hist::rst << 16;
@@ -232,7 +269,7 @@ void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t c
   ZeekEndpoint& p = ep_[1 - side];
 
   if (options.validate_checksums && tcp.checksum == decode::ChecksumStatus::bad) {
-    scaled_history(side, e.checksum_errors, 'C');  // dropped: no state change, not counted
+    scaled_history(side, zeek_counter::checksum_errors, 'C');  // dropped: no state change, not counted
     return;
   }
 
@@ -311,7 +348,7 @@ void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t c
   // bookkeeping beyond it feeds a weird, which tcpscope does not report).
   if ((static_cast<std::uint32_t>(tcp.window) << e.window_scale) == 0 && !rst && p.state != S::closed &&
       e.state != S::reset)
-    scaled_history(side, e.zero_windows, 'W');
+    scaled_history(side, zeek_counter::zero_windows, 'W');
 
   if (!orig().did_close || !resp().did_close) set_time(conn_time::zeek_last, t.ns());
 
@@ -326,10 +363,13 @@ void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t c
     }
   }
   if (fin) {
-    ++e.fin_count;
+    e.fin_seen = true;
+    if ((syn || rst) && e.hist_fin == ZeekHistFin::at_fin_seq) {  // not a plain FIN: hist_last_fin stays
+      high_.set_word(zeek_wide::hist_last_fin0 + static_cast<std::size_t>(side), e.fin_seq_low - 1);
+      e.hist_fin = ZeekHistFin::rare;
+    }
     set_wide(e.fin_seq_low, zeek_wide::fin_seq0, side, rel_seq + static_cast<std::uint64_t>(seg_len));
   }
-  if (rst) ++e.rst_count;
 
   std::uint64_t rel_ack = 0;
   if (ack) {
@@ -365,7 +405,7 @@ void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t c
   } else if (delta_last > 0) {
     update_last_seq(side, seq_one_past);
   } else if (len > 0) {
-    scaled_history(side, e.retransmissions, 'T');
+    scaled_history(side, zeek_counter::retransmissions, 'T');
   }
 
   bool do_close = false;
@@ -560,8 +600,10 @@ void ZeekSession::data_sent(int side, std::uint64_t seq, std::uint32_t len) {
 void ZeekSession::gap(int side, std::uint64_t len) {
   ZeekEndpoint& e = ep_[side];
   if (is_clean(e) && is_clean(ep_[1 - side])) {
-    scaled_history(side, e.gaps, 'G');
-    high_.set(missed_bytes_low_, zeek_wide::missed_bytes, missed_bytes() + len);
+    scaled_history(side, zeek_counter::gaps, 'G');
+    const std::uint64_t missed = missed_bytes() + len;
+    high_.set_word(zeek_wide::missed_bytes_low, static_cast<std::uint32_t>(missed));
+    high_.set_word(zeek_wide::missed_bytes, static_cast<std::uint32_t>(missed >> 32));
   }
 }
 
@@ -589,7 +631,7 @@ void ZeekSession::trim_to(int side, std::uint64_t seq) {
 
 void ZeekSession::ack_received(int side, std::uint64_t seq) {
   ZeekEndpoint& e = ep_[side];
-  if (e.fin_count > 0 && seq >= fin_seq(side)) seq = fin_seq(side) - 1;
+  if (e.fin_seen && seq >= fin_seq(side)) seq = fin_seq(side) - 1;
   if (seq <= trim(side)) return;
   trim_to(side, seq);
   check_eof(side);
@@ -610,7 +652,7 @@ bool ZeekSession::data_pending(int side) const {
 void ZeekSession::check_eof(int side) {
   ZeekEndpoint& e = ep_[side];
   if (e.reassembly.did_eof) return;
-  if (!(e.fin_count > 0 || e.state == S::closed || e.state == S::reset)) return;
+  if (!(e.fin_seen || e.state == S::closed || e.state == S::reset)) return;
   if (data_pending(side)) return;
   e.reassembly.did_eof = true;
   if (close_deferred_) {

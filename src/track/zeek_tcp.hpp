@@ -40,30 +40,49 @@ struct ZeekReassembly {
   bool has_undelivered() const { return block_count > 0; }
 };
 
+// Zeek's scaled-history counters of one endpoint (ZeekScaledCounter each).
+namespace zeek_counter {
+enum : std::size_t { gaps, checksum_errors, retransmissions, zero_windows, count };
+}  // namespace zeek_counter
+
+// Where an endpoint's hist_last_fin (the relative end of its last plain FIN, for
+// the history repeat rule) is: most connections send one plain FIN, and then it is
+// one before the FIN's end (fin_seq), so it is not kept twice.
+enum class ZeekHistFin : std::uint8_t {
+  none,        // no plain FIN yet: 0
+  at_fin_seq,  // fin_seq - 1 (modulo 2^32)
+  rare,        // in the session's rare block (zeek_wide::hist_last_fin0): a later FIN moved fin_seq
+};
+
 // One side of a connection as Zeek's TCP_Endpoint sees it.
 struct ZeekEndpoint {
-  // First, so that the small members below share its tail padding (104 bytes, not 112).
+  // First, so that the small members below share its tail padding (40 bytes, not 44).
   [[no_unique_address]] ZeekReassembly reassembly;
   ZeekEndpointState state : 3 = ZeekEndpointState::inactive;
   ZeekEndpointState prev_state : 3 = ZeekEndpointState::inactive;
   bool did_close : 1 = false;
-  std::uint8_t window_scale = 0;
-  std::uint16_t fin_count = 0;
-  std::uint16_t rst_count = 0;
+  std::uint8_t window_scale : 4 = 0;  // <= 14
+  ZeekHistFin hist_fin : 2 = ZeekHistFin::none;
+  // It sent a FIN (Zeek's FIN_cnt > 0, the only way Zeek's conn.log rules read the
+  // count; its RST_cnt is read by none of them).
+  bool fin_seen : 1 = false;
+  // The scaled-history counters (zeek_counter::*) of retransmissions and zero windows:
+  // the count while below kCounterInRare, else the whole ZeekScaledCounter is the
+  // rare block's (zeek_wide::counters0). Gaps and checksum errors (rare: they come
+  // with lost or damaged segments) are the rare block's from the first one on.
+  static constexpr std::uint8_t kCounterInRare = 0xF;
+  std::uint8_t retransmissions : 4 = 0;
+  std::uint8_t zero_windows : 4 = 0;
   std::uint32_t start_seq = 0;
   std::uint32_t last_seq = 0;
   std::uint32_t ack_seq = 0;
   // (the wrap counts of last_seq and ack_seq are the session's: zeek_wide::seq_wraps0, ack_wraps0)
-  // Relative sequence of the last SYN, FIN end and RST, for the history repeat rule
-  // (kept modulo 2^32: equal numbers 4 GiB apart are treated as a repeat).
-  std::uint32_t hist_last_syn = 0;
-  std::uint32_t hist_last_fin = 0;
+  // Relative sequence of the last RST, for the history repeat rule (kept modulo 2^32:
+  // equal numbers 4 GiB apart are treated as a repeat). The last SYN's is the rare
+  // block's (zeek_wide::hist_last_syn0: almost always 0, which needs no block), the last
+  // FIN's is hist_fin's.
   std::uint32_t hist_last_rst = 0;
-  std::uint32_t fin_seq_low = 0;  // relative, one past the FIN (low half)
-  ZeekScaledCounter gaps;
-  ZeekScaledCounter checksum_errors;
-  ZeekScaledCounter retransmissions;
-  ZeekScaledCounter zero_windows;
+  std::uint32_t fin_seq_low = 0;   // relative, one past the FIN (low half)
   std::uint32_t packets_low = 0;   // ConnSize: packets delivered to TCP analysis (low half)
   std::uint32_t ip_bytes_low = 0;  // ConnSize: sum of IP total lengths (low half)
 
@@ -130,7 +149,12 @@ enum : std::size_t {
   payload_bytes0 = 16,
   retransmitted_bytes0 = 18,
   rtt_sum_us0 = 20,
-  missed_bytes = 22,
+  missed_bytes = 22,    // the high half; the low half is missed_bytes_low (both only here: a gap
+                        // allocates the block anyway, for the gap counter)
+  hist_last_syn0 = 23,  // ZeekEndpoint's history repeat rule (whole 32-bit values)
+  hist_last_fin0 = 25,
+  counters0 = 27,  // ZeekEndpoint::counters past 254: + 2 * zeek_counter::* + side (ZeekScaledCounter::state)
+  missed_bytes_low = counters0 + 2 * zeek_counter::count,
   count
 };
 }  // namespace zeek_wide
@@ -138,6 +162,7 @@ enum : std::size_t {
 struct ZeekRare {
   std::array<ZeekReassembly::Blocks, 2> blocks{};      // above a hole, by side (valid while block_count > 0)
   std::array<std::int64_t, conn_time::count> times{};  // 64-bit times, once times_wide
+  ZeekHistory::Tail history_tail{};                    // the history's letters past ZeekHistory::kInline
   bool times_wide = false;
 };
 using ConnectionRareBlock = RareBlock<zeek_wide::count, ZeekRare>;
@@ -184,7 +209,10 @@ class ZeekSession {
   ConnectionRareBlock& high_words() { return high_; }
   const ConnectionRareBlock& high_words() const { return high_; }
   // The history letters (decoded from their packed form).
-  ZeekHistoryText history() const { return history_.text(); }
+  ZeekHistoryText history() const {
+    const ZeekRare* rare = high_.rare();
+    return history_.text(rare ? &rare->history_tail : nullptr);
+  }
   std::int64_t start_ns() const { return start_ns_; }
   Timestamp start_time() const { return {start_ns_ / 1'000'000'000, start_ns_ % 1'000'000'000}; }
   Timestamp last_time() const { return {last_ns() / 1'000'000'000, last_ns() % 1'000'000'000}; }
@@ -200,7 +228,9 @@ class ZeekSession {
     }
     rare.times[which] = ns;
   }
-  std::uint64_t missed_bytes() const { return high_.get(missed_bytes_low_, zeek_wide::missed_bytes); }
+  std::uint64_t missed_bytes() const {
+    return high_.get(high_.word(zeek_wide::missed_bytes_low), zeek_wide::missed_bytes);
+  }
   ZeekConnState conn_state() const {
     const ZeekHistoryText letters = history();
     return zeek_conn_state({orig().state, resp().state, orig_size(), resp_size(), letters.view()});
@@ -210,6 +240,10 @@ class ZeekSession {
 
  private:
   bool is_orig(int side) const { return side == orig_side_; }
+  // The rare block's history tail when the next letter goes there (allocating it), else null.
+  ZeekHistory::Tail* history_tail_for_add() {
+    return history_.next_in_tail() ? &high_.rare_for_write().history_tail : nullptr;
+  }
   const ConnectionTimes::Wide* wide_times() const {
     const ZeekRare* rare = high_.rare();
     return rare && rare->times_wide ? &rare->times : nullptr;
@@ -251,7 +285,8 @@ class ZeekSession {
   void update_history(int side, std::uint16_t flags, std::uint64_t rel_seq, std::uint32_t len);
   void check_history(int side, std::uint32_t mask, char code);
   void add_history(int side, char code);
-  void scaled_history(int side, ZeekScaledCounter& counter, char code);
+  void scaled_history(int side, std::size_t counter, char code);
+  std::uint32_t hist_last_fin(int side) const;
   void set_state(int side, ZeekEndpointState s);
   // Zeek's inactivity timeout: udp_inactivity_timeout (60 s) from the start,
   // tcp_inactivity_timeout (300 s) once the handshake is over.
@@ -277,9 +312,9 @@ class ZeekSession {
 
   std::array<ZeekEndpoint, 2> ep_{};
   std::int64_t start_ns_ = 0;
-  ConnectionTimes times_;     // Zeek's last activity and timer deadlines (0: not armed), and Connection's
-  ConnectionRareBlock high_;  // the high halves, the hole's blocks, 64-bit times (rarely allocated)
-  std::uint32_t missed_bytes_low_ = 0;
+  ConnectionTimes times_;  // Zeek's last activity and timer deadlines (0: not armed), and Connection's
+  // the high halves, missed bytes, the hole's blocks, 64-bit times, long histories (rarely allocated)
+  ConnectionRareBlock high_;
   ZeekHistory history_;  // (the small members last: no padding between them)
   std::uint8_t orig_side_ : 1 = 0;
   std::uint8_t first_packet_seen_ : 2 = 0;  // bit 1: orig, bit 2: resp

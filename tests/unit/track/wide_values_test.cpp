@@ -130,7 +130,7 @@ TEST(WideValues, CountersPast32BitsStayExact) {
 
 TEST(WideValues, HoleBlocksAreAllocatedOnlyForAHole) {
   constexpr std::uint32_t C = 1000, S = 5000;
-  const std::int64_t t = 1'700'000'000'000'000;
+  constexpr std::int64_t t = 1'700'000'000'000'000;
   ZeekSession z;
   const auto seg = [](std::uint16_t flags, std::uint32_t seq, std::uint32_t ack, std::uint32_t len) {
     decode::TcpFacts tcp;
@@ -142,7 +142,7 @@ TEST(WideValues, HoleBlocksAreAllocatedOnlyForAHole) {
     tcp.ip_len = static_cast<std::uint16_t>(40 + len);
     return tcp;
   };
-  const auto at = [t](int ms) {
+  const auto at = [](int ms) {
     return Timestamp{(t + ms * 1000) / 1'000'000, ((t + ms * 1000) % 1'000'000) * 1000};
   };
   const ZeekOptions opts;
