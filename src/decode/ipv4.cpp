@@ -1,26 +1,13 @@
 // IPv4 (RFC 791): header length and total length checks in tcpdump's order,
 // the captured end cut to the total length (Ethernet padding dropped), and the
 // payload handed on only for the first fragment.
-#include <cstring>
-
 #include "decode/layer_decoders.hpp"
 
 namespace tcpscope::decode::detail {
 
 namespace {
 constexpr std::uint32_t kMinHeader = 20;
-
-// IpAddr::v4 without its 4-byte store over zeroed bytes: the 16 address bytes go
-// out as one store, so the 16-byte copies of the address that follow (into the
-// TCP facts) are forwarded from it instead of stalling on two partial stores.
-void set_v4_address(IpAddr& address, const std::uint8_t* p) {
-  std::uint32_t word;
-  std::memcpy(&word, p, 4);
-  const unsigned __int128 bytes = word;  // little-endian: the 4 bytes first, then zeros
-  std::memcpy(address.bytes.data(), &bytes, 16);
-  address.family = 4;
 }
-}  // namespace
 
 void decode_ipv4(const Cursor& c, Packet& out) {
   if (!c.has(1)) {
@@ -51,8 +38,8 @@ void decode_ipv4(const Cursor& c, Packet& out) {
   if (later_fragment) return;  // no transport header in a non-first fragment
 
   IpContext ip;
-  set_v4_address(ip.src, c.at(12));
-  set_v4_address(ip.dst, c.at(16));
+  ip.src = IpAddr::v4(c.at(12));
+  ip.dst = IpAddr::v4(c.at(16));
   ip.ip_len = total;
   ip.fragmented = (frag & 0x2000) != 0;
   ip.version = 4;
