@@ -98,6 +98,47 @@ class RowWriter {
   fmt::memory_buffer buf_;
 };
 
+// Rows rendered on the reading thread (a ReadAhead SideTask): the tracker's thread
+// only copies each ended connection; the copies go over in file order at batch
+// boundaries and are rendered there, in the same order, by the same RowWriter.
+// The vectors keep their capacity: no allocation once they have grown (the
+// copies' rare blocks aside, as in the tracker). They hold the rows that ended
+// between two batch boundaries: at most the live connections (a timer burst).
+class RowHandOff final : public SideTask {
+ public:
+  explicit RowHandOff(RowWriter& writer) : writer_(writer) {}
+  void add(const track::Connection& c) {
+    if (direct_)
+      writer_.row(c);
+    else
+      filling_.push_back(c);
+  }
+  bool hand_over() override {
+    if (filling_.empty()) return false;
+    filling_.swap(handed_);
+    return true;
+  }
+  void run_handed() override {
+    for (const track::Connection& c : handed_) writer_.row(c);
+    handed_.clear();
+  }
+  // Once the reading thread is gone: renders what it did not, in order; later rows
+  // (the final flush) are rendered as they come, without a copy.
+  void finish() {
+    run_handed();
+    for (const track::Connection& c : filling_) writer_.row(c);
+    std::vector<track::Connection>().swap(filling_);
+    std::vector<track::Connection>().swap(handed_);
+    direct_ = true;
+  }
+
+ private:
+  RowWriter& writer_;
+  std::vector<track::Connection> filling_;  // consumer thread
+  std::vector<track::Connection> handed_;   // reading thread while handed over
+  bool direct_ = false;                     // after finish()
+};
+
 // Whether reading and decoding may run on a second thread (ReadAhead), as
 // pipeline.cpp decides for print: a capture file other than standard input, no
 // progress line (it asks the source how far it got), two cores or more.
@@ -170,7 +211,14 @@ int run_conns(const ConnsOptions& options) {
   track::TrackerOptions topt;
   topt.max_conns = options.max_conns;
   topt.zeek.validate_checksums = options.validate_checksums;
-  track::Tracker tracker(topt, [&writer](const track::Connection& c) { writer.row(c); });
+  const bool two_threads = use_read_ahead(options, source, progress);
+  RowHandOff hand_off(writer);
+  track::Tracker tracker(topt, [&writer, &hand_off, two_threads](const track::Connection& c) {
+    if (two_threads)
+      hand_off.add(c);
+    else
+      writer.row(c);
+  });
 
   capture::StopOnSignals stop_on_signals(source);
   const auto connections_seen = [&tracker] { return tracker.stats().connections; };
@@ -180,7 +228,10 @@ int run_conns(const ConnsOptions& options) {
   std::uint64_t number = 0;
   int status = 0;
   std::optional<ReadAhead> ahead;
-  if (use_read_ahead(options, source, progress)) ahead.emplace(source, packet.skip_tcp_checksum);
+  if (two_threads) ahead.emplace(source, packet.skip_tcp_checksum, /*flow_hashes=*/true, &hand_off);
+  // How far ahead the flow-table bucket, then the connection, are prefetched.
+  constexpr std::size_t kBucketAhead = 8;
+  constexpr std::size_t kConnectionAhead = 4;
   for (bool reading = true; reading;) {
     Frame* current = &frame;
     const decode::Packet* decoded = nullptr;  // already decoded by ReadAhead
@@ -191,6 +242,9 @@ int run_conns(const ConnsOptions& options) {
         if (decoded == nullptr) {
           decode::decode(*current, packet);
           decoded = &packet;
+        } else {
+          tracker.prefetch_bucket(ahead->hash_ahead(kBucketAhead));
+          tracker.prefetch_connection(ahead->hash_ahead(kConnectionAhead));
         }
         tracker.feed(*current, *decoded);
         break;
@@ -211,7 +265,8 @@ int run_conns(const ConnsOptions& options) {
         break;
     }
   }
-  ahead.reset();  // the reading thread is done with the source
+  ahead.reset();  // the reading thread is done with the source (and with the rows)
+  hand_off.finish();
   progress.clear();
   tracker.flush();
   writer.end();

@@ -2,10 +2,15 @@
 
 #include <cstring>
 
+#include "track/tracker.hpp"
+
 namespace tcpscope::cli {
 
-ReadAhead::ReadAhead(capture::FrameSource& source, bool skip_tcp_checksum) : source_(source) {
+ReadAhead::ReadAhead(capture::FrameSource& source, bool skip_tcp_checksum, bool flow_hashes,
+                     SideTask* side_task)
+    : source_(source), side_task_(side_task) {
   for (Batch& batch : batches_) {
+    if (flow_hashes) batch.hashes.resize(kFramesPerBatch);
     batch.frames.resize(kFramesPerBatch);
     batch.packets.resize(kFramesPerBatch);
     for (decode::Packet& packet : batch.packets) packet.skip_tcp_checksum = skip_tcp_checksum;
@@ -25,8 +30,15 @@ ReadAhead::~ReadAhead() {
 
 bool ReadAhead::wait_for_free_batch() {
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [this] { return stop_ || produced_ - consumed_ < kBatches; });
-  return !stop_;
+  for (;;) {
+    changed_.wait(lock, [this] { return stop_ || side_pending_ || produced_ - consumed_ < kBatches; });
+    if (stop_) return false;
+    if (!side_pending_) return true;
+    lock.unlock();
+    side_task_->run_handed();
+    lock.lock();
+    side_pending_ = false;
+  }
 }
 
 void ReadAhead::produce() {
@@ -65,6 +77,8 @@ void ReadAhead::produce() {
       }
       used += size;
       decode::decode(copy, batch.packets[batch.count]);
+      if (!batch.hashes.empty())
+        batch.hashes[batch.count] = track::segment_flow_hash(batch.packets[batch.count]);
       ++batch.count;
     }
     {
@@ -89,6 +103,7 @@ capture::NextResult ReadAhead::next(Frame*& frame, const decode::Packet*& packet
       {
         std::lock_guard lock(mutex_);
         ++consumed_;
+        if (side_task_ != nullptr && !side_pending_) side_pending_ = side_task_->hand_over();
       }
       changed_.notify_all();
       reading_ = nullptr;

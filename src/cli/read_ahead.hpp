@@ -5,6 +5,15 @@
 // enough (the mapped pcap reader), then decoded; the consumer
 // gets the frames in file order with the same end or error the source gave.
 // Batches are allocated once: nothing is allocated per packet.
+//
+// Two optional helpers for a consumer that is the slower side (conns' tracker):
+// - with `flow_hashes`, the reading thread also computes each TCP segment's flow
+//   hash, which the consumer reads a few packets ahead (hash_ahead()) to prefetch
+//   its flow-table slot and connection;
+// - a SideTask takes work off the consumer (conns renders its rows there): at each
+//   batch boundary the consumer may hand work over, which the reading thread does
+//   before reading on. Handing over rides on the lock the batch hand-off takes
+//   anyway: no extra wake-up.
 #pragma once
 #include <array>
 #include <condition_variable>
@@ -19,11 +28,25 @@
 
 namespace tcpscope::cli {
 
+// Work handed from the consumer to the reading thread, in order. hand_over() runs
+// on the consumer thread with ReadAhead's lock held, only while no handed work is
+// pending; run_handed() runs on the reading thread without the lock. Once the
+// reading thread has stopped (the ReadAhead destroyed), the owner finishes what
+// is left itself (run_handed() then its own remaining work, on its thread).
+class SideTask {
+ public:
+  virtual ~SideTask() = default;
+  // Moves the consumer's new work to the handed side; false when there was none.
+  virtual bool hand_over() = 0;
+  virtual void run_handed() = 0;
+};
+
 class ReadAhead {
  public:
   // Starts the reading thread. `source` must outlive this object and is not to be
   // read by anyone else meanwhile (request_stop() stays allowed).
-  ReadAhead(capture::FrameSource& source, bool skip_tcp_checksum);
+  ReadAhead(capture::FrameSource& source, bool skip_tcp_checksum, bool flow_hashes = false,
+            SideTask* side_task = nullptr);
   ~ReadAhead();  // stops and joins the thread
   ReadAhead(const ReadAhead&) = delete;
   ReadAhead& operator=(const ReadAhead&) = delete;
@@ -31,6 +54,14 @@ class ReadAhead {
   // The next frame and its decoded packet (valid until the next call), or the
   // source's end/error (source.error() may then be read).
   capture::NextResult next(Frame*& frame, const decode::Packet*& packet);
+
+  // With flow_hashes: the flow hash (track::segment_flow_hash) of the packet
+  // `distance` (>= 1) after the one next() returned last, when it is in the same
+  // batch and is a TCP segment; 0 otherwise. A hint only: for prefetching.
+  std::uint64_t hash_ahead(std::size_t distance) const {
+    const std::size_t i = next_in_batch_ - 1 + distance;
+    return reading_ != nullptr && i < reading_->count && !reading_->hashes.empty() ? reading_->hashes[i] : 0;
+  }
 
  private:
   static constexpr std::size_t kBatches = 4;
@@ -44,7 +75,8 @@ class ReadAhead {
   struct Batch {
     std::vector<Frame> frames;
     std::vector<decode::Packet> packets;
-    std::vector<std::uint8_t> arena;  // the frames' bytes
+    std::vector<std::uint8_t> arena;    // the frames' bytes
+    std::vector<std::uint64_t> hashes;  // with flow_hashes: per frame, 0 when not TCP
     std::size_t count = 0;
     // What the source said after the last frame of this batch: `frame` when more follow.
     capture::NextResult last = capture::NextResult::frame;
@@ -55,12 +87,14 @@ class ReadAhead {
   bool wait_for_free_batch();
 
   capture::FrameSource& source_;
+  SideTask* side_task_;
   std::array<Batch, kBatches> batches_;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::uint64_t produced_ = 0;  // batches published so far (guarded by mutex_)
   std::uint64_t consumed_ = 0;  // batches released by the consumer (guarded by mutex_)
   bool stop_ = false;           // guarded by mutex_
+  bool side_pending_ = false;   // handed work the reading thread has not done yet (guarded by mutex_)
   // Consumer side only.
   Batch* reading_ = nullptr;
   std::size_t next_in_batch_ = 0;

@@ -5,6 +5,14 @@ namespace tcpscope::decode {
 TcpOptionStatus summarize_tcp_options(ByteView captured, std::uint32_t declared_len,
                                       TcpOptionSummary& summary) {
   summary = TcpOptionSummary{};
+  // The layout of nearly every segment of a connection that negotiated timestamps
+  // (Linux's): NOP, NOP, timestamps. Same summary as the general walk below.
+  if (declared_len == 12 && captured.size() == 12 && load_be32(captured.data()) == 0x0101080Au) {
+    summary.has_timestamps = true;
+    summary.ts_val = load_be32(captured.data() + 4);
+    summary.ts_ecr = load_be32(captured.data() + 8);
+    return TcpOptionStatus::ok;
+  }
   TcpOptionIter it(captured, declared_len);
   TcpOption opt;
   while (it.next(opt)) {

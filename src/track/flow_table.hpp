@@ -92,6 +92,19 @@ class FlowTable {
     }
   }
 
+  // Prefetch hints (no effect on results): the bucket `hash` starts probing at,
+  // and the first slot stored there under the same tag (kNone when none).
+  [[gnu::always_inline]] void prefetch(std::uint64_t hash) const { __builtin_prefetch(&entries_[hash & mask_]); }
+  std::uint32_t first_candidate(std::uint64_t hash) const {
+    const std::uint32_t tag = tag_of(hash);
+    for (std::size_t i = hash & mask_, probes = 0; probes < 4; i = (i + 1) & mask_, ++probes) {
+      const Entry& e = entries_[i];
+      if (e.slot == kNone) return kNone;
+      if (e.tag == tag) return e.slot;
+    }
+    return kNone;
+  }
+
   // Inserts a slot whose key is not in the table yet.
   void insert(std::uint64_t hash, std::uint32_t slot) {
     if ((count_ + 1) * 2 > entries_.size()) rehash(entries_.size() * 2);

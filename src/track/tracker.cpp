@@ -99,10 +99,7 @@ void Tracker::feed(const Frame& frame, const decode::Packet& packet) {
   // header: it counts for tcpscope's own facts (and creates the connection, as
   // in Zeek), but Zeek's analysis drops it ("truncated_header").
   const bool header_complete = packet.has_tcp;
-  const bool fixed_header = header_complete || (packet.status.code == decode::DecodeCode::truncated &&
-                                                packet.status.layer == decode::LayerKind::tcp &&
-                                                packet.status.have >= 20 && packet.tcp.header_len >= 20);
-  if (!fixed_header) {
+  if (!has_fixed_tcp_header(packet)) {
     ++stats_.skipped;
     return;
   }

@@ -32,6 +32,23 @@ struct TrackerStats {
   std::size_t peak_tracked = 0;
 };
 
+// Whether feed() tracks this packet: a TCP header that was fully captured, or
+// at least its fixed 20 bytes (a segment whose options the snapshot length cut).
+inline bool has_fixed_tcp_header(const decode::Packet& packet) {
+  return packet.has_tcp || (packet.status.code == decode::DecodeCode::truncated &&
+                            packet.status.layer == decode::LayerKind::tcp && packet.status.have >= 20 &&
+                            packet.tcp.header_len >= 20);
+}
+
+// The flow-table hash feed() computes for this packet's connection, or 0 when
+// feed() skips the packet. For look-ahead prefetching (Tracker::prefetch_*).
+inline std::uint64_t segment_flow_hash(const decode::Packet& packet) {
+  if (!has_fixed_tcp_header(packet)) return 0;
+  const decode::TcpFacts& tcp = packet.tcp;
+  return endpoint_less(tcp.dst, tcp.src) ? flow_hash(FourTuple{tcp.dst, tcp.src})
+                                         : flow_hash(FourTuple{tcp.src, tcp.dst});
+}
+
 class Tracker {
  public:
   // Called for each connection when it ends; the reference is valid during the call.
@@ -45,6 +62,23 @@ class Tracker {
   void set_segment_observer(SegmentFn fn) { on_segment_ = std::move(fn); }
 
   void feed(const Frame& frame, const decode::Packet& packet);
+  // Hints for a packet a few ahead (hash from segment_flow_hash, 0: none): pull its
+  // flow-table bucket into the cache, then (closer to its turn, once the bucket is
+  // there) the connection the bucket points at. No effect on results.
+  [[gnu::always_inline]] void prefetch_bucket(std::uint64_t hash) const {
+    if (hash != 0) table_.prefetch(hash);
+  }
+  [[gnu::always_inline]] void prefetch_connection(std::uint64_t hash) const {
+    if (hash == 0) return;
+    const std::uint32_t slot = table_.first_candidate(hash);
+    if (slot == FlowTable::kNone) return;
+    // Integer addresses: every cache line the slot touches, without pointer
+    // arithmetic past the object.
+    const std::uintptr_t first = reinterpret_cast<std::uintptr_t>(&slots_[slot]) & ~std::uintptr_t{63};
+    const std::uintptr_t last = reinterpret_cast<std::uintptr_t>(&slots_[slot]) + sizeof(Slot) - 1;
+    for (std::uintptr_t line = first; line <= last; line += 64)
+      __builtin_prefetch(reinterpret_cast<const void*>(line));
+  }
   // Runs the timers up to `now` (live capture without traffic).
   void advance_time(Timestamp now);
   // Ends every remaining connection (end of input, Ctrl-C), in order of creation.
