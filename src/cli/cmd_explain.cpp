@@ -38,6 +38,8 @@ int run_explain(ExplainOptions& options) {
   text.lang = options.lang == "zh" ? render::Lang::zh : render::Lang::en;
   text.color = use_color(options.color);
   text.relative = options.relative;
+  const render::Messages messages(text.lang);  // shared by every connection (and render thread)
+  text.messages = &messages;
   const bool live = options.source.options.read_file.empty();
   if (live) {  // connections are explained as they end: deliver packets at once, wake up to run timers
     options.source.options.live.immediate = true;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bitset>
+#include <optional>
 
 #include "core/tcp_flags.hpp"
 #include "render/ladder_layout.hpp"
@@ -32,18 +33,25 @@ Msg note_msg(InferenceNote n) {
 
 // The preview as the catalogue quotes it: \n, \r, \t and " escaped.
 void append_escaped_preview(fmt::memory_buffer& out, std::string_view s) {
-  for (char c : s) {
+  std::size_t plain = 0;  // the start of the run of characters copied as they are
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    std::string_view escaped;
     if (c == '\n')
-      out.append(std::string_view("\\n"));
+      escaped = "\\n";
     else if (c == '\r')
-      out.append(std::string_view("\\r"));
+      escaped = "\\r";
     else if (c == '\t')
-      out.append(std::string_view("\\t"));
+      escaped = "\\t";
     else if (c == '"')
-      out.append(std::string_view("\\\""));
+      escaped = "\\\"";
     else
-      out.push_back(c);
+      continue;
+    out.append(s.substr(plain, i - plain));
+    out.append(escaped);
+    plain = i + 1;
   }
+  out.append(s.substr(plain));
 }
 
 void append_hex_preview(fmt::memory_buffer& out, std::string_view s) {
@@ -73,7 +81,12 @@ constexpr std::uint16_t kTokenBits = tcp_flag::fin | tcp_flag::syn | tcp_flag::r
 class Explainer {
  public:
   Explainer(fmt::memory_buffer& out, const ConnectionTimeline& tl, const ExplainTextOptions& o)
-      : w_(out), tl_(tl), o_(o), m_(o.lang), p_{o.color}, layout_(layout_ladder(tl, o.relative)) {}
+      : w_(out),
+        tl_(tl),
+        o_(o),
+        m_(o.messages != nullptr ? *o.messages : own_messages_.emplace(o.lang)),
+        p_{o.color},
+        layout_(layout_ladder(tl, o.relative)) {}
 
   void run() {
     header();
@@ -357,8 +370,9 @@ class Explainer {
     // Anomalies, at their segment.
     if (s.retransmits_index != 0)
       note_say(true, Msg::retransmits, s.index, s.retransmits_index, duration_text(s.retransmit_delay_ns));
-    s.analysis.for_each(
-        [&](AnalysisFlag f) { note_named(m_[analysis_msg(f)], track::to_id(f), is_anomaly_flag(f)); });
+    if (s.analysis.any())
+      s.analysis.for_each(
+          [&](AnalysisFlag f) { note_named(m_[analysis_msg(f)], track::to_id(f), is_anomaly_flag(f)); });
     if (!s.inference.notes.empty()) {
       for (std::size_t n = 0; n < track::kInferenceNoteCount; ++n) {
         const auto id = static_cast<InferenceNote>(n);
@@ -484,7 +498,8 @@ class Explainer {
   FastAppender w_;
   const ConnectionTimeline& tl_;
   const ExplainTextOptions& o_;
-  Messages m_;
+  std::optional<Messages> own_messages_;  // when the options bring none
+  const Messages& m_;
   Palette p_;
   LadderLayout layout_;
   std::bitset<kTokenBits + 1> seen_combos_;
