@@ -131,10 +131,20 @@ class Explainer {
 
   void header() {
     const auto endpoint = [](fmt::memory_buffer& b, const Endpoint& e) {
-      if (e.addr.is_v6())
+      if (e.addr.is_v6()) {
         fmt::format_to(fmt::appender(b), "[{}]:{}", e.addr.to_string(), e.port);
-      else
+      } else if (e.addr.is_v4()) {  // dotted quad, as inet_ntop writes it
+        for (std::size_t i = 0; i < 4; ++i) {
+          if (i) b.push_back('.');
+          const fmt::format_int octet(e.addr.bytes[i]);
+          b.append(octet.data(), octet.data() + octet.size());
+        }
+        b.push_back(':');
+        const fmt::format_int port(e.port);
+        b.append(port.data(), port.data() + port.size());
+      } else {
         fmt::format_to(fmt::appender(b), "{}:{}", e.addr.to_string(), e.port);
+      }
       return view(b);
     };
     fmt::memory_buffer client, server;
@@ -520,8 +530,26 @@ class Explainer {
 
 std::string duration_text(std::int64_t ns) {
   if (ns < 0) return "?";
-  if (ns < 1'000'000'000) return fmt::format("{:.3f} ms", static_cast<double>(ns) / 1e6);
-  return fmt::format("{:.3f} s", static_cast<double>(ns) / 1e9);
+  // "{:.3f}" of ns / 1e6 (ms) or ns / 1e9 (s) in integers: the double's error is far below the
+  // 1 ns between a value and a rounding boundary, except exactly on a half (ties go to the
+  // double's binary value, as printf rounds it) or for durations past 10^6 s: fmt then.
+  const bool ms = ns < 1'000'000'000;
+  const std::int64_t unit = ms ? 1'000 : 1'000'000;  // ns per thousandth of the unit shown
+  const std::int64_t rest = ns % unit;
+  if (2 * rest == unit || ns >= 1'000'000'000'000'000) {
+    if (ms) return fmt::format("{:.3f} ms", static_cast<double>(ns) / 1e6);
+    return fmt::format("{:.3f} s", static_cast<double>(ns) / 1e9);
+  }
+  const std::int64_t thousandths = ns / unit + (2 * rest > unit ? 1 : 0);
+  const fmt::format_int whole(thousandths / 1000);
+  const auto fraction = static_cast<int>(thousandths % 1000);
+  std::string out(whole.data(), whole.size());
+  out.push_back('.');
+  out.push_back(static_cast<char>('0' + fraction / 100));
+  out.push_back(static_cast<char>('0' + fraction / 10 % 10));
+  out.push_back(static_cast<char>('0' + fraction % 10));
+  out.append(ms ? std::string_view(" ms") : std::string_view(" s"));
+  return out;
 }
 
 void explain_text(fmt::memory_buffer& out, const ConnectionTimeline& tl, const ExplainTextOptions& options) {
