@@ -207,7 +207,7 @@ void ExplainSession::on_packet(const Frame& frame, const decode::Packet& packet)
 
 void ExplainSession::on_segment(const track::Connection& conn, int side, const Frame& frame,
                                 const decode::Packet& packet) {
-  if (!builder_.wants(conn.id) || done_early_.count(conn.id) != 0) return;
+  if (!builder_.wants(conn.id) || (live_ && done_early_.count(conn.id) != 0)) return;
   text_.clear();
   printer_.print(frame, packet, text_);
   builder_.on_segment(conn, side, frame, packet, current_, tracker_.segment_inference(),
@@ -221,7 +221,8 @@ void ExplainSession::on_segment(const track::Connection& conn, int side, const F
 }
 
 void ExplainSession::on_ended(const track::Connection& conn) {
-  if (done_early_.erase(conn.id) != 0) return;  // late repeats (a retransmitted FIN) are not explained again
+  if (live_ && done_early_.erase(conn.id) != 0)
+    return;  // late repeats (a retransmitted FIN) are not explained again
   if (!builder_.finish(conn, finished_)) return;
   ++explained_;
   deliver();
