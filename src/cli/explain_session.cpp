@@ -151,7 +151,8 @@ void OrderedRenderPool::write_ready(std::unique_lock<std::mutex>& lock) {
     write_(std::string_view(rendered->text.data(), rendered->text.size()));
     rendered->text.clear();
     lock.lock();
-    free_texts_.push_back(std::move(rendered));
+    // A long connection's text (tens of MB) is not kept for the batches of short ones after it.
+    if (rendered->text.capacity() <= kMaxKeptText) free_texts_.push_back(std::move(rendered));
     ++next_write_;
   }
   writing_ = false;

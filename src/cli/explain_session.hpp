@@ -89,7 +89,8 @@ class OrderedRenderPool {
   static constexpr std::size_t kBatchSize = 64;
   static constexpr std::size_t kBatchSegments = 2048;  // a batch is handed over at this many segments
   static constexpr std::size_t kMaxBatches = 8;
-  static constexpr std::uint64_t kMaxAhead = 8;
+  static constexpr std::uint64_t kMaxAhead = 4;
+  static constexpr std::size_t kMaxKeptText = 4u << 20;  // a larger rendered buffer is freed once written
   struct Batch {
     std::uint64_t seq = 0;          // batches in push order, from 0
     std::uint64_t first_index = 0;  // the index of timelines.front()
