@@ -182,8 +182,19 @@ void OrderedRenderPool::run() {
     changed_.notify_all();
     rendered->seq = batch.seq;
     std::uint64_t index = batch.first_index;
-    for (const track::ConnectionTimeline& timeline : batch.timelines)
+    bool next_in_order = false;  // every earlier batch is written: this one may stream out
+    for (const track::ConnectionTimeline& timeline : batch.timelines) {
       render_(timeline, index++, rendered->text);
+      if (rendered->text.size() < kStreamBytes) continue;
+      if (!next_in_order) {
+        std::lock_guard lock(mutex_);
+        next_in_order = next_write_ == batch.seq;
+      }
+      if (next_in_order) {  // no other thread writes until this batch is in ready_
+        write_(std::string_view(rendered->text.data(), rendered->text.size()));
+        rendered->text.clear();
+      }
+    }
     std::unique_lock lock(mutex_);
     ready_.push_back(std::move(rendered));
     for (track::ConnectionTimeline& timeline : batch.timelines) done_with_.push_back(std::move(timeline));

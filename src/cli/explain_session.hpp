@@ -91,6 +91,9 @@ class OrderedRenderPool {
   static constexpr std::size_t kMaxBatches = 8;
   static constexpr std::uint64_t kMaxAhead = 4;
   static constexpr std::size_t kMaxKeptText = 4u << 20;  // a larger rendered buffer is freed once written
+  // The batch next in order writes its text in pieces of this size as it goes (cache-warm,
+  // and a long connection's text is never whole in memory); the others keep theirs until then.
+  static constexpr std::size_t kStreamBytes = 64u << 10;
   struct Batch {
     std::uint64_t seq = 0;          // batches in push order, from 0
     std::uint64_t first_index = 0;  // the index of timelines.front()
