@@ -38,6 +38,8 @@ int run_explain(ExplainOptions& options) {
   text.lang = options.lang == "zh" ? render::Lang::zh : render::Lang::en;
   text.color = use_color(options.color);
   text.relative = options.relative;
+  const render::Messages messages(text.lang);  // shared by every connection (and render thread)
+  text.messages = &messages;
   const bool live = options.source.options.read_file.empty();
   if (live) {  // connections are explained as they end: deliver packets at once, wake up to run timers
     options.source.options.live.immediate = true;
@@ -46,29 +48,38 @@ int run_explain(ExplainOptions& options) {
   options.source.options.verbose = true;  // no "use -v" hint: explain always decodes in full
 
   fmt::memory_buffer out;
-  std::size_t written = 0;
   const auto emit = [&out] {
     std::fwrite(out.data(), 1, out.size(), stdout);
     std::fflush(stdout);
     out.clear();
   };
-  if (json) out.push_back('[');
-  ExplainSession session(options.conn, options.compact, live, [&](const track::ConnectionTimeline& tl) {
+  // Connection number `index` (0-based, in output order) with its separator.
+  const auto render_one = [json, &text](const track::ConnectionTimeline& tl, std::uint64_t index,
+                                        fmt::memory_buffer& to) {
     if (json) {
-      if (written) out.push_back(',');
-      out.push_back('\n');
-      render::explain_json(out, tl);
+      if (index) to.push_back(',');
+      to.push_back('\n');
+      render::explain_json(to, tl);
     } else {
-      if (written) out.push_back('\n');
-      render::explain_text(out, tl, text);
+      if (index) to.push_back('\n');
+      render::explain_text(to, tl, text);
     }
-    ++written;
+  };
+  if (json) out.push_back('[');
+  std::uint64_t written = 0;
+  ExplainSession session(options.conn, options.compact, live, [&](const track::ConnectionTimeline& tl) {
+    render_one(tl, written++, out);
     if (live || out.size() > (1u << 16)) emit();
   });
-  session.sink_on_second_thread();  // the sink's captures are not touched here until finish()
+  // File input: rendered on two threads in parallel, written in order (the sink is not called).
+  if (!session.render_on_worker_threads(render_one, [&emit, &out](std::string_view rendered) {
+        if (out.size() != 0) emit();  // the opening '['
+        std::fwrite(rendered.data(), 1, rendered.size(), stdout);
+      }))
+    session.sink_on_second_thread();  // the sink's captures are not touched here until finish()
   int status = run_pipeline(options.source.options, &session);
   session.finish();
-  if (json) out.append(std::string_view(written ? "\n]\n" : "]\n"));
+  if (json) out.append(std::string_view(session.explained() ? "\n]\n" : "]\n"));
   emit();
   if (std::string e = conn_range_error(options.conn, session); !e.empty()) {
     report_error("explain: " + e);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -87,6 +88,120 @@ void TimelineWorker::run() {
   }
 }
 
+OrderedRenderPool::OrderedRenderPool(Render render, Write write, unsigned threads)
+    : render_(std::move(render)), write_(std::move(write)) {
+  filling_.timelines.reserve(kBatchSize);
+  for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+}
+
+OrderedRenderPool::~OrderedRenderPool() { finish(); }
+
+void OrderedRenderPool::push(track::ConnectionTimeline& timeline) {
+  filling_segments_ += timeline.segments.size();
+  filling_.timelines.push_back(std::move(timeline));
+  if (rendered_.empty()) {
+    timeline = track::ConnectionTimeline();
+  } else {
+    timeline = std::move(rendered_.back());
+    rendered_.pop_back();
+  }
+  if (filling_.timelines.size() >= kBatchSize || filling_segments_ >= kBatchSegments) hand_over();
+}
+
+void OrderedRenderPool::hand_over() {
+  if (filling_.timelines.empty()) return;
+  filling_.seq = next_seq_++;
+  filling_.first_index = next_index_;
+  next_index_ += filling_.timelines.size();
+  {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return queued_.size() < kMaxBatches; });
+    queued_.push_back(std::move(filling_));
+    for (track::ConnectionTimeline& timeline : done_with_) rendered_.push_back(std::move(timeline));
+    done_with_.clear();
+  }
+  changed_.notify_all();
+  filling_ = Batch();
+  filling_.timelines.reserve(kBatchSize);
+  filling_segments_ = 0;
+}
+
+void OrderedRenderPool::finish() {
+  if (threads_.empty()) return;
+  hand_over();
+  {
+    std::lock_guard lock(mutex_);
+    done_ = true;
+  }
+  changed_.notify_all();
+  for (std::thread& thread : threads_) thread.join();
+  threads_.clear();
+}
+
+void OrderedRenderPool::write_ready(std::unique_lock<std::mutex>& lock) {
+  if (writing_) return;  // that thread writes ours too when it is next
+  writing_ = true;
+  for (;;) {
+    auto next = std::find_if(ready_.begin(), ready_.end(),
+                             [this](const std::unique_ptr<Rendered>& r) { return r->seq == next_write_; });
+    if (next == ready_.end()) break;
+    std::unique_ptr<Rendered> rendered = std::move(*next);
+    ready_.erase(next);
+    lock.unlock();
+    write_(std::string_view(rendered->text.data(), rendered->text.size()));
+    rendered->text.clear();
+    lock.lock();
+    // A long connection's text (tens of MB) is not kept for the batches of short ones after it.
+    if (rendered->text.capacity() <= kMaxKeptText) free_texts_.push_back(std::move(rendered));
+    ++next_write_;
+  }
+  writing_ = false;
+  changed_.notify_all();
+}
+
+void OrderedRenderPool::run() {
+  for (;;) {
+    Batch batch;
+    std::unique_ptr<Rendered> rendered;
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [this] {
+        return (!queued_.empty() && queued_.front().seq < next_write_ + kMaxAhead) ||
+               (done_ && queued_.empty());
+      });
+      if (queued_.empty()) return;  // done_
+      batch = std::move(queued_.front());
+      queued_.pop_front();
+      if (free_texts_.empty()) {
+        rendered = std::make_unique<Rendered>();
+      } else {
+        rendered = std::move(free_texts_.back());
+        free_texts_.pop_back();
+      }
+    }
+    changed_.notify_all();
+    rendered->seq = batch.seq;
+    std::uint64_t index = batch.first_index;
+    bool next_in_order = false;  // every earlier batch is written: this one may stream out
+    for (const track::ConnectionTimeline& timeline : batch.timelines) {
+      render_(timeline, index++, rendered->text);
+      if (rendered->text.size() < kStreamBytes) continue;
+      if (!next_in_order) {
+        std::lock_guard lock(mutex_);
+        next_in_order = next_write_ == batch.seq;
+      }
+      if (next_in_order) {  // no other thread writes until this batch is in ready_
+        write_(std::string_view(rendered->text.data(), rendered->text.size()));
+        rendered->text.clear();
+      }
+    }
+    std::unique_lock lock(mutex_);
+    ready_.push_back(std::move(rendered));
+    for (track::ConnectionTimeline& timeline : batch.timelines) done_with_.push_back(std::move(timeline));
+    write_ready(lock);
+  }
+}
+
 ExplainSession::ExplainSession(std::uint64_t only_conn, bool compact, bool live, Sink sink)
     : builder_(only_conn),
       printer_(printer_options(compact)),
@@ -104,7 +219,7 @@ void ExplainSession::on_packet(const Frame& frame, const decode::Packet& packet)
 
 void ExplainSession::on_segment(const track::Connection& conn, int side, const Frame& frame,
                                 const decode::Packet& packet) {
-  if (!builder_.wants(conn.id) || done_early_.count(conn.id) != 0) return;
+  if (!builder_.wants(conn.id) || (live_ && done_early_.count(conn.id) != 0)) return;
   text_.clear();
   printer_.print(frame, packet, text_);
   builder_.on_segment(conn, side, frame, packet, current_, tracker_.segment_inference(),
@@ -118,27 +233,44 @@ void ExplainSession::on_segment(const track::Connection& conn, int side, const F
 }
 
 void ExplainSession::on_ended(const track::Connection& conn) {
-  if (done_early_.erase(conn.id) != 0) return;  // late repeats (a retransmitted FIN) are not explained again
+  if (live_ && done_early_.erase(conn.id) != 0)
+    return;  // late repeats (a retransmitted FIN) are not explained again
   if (!builder_.finish(conn, finished_)) return;
   ++explained_;
   deliver();
 }
 
 void ExplainSession::deliver() {
-  if (worker_)
+  if (pool_)
+    pool_->push(finished_);
+  else if (worker_)
     worker_->push(finished_);  // finished_ now holds a timeline the sink is done with, or none
   else
     sink_(finished_);
   builder_.recycle(finished_);
 }
 
-void ExplainSession::sink_on_second_thread() {
-  if (worker_ || live_) return;
+namespace {
+
+bool one_thread() {
   if (const char* threads = std::getenv("TCPSCOPE_THREADS");
       threads != nullptr && std::strcmp(threads, "1") == 0)
-    return;
-  if (std::thread::hardware_concurrency() < 2) return;
+    return true;
+  return std::thread::hardware_concurrency() < 2;
+}
+
+}  // namespace
+
+void ExplainSession::sink_on_second_thread() {
+  if (worker_ || pool_ || live_ || one_thread()) return;
   worker_ = std::make_unique<TimelineWorker>(sink_);
+}
+
+bool ExplainSession::render_on_worker_threads(OrderedRenderPool::Render render,
+                                              OrderedRenderPool::Write write) {
+  if (worker_ || live_ || one_thread()) return false;
+  if (!pool_) pool_ = std::make_unique<OrderedRenderPool>(std::move(render), std::move(write), 2);
+  return true;
 }
 
 void ExplainSession::flush() {
@@ -150,6 +282,7 @@ void ExplainSession::flush() {
 
 void ExplainSession::finish() {
   tracker_.flush();
+  if (pool_) pool_->finish();
   if (worker_) worker_->finish();
 }
 

@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_set>
 #include <vector>
@@ -61,6 +62,72 @@ class TimelineWorker {
   std::thread thread_;
 };
 
+// Renders finished timelines on several threads and writes the results in the order the
+// timelines were pushed: each batch is rendered into a buffer of its own, and whichever thread
+// finds the next batch in order ready writes it. Same output as one sink, byte for byte, as long
+// as `render` depends only on the timeline and its index. Memory stays bounded: the producer
+// waits when kMaxBatches are queued, and no batch is started more than kMaxAhead batches ahead of
+// the next one to write.
+class OrderedRenderPool {
+ public:
+  // Appends timeline number `index` (0-based, in push order) to `out`.
+  using Render =
+      std::function<void(const track::ConnectionTimeline&, std::uint64_t index, fmt::memory_buffer& out)>;
+  // Writes rendered output: called in order, by one thread at a time.
+  using Write = std::function<void(std::string_view)>;
+  OrderedRenderPool(Render render, Write write, unsigned threads);
+  ~OrderedRenderPool();  // finish()es
+  OrderedRenderPool(const OrderedRenderPool&) = delete;
+  OrderedRenderPool& operator=(const OrderedRenderPool&) = delete;
+
+  // As TimelineWorker::push().
+  void push(track::ConnectionTimeline& timeline);
+  // Hands over the last batch, waits until everything is written, joins the threads.
+  void finish();
+
+ private:
+  static constexpr std::size_t kBatchSize = 64;
+  static constexpr std::size_t kBatchSegments = 2048;  // a batch is handed over at this many segments
+  static constexpr std::size_t kMaxBatches = 8;
+  static constexpr std::uint64_t kMaxAhead = 4;
+  static constexpr std::size_t kMaxKeptText = 4u << 20;  // a larger rendered buffer is freed once written
+  // The batch next in order writes its text in pieces of this size as it goes (cache-warm,
+  // and a long connection's text is never whole in memory); the others keep theirs until then.
+  static constexpr std::size_t kStreamBytes = 64u << 10;
+  struct Batch {
+    std::uint64_t seq = 0;          // batches in push order, from 0
+    std::uint64_t first_index = 0;  // the index of timelines.front()
+    std::vector<track::ConnectionTimeline> timelines;
+  };
+  struct Rendered {
+    std::uint64_t seq = 0;
+    fmt::memory_buffer text;
+  };
+  void hand_over();
+  void run();
+  // Writes the rendered batches that are next in order, unless another thread does. Lock held.
+  void write_ready(std::unique_lock<std::mutex>& lock);
+
+  Render render_;
+  Write write_;
+  Batch filling_;  // producer side only
+  std::size_t filling_segments_ = 0;
+  std::uint64_t next_seq_ = 0;                       // producer side only
+  std::uint64_t next_index_ = 0;                     // producer side only
+  std::vector<track::ConnectionTimeline> rendered_;  // producer side only, as TimelineWorker's
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Batch> queued_;                           // guarded by mutex_
+  std::vector<std::unique_ptr<Rendered>> ready_;       // guarded by mutex_: rendered, not yet written
+  std::vector<std::unique_ptr<Rendered>> free_texts_;  // guarded by mutex_: buffers to reuse
+  std::vector<track::ConnectionTimeline> done_with_;   // guarded by mutex_: rendered timelines
+  std::uint64_t next_write_ = 0;                       // guarded by mutex_
+  bool writing_ = false;                               // guarded by mutex_: a thread is writing
+  bool done_ = false;                                  // guarded by mutex_
+  std::vector<std::thread> threads_;
+};
+
 class ExplainSession : public PacketConsumer {
  public:
   using Sink = TimelineWorker::Sink;
@@ -76,6 +143,12 @@ class ExplainSession : public PacketConsumer {
   // Calls the sink on a second thread from now on (file input: nothing is shown before the end),
   // unless TCPSCOPE_THREADS=1 or the machine has one core.
   void sink_on_second_thread();
+
+  // File input on two cores or more (and TCPSCOPE_THREADS not 1): renders on two threads in
+  // parallel and writes in order, instead of calling the sink (returns true). Otherwise returns
+  // false and nothing changes: call sink_on_second_thread() then. `render` and `write` must not
+  // touch what the sink touches.
+  bool render_on_worker_threads(OrderedRenderPool::Render render, OrderedRenderPool::Write write);
 
   // Ends every remaining connection (hands them to the sink; waits for the sink's thread).
   // Call once, after the pipeline.
@@ -99,6 +172,7 @@ class ExplainSession : public PacketConsumer {
   bool live_;
   Sink sink_;
   std::unique_ptr<TimelineWorker> worker_;  // declared after sink_: destroyed (joined) first
+  std::unique_ptr<OrderedRenderPool> pool_;
   std::unordered_set<std::uint64_t>
       done_early_;  // live: explained at their close, before the tracker ended them
   std::uint64_t explained_ = 0;

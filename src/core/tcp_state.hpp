@@ -3,6 +3,7 @@
 // Shared by track/ (inference), lab/ (kernel events mapped onto them) and render/.
 #pragma once
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <string_view>
 
@@ -59,19 +60,20 @@ inline constexpr TcpStateSet kSynchronizedStates = TcpState::Established | TcpSt
 
 // Index 0..10 in RFC order.
 constexpr std::size_t index_of(TcpState s) {
-  std::size_t i = 0;
-  for (auto bits = static_cast<std::uint16_t>(s); bits > 1; bits >>= 1) ++i;
-  return i;
+  const auto bits = static_cast<std::uint16_t>(s);
+  return bits > 1 ? static_cast<std::size_t>(std::bit_width(bits)) - 1 : 0;  // the highest bit set
 }
+
+// The names to_string() returns, by index_of() (a constant table: not rebuilt per call).
+inline constexpr std::array<std::string_view, kTcpStateCount> kTcpStateNames = {
+    "CLOSED",     "LISTEN",     "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
+    "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING",  "LAST-ACK",     "TIME-WAIT",
+};
 
 // RFC 9293 spelling: "SYN-RECEIVED", "FIN-WAIT-1", ...
 constexpr std::string_view to_string(TcpState s) {
-  constexpr std::array<std::string_view, kTcpStateCount> names = {
-      "CLOSED",     "LISTEN",     "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
-      "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING",  "LAST-ACK",     "TIME-WAIT",
-  };
   const std::size_t i = index_of(s);
-  return i < names.size() ? names[i] : std::string_view("?");
+  return i < kTcpStateNames.size() ? kTcpStateNames[i] : std::string_view("?");
 }
 
 }  // namespace tcpscope

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bitset>
+#include <optional>
 
 #include "core/tcp_flags.hpp"
 #include "render/ladder_layout.hpp"
@@ -32,18 +33,25 @@ Msg note_msg(InferenceNote n) {
 
 // The preview as the catalogue quotes it: \n, \r, \t and " escaped.
 void append_escaped_preview(fmt::memory_buffer& out, std::string_view s) {
-  for (char c : s) {
+  std::size_t plain = 0;  // the start of the run of characters copied as they are
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    std::string_view escaped;
     if (c == '\n')
-      out.append(std::string_view("\\n"));
+      escaped = "\\n";
     else if (c == '\r')
-      out.append(std::string_view("\\r"));
+      escaped = "\\r";
     else if (c == '\t')
-      out.append(std::string_view("\\t"));
+      escaped = "\\t";
     else if (c == '"')
-      out.append(std::string_view("\\\""));
+      escaped = "\\\"";
     else
-      out.push_back(c);
+      continue;
+    out.append(s.substr(plain, i - plain));
+    out.append(escaped);
+    plain = i + 1;
   }
+  out.append(s.substr(plain));
 }
 
 void append_hex_preview(fmt::memory_buffer& out, std::string_view s) {
@@ -73,7 +81,12 @@ constexpr std::uint16_t kTokenBits = tcp_flag::fin | tcp_flag::syn | tcp_flag::r
 class Explainer {
  public:
   Explainer(fmt::memory_buffer& out, const ConnectionTimeline& tl, const ExplainTextOptions& o)
-      : w_(out), tl_(tl), o_(o), m_(o.lang), p_{o.color}, layout_(layout_ladder(tl, o.relative)) {}
+      : w_(out),
+        tl_(tl),
+        o_(o),
+        m_(o.messages != nullptr ? *o.messages : own_messages_.emplace(o.lang)),
+        p_{o.color},
+        layout_(layout_ladder(tl, o.relative)) {}
 
   void run() {
     header();
@@ -118,10 +131,20 @@ class Explainer {
 
   void header() {
     const auto endpoint = [](fmt::memory_buffer& b, const Endpoint& e) {
-      if (e.addr.is_v6())
+      if (e.addr.is_v6()) {
         fmt::format_to(fmt::appender(b), "[{}]:{}", e.addr.to_string(), e.port);
-      else
+      } else if (e.addr.is_v4()) {  // dotted quad, as inet_ntop writes it
+        for (std::size_t i = 0; i < 4; ++i) {
+          if (i) b.push_back('.');
+          const fmt::format_int octet(e.addr.bytes[i]);
+          b.append(octet.data(), octet.data() + octet.size());
+        }
+        b.push_back(':');
+        const fmt::format_int port(e.port);
+        b.append(port.data(), port.data() + port.size());
+      } else {
         fmt::format_to(fmt::appender(b), "{}:{}", e.addr.to_string(), e.port);
+      }
       return view(b);
     };
     fmt::memory_buffer client, server;
@@ -357,8 +380,9 @@ class Explainer {
     // Anomalies, at their segment.
     if (s.retransmits_index != 0)
       note_say(true, Msg::retransmits, s.index, s.retransmits_index, duration_text(s.retransmit_delay_ns));
-    s.analysis.for_each(
-        [&](AnalysisFlag f) { note_named(m_[analysis_msg(f)], track::to_id(f), is_anomaly_flag(f)); });
+    if (s.analysis.any())
+      s.analysis.for_each(
+          [&](AnalysisFlag f) { note_named(m_[analysis_msg(f)], track::to_id(f), is_anomaly_flag(f)); });
     if (!s.inference.notes.empty()) {
       for (std::size_t n = 0; n < track::kInferenceNoteCount; ++n) {
         const auto id = static_cast<InferenceNote>(n);
@@ -484,7 +508,8 @@ class Explainer {
   FastAppender w_;
   const ConnectionTimeline& tl_;
   const ExplainTextOptions& o_;
-  Messages m_;
+  std::optional<Messages> own_messages_;  // when the options bring none
+  const Messages& m_;
   Palette p_;
   LadderLayout layout_;
   std::bitset<kTokenBits + 1> seen_combos_;
@@ -505,8 +530,26 @@ class Explainer {
 
 std::string duration_text(std::int64_t ns) {
   if (ns < 0) return "?";
-  if (ns < 1'000'000'000) return fmt::format("{:.3f} ms", static_cast<double>(ns) / 1e6);
-  return fmt::format("{:.3f} s", static_cast<double>(ns) / 1e9);
+  // "{:.3f}" of ns / 1e6 (ms) or ns / 1e9 (s) in integers: the double's error is far below the
+  // 1 ns between a value and a rounding boundary, except exactly on a half (ties go to the
+  // double's binary value, as printf rounds it) or for durations past 10^6 s: fmt then.
+  const bool ms = ns < 1'000'000'000;
+  const std::int64_t unit = ms ? 1'000 : 1'000'000;  // ns per thousandth of the unit shown
+  const std::int64_t rest = ns % unit;
+  if (2 * rest == unit || ns >= 1'000'000'000'000'000) {
+    if (ms) return fmt::format("{:.3f} ms", static_cast<double>(ns) / 1e6);
+    return fmt::format("{:.3f} s", static_cast<double>(ns) / 1e9);
+  }
+  const std::int64_t thousandths = ns / unit + (2 * rest > unit ? 1 : 0);
+  const fmt::format_int whole(thousandths / 1000);
+  const auto fraction = static_cast<int>(thousandths % 1000);
+  std::string out(whole.data(), whole.size());
+  out.push_back('.');
+  out.push_back(static_cast<char>('0' + fraction / 100));
+  out.push_back(static_cast<char>('0' + fraction / 10 % 10));
+  out.push_back(static_cast<char>('0' + fraction % 10));
+  out.append(ms ? std::string_view(" ms") : std::string_view(" s"));
+  return out;
 }
 
 void explain_text(fmt::memory_buffer& out, const ConnectionTimeline& tl, const ExplainTextOptions& options) {

@@ -14,6 +14,9 @@ struct ExplainTextOptions {
   Lang lang = Lang::en;
   bool color = false;
   bool relative = false;  // seq/ack relative to each side's ISN in the tables and the ladder
+  // The catalogue of `lang`, built once by the caller (else each call builds its own);
+  // read-only, so renderers on several threads may share it.
+  const Messages* messages = nullptr;
 };
 
 void explain_text(fmt::memory_buffer& out, const track::ConnectionTimeline& tl,

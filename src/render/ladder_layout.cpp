@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/tcp_flags.hpp"
 
 namespace tcpscope::render {
@@ -17,7 +19,15 @@ struct CharSink {
     if (size < N) buffer[size++] = c;
   }
   void append(std::string_view s) {
-    for (char c : s) push_back(c);
+    const std::size_t n = std::min(s.size(), N - size);
+    s.copy(buffer + size, n);
+    size += n;
+  }
+  // As fmt's "{}" of an integer.
+  template <class T>
+  void append_int(T v) {
+    const fmt::format_int f(v);
+    append(std::string_view(f.data(), f.size()));
   }
   std::string_view view() const { return {buffer, size}; }
 };
@@ -115,7 +125,7 @@ LadderLayout layout_ladder(const track::ConnectionTimeline& tl, bool relative) {
   out.rows.reserve(tl.segments.size());
   TcpState client = out.client_initial;
   TcpState server = out.server_initial;
-  fmt::memory_buffer label;
+  char label_chars[LadderLabel::kMax];
   for (std::size_t i = 0; i < tl.segments.size(); ++i) {
     const track::TimelineSegment& s = tl.segments[i];
     LadderRow& r = out.rows.emplace_back();
@@ -124,18 +134,26 @@ LadderLayout layout_ladder(const track::ConnectionTimeline& tl, bool relative) {
     r.frame = s.frame;
     r.from_client = s.dir == track::Direction::from_client;
     // The label: flags, then seq (and ack) absolute or relative, then the payload length.
-    label.clear();
+    CharSink<LadderLabel::kMax> label{label_chars};
     append_flags_label(label, s.flags);
     const bool has_ack = (s.flags & tcp_flag::ack) != 0;
-    if (relative) {
-      fmt::format_to(fmt::appender(label), " seq={}", s.rel_seq);
-      if (has_ack) fmt::format_to(fmt::appender(label), " ack={}", s.rel_ack);
-    } else {
-      fmt::format_to(fmt::appender(label), " seq={}", s.seq.raw());
-      if (has_ack) fmt::format_to(fmt::appender(label), " ack={}", s.ack.raw());
+    label.append(" seq=");
+    if (relative)
+      label.append_int(s.rel_seq);
+    else
+      label.append_int(s.seq.raw());
+    if (has_ack) {
+      label.append(" ack=");
+      if (relative)
+        label.append_int(s.rel_ack);
+      else
+        label.append_int(s.ack.raw());
     }
-    if (s.payload_len > 0) fmt::format_to(fmt::appender(label), " len {}", s.payload_len);
-    r.label.assign(std::string_view(label.data(), label.size()));
+    if (s.payload_len > 0) {
+      label.append(" len ");
+      label.append_int(s.payload_len);
+    }
+    r.label.assign(label.view());
     r.anomaly = is_anomaly(s);
     // States where they changed (a revision before the segment counts as a change too).
     if (s.inference.client.state != client || s.inference.client_revised)

@@ -68,7 +68,9 @@ void ladder_text(FastAppender& out, const LadderLayout& layout, std::size_t firs
     const std::size_t fill = arrow_width - r.label.size() - 5;
     out.spaces(indent);
     append_text(out, green);
-    append_padded(out, r.client_state ? to_string(*r.client_state) : std::string_view(), kStateColumn);
+    const std::string_view state = r.client_state ? to_string(*r.client_state) : std::string_view();
+    append_text(out, state);
+    if (state.size() < kStateColumn) out.spaces(kStateColumn - state.size());  // state names are ASCII
     append_text(out, reset);
     out.put('#');
     const fmt::format_int number(r.number);
