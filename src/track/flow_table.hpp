@@ -94,7 +94,9 @@ class FlowTable {
 
   // Prefetch hints (no effect on results): the bucket `hash` starts probing at,
   // and the first slot stored there under the same tag (kNone when none).
-  [[gnu::always_inline]] void prefetch(std::uint64_t hash) const { __builtin_prefetch(&entries_[hash & mask_]); }
+  [[gnu::always_inline]] void prefetch(std::uint64_t hash) const {
+    __builtin_prefetch(&entries_[hash & mask_]);
+  }
   std::uint32_t first_candidate(std::uint64_t hash) const {
     const std::uint32_t tag = tag_of(hash);
     for (std::size_t i = hash & mask_, probes = 0; probes < 4; i = (i + 1) & mask_, ++probes) {
