@@ -91,8 +91,12 @@ class PcapFileSource final : public FrameSource {
     return next_libpcap(frame);
   }
 
+  // The mapped windows stay valid for kStableBytes of the file read after a frame, but
+  // a filter skips records: the frames handed out then lie arbitrarily far apart in the
+  // file, so a consumer counting only the frames it got cannot keep that promise. With
+  // a filter, frames are valid until the next call only (the consumer copies them).
   std::uint64_t frame_stays_valid_for_bytes() const override {
-    return mapped_ && !mapped_deferred_ ? MappedPcapRecords::kStableBytes : 0;
+    return mapped_ && !mapped_deferred_ && !has_filter_ ? MappedPcapRecords::kStableBytes : 0;
   }
 
   NextResult next_mapped(Frame& frame) {
