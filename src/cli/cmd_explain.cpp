@@ -77,6 +77,7 @@ int run_explain(ExplainOptions& options) {
         std::fwrite(rendered.data(), 1, rendered.size(), stdout);
       }))
     session.sink_on_second_thread();  // the sink's captures are not touched here until finish()
+  session.print_text_ahead();
   int status = run_pipeline(options.source.options, &session);
   session.finish();
   if (json) out.append(std::string_view(session.explained() ? "\n]\n" : "]\n"));

@@ -204,7 +204,9 @@ void OrderedRenderPool::run() {
 
 ExplainSession::ExplainSession(std::uint64_t only_conn, bool compact, bool live, Sink sink)
     : builder_(only_conn),
-      printer_(printer_options(compact)),
+      text_options_(printer_options(compact)),
+      printer_(text_options_),
+      only_conn_(only_conn),
       tracker_(tracker_options(), [this](const track::Connection& c) { on_ended(c); }),
       live_(live),
       sink_(std::move(sink)) {
@@ -220,10 +222,13 @@ void ExplainSession::on_packet(const Frame& frame, const decode::Packet& packet)
 void ExplainSession::on_segment(const track::Connection& conn, int side, const Frame& frame,
                                 const decode::Packet& packet) {
   if (!builder_.wants(conn.id) || (live_ && done_early_.count(conn.id) != 0)) return;
-  text_.clear();
-  printer_.print(frame, packet, text_);
-  builder_.on_segment(conn, side, frame, packet, current_, tracker_.segment_inference(),
-                      std::string_view(text_.data(), text_.size()));
+  std::string_view text = ahead_text_;
+  if (!text_ahead_ || text.empty()) {
+    text_.clear();
+    printer_.print(frame, packet, text_);
+    text = std::string_view(text_.data(), text_.size());
+  }
+  builder_.on_segment(conn, side, frame, packet, current_, tracker_.segment_inference(), text);
   // Live: explain a connection as soon as both ends have closed, not after Zeek's close delay.
   if (live_ && builder_.closed(conn.id) && builder_.finish(conn, finished_)) {
     done_early_.insert(conn.id);
@@ -260,6 +265,8 @@ bool one_thread() {
 }
 
 }  // namespace
+
+void ExplainSession::print_text_ahead() { text_ahead_ = !live_ && only_conn_ == 0 && !one_thread(); }
 
 void ExplainSession::sink_on_second_thread() {
   if (worker_ || pool_ || live_ || one_thread()) return;

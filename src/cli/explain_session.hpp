@@ -139,6 +139,16 @@ class ExplainSession : public PacketConsumer {
   void flush() override;
   // Every segment's facts and text are copied out of the Frame and Packet during on_packet().
   bool allows_read_ahead() const override { return !live_; }
+  // Set by print_text_ahead(): the reading thread prints each segment's text.
+  const print::PrintOptions* read_ahead_text_options() const override {
+    return text_ahead_ ? &text_options_ : nullptr;
+  }
+  void on_packet_text(std::string_view text) override { ahead_text_ = text; }
+
+  // File input explaining every connection, on two cores or more (and TCPSCOPE_THREADS not 1):
+  // each segment's tcpdump text is printed on the pipeline's reading thread (ReadAhead), off
+  // the tracking thread. Otherwise (--conn N: most texts would be wasted) nothing changes.
+  void print_text_ahead();
 
   // Calls the sink on a second thread from now on (file input: nothing is shown before the end),
   // unless TCPSCOPE_THREADS=1 or the machine has one core.
@@ -165,8 +175,12 @@ class ExplainSession : public PacketConsumer {
   track::TimelineBuilder builder_;
   track::WiresharkAnalyzer wireshark_;
   track::WiresharkSegment current_;
+  print::PrintOptions text_options_;
   print::TcpdumpPrinter printer_;
   fmt::memory_buffer text_;
+  bool text_ahead_ = false;      // print_text_ahead() took effect
+  std::string_view ahead_text_;  // the current packet's text from the reading thread
+  std::uint64_t only_conn_;
   track::Tracker tracker_;
   track::ConnectionTimeline finished_;
   bool live_;

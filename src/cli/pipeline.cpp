@@ -160,7 +160,7 @@ int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
   int status = 0;
   std::optional<ReadAhead> ahead;
   if (use_read_ahead(options, source, consumer, writer != nullptr, progress))
-    ahead.emplace(source, packet.skip_tcp_checksum);
+    ahead.emplace(source, packet.skip_tcp_checksum, false, nullptr, consumer->read_ahead_text_options());
   for (;;) {
     Frame* current = &frame;
     const decode::Packet* decoded = nullptr;  // already decoded by ReadAhead
@@ -178,6 +178,7 @@ int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
           decode::decode(*current, packet);
           decoded = &packet;
         }
+        if (ahead && ahead->has_text()) consumer->on_packet_text(ahead->text());
         consumer->on_packet(*current, *decoded);
         if (consumer->failed()) break;
       }

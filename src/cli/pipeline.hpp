@@ -4,10 +4,12 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "capture/source.hpp"
 #include "core/frame.hpp"
 #include "decode/packet.hpp"
+#include "print/print_options.hpp"
 
 namespace tcpscope::cli {
 
@@ -45,6 +47,12 @@ class PacketConsumer {
   // True when frames may be read and decoded on a second thread ahead of on_packet()
   // (the consumer must not keep a Frame or Packet beyond the call).
   virtual bool allows_read_ahead() const { return false; }
+  // With read-ahead: options with which the reading thread prints each TCP segment's tcpdump
+  // text (ReadAhead's text_options), handed to on_packet_text() just before each on_packet();
+  // null (the default) for none.
+  virtual const print::PrintOptions* read_ahead_text_options() const { return nullptr; }
+  // The text of the packet on_packet() gets next ("" when not a TCP segment); valid during that call.
+  virtual void on_packet_text(std::string_view text) { (void)text; }
 };
 
 // Runs the pipeline to the end of the source, -c, or a stop signal. `consumer`

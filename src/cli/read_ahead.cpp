@@ -7,10 +7,12 @@
 namespace tcpscope::cli {
 
 ReadAhead::ReadAhead(capture::FrameSource& source, bool skip_tcp_checksum, bool flow_hashes,
-                     SideTask* side_task)
+                     SideTask* side_task, const print::PrintOptions* text_options)
     : source_(source), side_task_(side_task) {
+  if (text_options != nullptr) printer_ = std::make_unique<print::TcpdumpPrinter>(*text_options);
   for (Batch& batch : batches_) {
     if (flow_hashes) batch.hashes.resize(kFramesPerBatch);
+    if (printer_) batch.text_ends.resize(kFramesPerBatch);
     batch.frames.resize(kFramesPerBatch);
     batch.packets.resize(kFramesPerBatch);
     for (decode::Packet& packet : batch.packets) packet.skip_tcp_checksum = skip_tcp_checksum;
@@ -49,6 +51,7 @@ void ReadAhead::produce() {
     Batch& batch = batches_[produced_ % kBatches];  // produced_ changes only on this thread
     batch.count = 0;
     batch.last = capture::NextResult::frame;
+    batch.text.clear();
     std::size_t used = 0;
     while (batch.count < kFramesPerBatch) {
       if (!pending) {
@@ -79,6 +82,11 @@ void ReadAhead::produce() {
       decode::decode(copy, batch.packets[batch.count]);
       if (!batch.hashes.empty())
         batch.hashes[batch.count] = track::segment_flow_hash(batch.packets[batch.count]);
+      if (printer_) {
+        if (track::has_fixed_tcp_header(batch.packets[batch.count]))
+          printer_->print(copy, batch.packets[batch.count], batch.text);
+        batch.text_ends[batch.count] = batch.text.size();
+      }
       ++batch.count;
     }
     {

@@ -10,21 +10,32 @@
 // - with `flow_hashes`, the reading thread also computes each TCP segment's flow
 //   hash, which the consumer reads a few packets ahead (hash_ahead()) to prefetch
 //   its flow-table slot and connection;
+// - with `text_options`, the reading thread also prints each TCP segment's tcpdump
+//   text (into an arena per batch), which the consumer reads with text() instead of
+//   printing it (explain's tracking thread is the slower side). Only for options
+//   whose text depends on the packet alone (-S: no relative-seq state; no -#: the
+//   frame number is given on the consumer's side);
 // - a SideTask takes work off the consumer (conns renders its rows there): at each
 //   batch boundary the consumer may hand work over, which the reading thread does
 //   before reading on. Handing over rides on the lock the batch hand-off takes
 //   anyway: no extra wake-up.
 #pragma once
+#include <fmt/format.h>
+
 #include <array>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "capture/source.hpp"
 #include "core/frame.hpp"
 #include "decode/packet.hpp"
+#include "print/print_options.hpp"
+#include "print/tcpdump_printer.hpp"
 
 namespace tcpscope::cli {
 
@@ -46,7 +57,7 @@ class ReadAhead {
   // Starts the reading thread. `source` must outlive this object and is not to be
   // read by anyone else meanwhile (request_stop() stays allowed).
   ReadAhead(capture::FrameSource& source, bool skip_tcp_checksum, bool flow_hashes = false,
-            SideTask* side_task = nullptr);
+            SideTask* side_task = nullptr, const print::PrintOptions* text_options = nullptr);
   ~ReadAhead();  // stops and joins the thread
   ReadAhead(const ReadAhead&) = delete;
   ReadAhead& operator=(const ReadAhead&) = delete;
@@ -54,6 +65,17 @@ class ReadAhead {
   // The next frame and its decoded packet (valid until the next call), or the
   // source's end/error (source.error() may then be read).
   capture::NextResult next(Frame*& frame, const decode::Packet*& packet);
+
+  // With text_options: the tcpdump text of the packet next() returned last (final
+  // newline included; valid until the next call), or "" when it is not a TCP segment
+  // with its fixed header (track::has_fixed_tcp_header). Without: always "".
+  bool has_text() const { return printer_ != nullptr; }
+  std::string_view text() const {
+    if (reading_ == nullptr || reading_->text_ends.empty() || next_in_batch_ == 0) return {};
+    const std::size_t i = next_in_batch_ - 1;
+    const std::size_t begin = i == 0 ? 0 : reading_->text_ends[i - 1];
+    return std::string_view(reading_->text.data() + begin, reading_->text_ends[i] - begin);
+  }
 
   // With flow_hashes: the flow hash (track::segment_flow_hash) of the packet
   // `distance` (>= 1) after the one next() returned last, when it is in the same
@@ -75,8 +97,10 @@ class ReadAhead {
   struct Batch {
     std::vector<Frame> frames;
     std::vector<decode::Packet> packets;
-    std::vector<std::uint8_t> arena;    // the frames' bytes
-    std::vector<std::uint64_t> hashes;  // with flow_hashes: per frame, 0 when not TCP
+    std::vector<std::uint8_t> arena;     // the frames' bytes
+    std::vector<std::uint64_t> hashes;   // with flow_hashes: per frame, 0 when not TCP
+    fmt::memory_buffer text;             // with text_options: the frames' texts, one after another
+    std::vector<std::size_t> text_ends;  // with text_options: per frame, where its text ends
     std::size_t count = 0;
     // What the source said after the last frame of this batch: `frame` when more follow.
     capture::NextResult last = capture::NextResult::frame;
@@ -88,6 +112,7 @@ class ReadAhead {
 
   capture::FrameSource& source_;
   SideTask* side_task_;
+  std::unique_ptr<print::TcpdumpPrinter> printer_;  // with text_options; used on the reading thread
   std::array<Batch, kBatches> batches_;
   std::mutex mutex_;
   std::condition_variable changed_;
