@@ -402,17 +402,7 @@ void print_juniper_extensions(PacketWalk& w, const Layer& jh) {
   w.put("\n\tJuniper PCAP Flags [");
   static constexpr std::pair<std::uint8_t, const char*> kFlags[] = {
       {0x01, "In"}, {0x02, "no-L2"}, {0x04, "IIF"}, {0x40, "Filter"}, {0x80, "Ext"}};
-  const char* sep = "";
-  bool any = false;
-  for (const auto& [bit, name] : kFlags) {
-    if (flags & bit) {
-      w.put(sep);
-      w.put(name);
-      sep = ", ";
-      any = true;
-    }
-  }
-  if (!any) w.put("none");
+  w.bit_names(flags, kFlags, ", ");
   w.put(']');
   if (flags & 0x80) {
     const std::uint32_t ext_len = load_be16(p + 4);

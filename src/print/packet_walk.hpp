@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/frame.hpp"
@@ -82,6 +83,20 @@ struct PacketWalk {
   void put_hex(std::uint64_t v) {
     TextWriter w(out, 16);
     w.hex(v);
+  }
+  // The names of the bits of `value` that are set, in `table` order, joined by
+  // `separator`, or "none" when none is set (tcpdump's bittok2str, and
+  // bittok2str_nosep with an empty separator).
+  template <typename Bits, std::size_t N>
+  void bit_names(Bits value, const std::pair<Bits, const char*> (&table)[N], std::string_view separator) {
+    bool any = false;
+    for (const auto& [bit, name] : table) {
+      if ((value & bit) == 0) continue;
+      if (any) put(separator);
+      put(std::string_view(name));
+      any = true;
+    }
+    if (!any) put("none");
   }
   void trunc(std::string_view proto) {
     put(" [|");

@@ -102,14 +102,7 @@ void print_geneve(PacketWalk& w, std::size_t index) {
   static constexpr std::pair<std::uint8_t, const char*> kFlags[] = {{0x80, "O"},  {0x40, "C"},  {0x20, "R1"},
                                                                     {0x10, "R2"}, {0x08, "R3"}, {0x04, "R4"},
                                                                     {0x02, "R5"}, {0x01, "R6"}};
-  bool any = false;
-  for (const auto& [bit, name] : kFlags) {
-    if (flags & bit) {
-      w.put(name);
-      any = true;
-    }
-  }
-  if (!any) w.put("none");
+  w.bit_names(flags, kFlags, "");
   w.fmt("], vni 0x{:x}", load_be24(p + 4));
   if (p[7]) w.fmt(", rsvd 0x{:x}", p[7]);
   if (w.options.link_header) {
@@ -285,17 +278,7 @@ void print_gre(PacketWalk& w, std::size_t index, std::uint32_t length) {
         {0x8000, "checksum present"},  {0x4000, "routing present"},        {0x2000, "key present"},
         {0x1000, "sequence# present"}, {0x0800, "source routing present"}, {0x0080, "ack present"}};
     w.put(", Flags [");
-    const char* sep = "";
-    bool any = false;
-    for (const auto& [bit, name] : kFlags) {
-      if (flags & bit) {
-        w.put(sep);
-        w.put(name);
-        sep = ", ";
-        any = true;
-      }
-    }
-    if (!any) w.put("none");
+    w.bit_names(flags, kFlags, ", ");
     w.put(']');
   }
   if (n < 4) return stop();
