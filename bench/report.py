@@ -216,7 +216,8 @@ def main():
                   f"{fmt_int(scale.get('steady_conns_peak_tracked'))} connections at once.")
         if "live_tcpscope_dropped" in scale:
             print(f"\nLive ({scale.get('live_seconds')} s in all of wrk keep-alive + one connection per request on lo, "
-                  f"both recorders at once, libpcap's default buffer): tcpscope captured "
+                  f"both recorders at once, each with its default kernel buffer: tcpscope 8 MiB, tcpdump "
+                  f"libpcap's 2 MiB): tcpscope captured "
                   f"{fmt_int(scale.get('live_tcpscope_captured'))}, dropped {scale['live_tcpscope_dropped']}, "
                   f"used {scale.get('live_tcpscope_cpu_s', '?')} s of CPU; "
                   f"tcpdump captured {fmt_int(scale.get('live_tcpdump_captured'))}, dropped "

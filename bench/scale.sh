@@ -17,7 +17,8 @@
 #    Deleted after.
 # 3. Live capture keeping up: `tcpscope -i lo -w` and `tcpdump -i lo -w` at the same time
 #    on the same loopback load (wrk against nginx, keep-alive and one connection per
-#    request), both with libpcap's default buffer; their "dropped by kernel" counts and
+#    request), each with its default kernel buffer (tcpscope 8 MiB, tcpdump libpcap's
+#    2 MiB); their "dropped by kernel" counts and
 #    CPU time, summed over LIVE_ROUNDS rounds (which one starts first alternates).
 #
 # Appends "key<TAB>value" lines to RESULTS.tsv (bench/report.py reads them).

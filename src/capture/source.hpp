@@ -64,13 +64,18 @@ struct OpenedSource {
 // delivered in nanoseconds, whatever the file's precision.
 OpenedSource open_capture_file(const std::string& path);
 
+// The kernel ring's default size. libpcap's own default (2 MiB, tcpdump's) overflows
+// when a loopback burst meets a reader that is not scheduled on a busy 2-core machine;
+// 8 MiB (what `lab` always asked for) costs little while capturing. -B sets any size.
+inline constexpr int kDefaultLiveBufferKib = 8192;
+
 struct LiveOptions {
-  std::string interface;    // "any" captures on all interfaces (Linux)
-  int snaplen = 262144;     // -s
-  int buffer_size_kib = 0;  // -B; 0 keeps libpcap's default
-  bool promiscuous = true;  // cleared by -p
-  bool immediate = false;   // --immediate-mode: deliver each packet as it arrives
-  int timeout_ms = 1000;    // tcpdump's packet buffer timeout
+  std::string interface;                        // "any" captures on all interfaces (Linux)
+  int snaplen = 262144;                         // -s
+  int buffer_size_kib = kDefaultLiveBufferKib;  // -B; 0 keeps libpcap's default
+  bool promiscuous = true;                      // cleared by -p
+  bool immediate = false;                       // --immediate-mode: deliver each packet as it arrives
+  int timeout_ms = 1000;                        // tcpdump's packet buffer timeout
 };
 
 // Opens a live capture. Errors name the interface and, when permission is

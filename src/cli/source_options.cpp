@@ -11,7 +11,9 @@ void add_source_options(CLI::App& command, SourceArgs& args) {
   command.add_option("--skip", o.skip, "ignore the first N packets that pass the filter");
   command.add_option("-s,--snapshot-length", o.live.snaplen, "bytes captured per packet (0: 262144)")
       ->check(CLI::Range(0, 262144));
-  command.add_option("-B,--buffer-size", o.live.buffer_size_kib, "kernel capture buffer in KiB")
+  command
+      .add_option("-B,--buffer-size", o.live.buffer_size_kib,
+                  "kernel capture buffer in KiB (default 8192; tcpdump's is libpcap's 2048)")
       ->check(CLI::Range(1, 1 << 21));
   command.add_flag_callback(
       "-p,--no-promiscuous-mode", [&o] { o.live.promiscuous = false; },

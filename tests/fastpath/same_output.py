@@ -30,6 +30,9 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import testlib  # noqa: E402
+
 TIMEOUT = 300
 # The slow path's switches: (environment variable, value that selects the slow path).
 SLOW_PATH = [
@@ -49,14 +52,6 @@ SUBCOMMANDS = [
 BASE_ENV = dict(os.environ, TZ="UTC", LC_ALL="C")
 for name, _ in SLOW_PATH:
     BASE_ENV.pop(name, None)
-
-
-def captures(corpus):
-    found = []
-    for sub in ("tcpdump/pcaps", "zeek/traces"):
-        for root, _, names in os.walk(os.path.join(corpus, sub)):
-            found += [os.path.join(root, n) for n in names if n.endswith((".pcap", ".pcapng", ".trace"))]
-    return sorted(found)
 
 
 def present_switches(binary):
@@ -120,13 +115,10 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     binary, corpus = sys.argv[1], sys.argv[2]
-    if not os.path.isdir(corpus):
-        if os.environ.get("CI", "").lower() == "true":
-            print(f"FAIL: reference corpus missing at {corpus} (CI=true)")
-            return 1
-        print(f"SKIP: reference corpus missing at {corpus}")
-        return 77
-    files = captures(corpus)
+    missing = testlib.missing_corpus_exit(corpus)
+    if missing is not None:
+        return missing
+    files = testlib.corpus_captures(corpus)
     if not files:
         print(f"FAIL: no captures found under {corpus}")
         return 1

@@ -28,13 +28,15 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import testlib  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BASELINE = os.path.join(HERE, "explain", "recorded")
@@ -100,18 +102,9 @@ def three_segment_play():
 
 
 def record_three_segment(pcap):
-    flt = f"tcp and host 127.0.0.1 and port {THREE_SEGMENT_PORT}"
-    rec = subprocess.Popen(["tcpdump", "-i", "lo", "-U", "-w", pcap, flt], stderr=subprocess.PIPE,
-                           stdout=subprocess.DEVNULL, text=True)
-    line = rec.stderr.readline()
-    if "listening" not in line:
-        rec.kill()
-        raise RuntimeError(f"tcpdump did not start: {line}")
-    time.sleep(0.5)  # "listening" comes a moment before the packets do
-    three_segment_play()
-    time.sleep(0.5)
-    rec.send_signal(signal.SIGINT)
-    rec.communicate(timeout=10)
+    # "listening" comes a moment before the packets do
+    testlib.record_loopback(pcap, f"tcp and host 127.0.0.1 and port {THREE_SEGMENT_PORT}", three_segment_play,
+                            lead_in=0.5)
 
 
 def record(tcpscope, name, pcap):

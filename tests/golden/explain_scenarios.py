@@ -25,7 +25,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import socket
 import struct
 import subprocess
@@ -33,6 +32,9 @@ import sys
 import tempfile
 import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import testlib  # noqa: E402
 
 SKIP_RC = 77
 # Below the kernel's ephemeral range (32768-60999), so with the SYNs filtered out the
@@ -169,17 +171,7 @@ def play():
 
 
 def record(pcap):
-    flt = f"tcp and host 127.0.0.1 and portrange {BASE_PORT}-{REFUSED_PORT}"
-    rec = subprocess.Popen(["tcpdump", "-i", "lo", "-U", "-w", pcap, flt], stderr=subprocess.PIPE,
-                           stdout=subprocess.DEVNULL, text=True)
-    line = rec.stderr.readline()
-    if "listening" not in line:
-        rec.kill()
-        raise RuntimeError(f"tcpdump did not start: {line}")
-    play()
-    time.sleep(0.5)
-    rec.send_signal(signal.SIGINT)
-    rec.wait(10)
+    testlib.record_loopback(pcap, f"tcp and host 127.0.0.1 and portrange {BASE_PORT}-{REFUSED_PORT}", play)
 
 
 def explain(tcpscope, pcap, extra=()):

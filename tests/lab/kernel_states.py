@@ -47,6 +47,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from testlib import collapse  # noqa: E402
+
 SKIP = 77
 TRACEFS = "/sys/kernel/tracing"
 
@@ -75,14 +78,6 @@ def skip(reason):
 
 def run(cmd, timeout=10, check=True, **kw):
     return subprocess.run(cmd, timeout=timeout, check=check, capture_output=True, text=True, **kw)
-
-
-def collapse(seq):
-    out = []
-    for s in seq:
-        if not out or out[-1] != s:
-            out.append(s)
-    return out
 
 
 def rfc_to_kernel(rfc_states, is_server):

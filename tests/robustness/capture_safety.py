@@ -19,17 +19,12 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import testlib  # noqa: E402
+from testlib import Skip, check  # noqa: E402
+
 ENV = dict(os.environ, TZ="UTC", LC_ALL="C")
 CAPTURE = "zeek/traces/wikipedia.pcap"  # 27 KB, 30+ packets: more than the 16 KiB tmpfs holds
-
-
-class Skip(Exception):
-    pass
-
-
-def check(cond, message):
-    if not cond:
-        raise AssertionError(message)
 
 
 def errors(result):
@@ -83,25 +78,7 @@ def case_dev_full(binary, capture):
 
 
 def main():
-    if len(sys.argv) != 4 or f"case_{sys.argv[3]}" not in globals():
-        print(__doc__, file=sys.stderr)
-        return 2
-    binary, corpus, case = sys.argv[1:]
-    capture = os.path.join(corpus, CAPTURE)
-    try:
-        if not os.path.isfile(capture):
-            if os.environ.get("CI", "").lower() == "true":
-                raise AssertionError(f"reference corpus missing at {corpus} (CI=true)")
-            raise Skip(f"reference corpus missing at {corpus}")
-        globals()[f"case_{case}"](binary, capture)
-    except Skip as s:
-        print(f"SKIP: {s}")
-        return 77
-    except AssertionError as e:
-        print(f"FAIL: {e}")
-        return 1
-    print("PASS")
-    return 0
+    return testlib.run_case_main(__doc__, globals(), sys.argv, CAPTURE)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import testlib  # noqa: E402
+
 TIMEOUT = 300
 PRINT_OPTION_SETS = [
     ["-nn"],
@@ -38,14 +41,6 @@ MARKER = re.compile(r"\[\|(?:tcp|mptcp|ip|ip6|ether|llc|vlan|sll|sll2|udp|gre|vx
                     r"|\[invalid cksum[^]]*\]|\[Invalid header:[^]]*\]")
 NUMBERED = re.compile(r"^ *(\d+)  ")
 ENV = dict(os.environ, TZ="UTC", LC_ALL="C")
-
-
-def captures(corpus):
-    found = []
-    for sub in ("tcpdump/pcaps", "zeek/traces"):
-        for root, _, names in os.walk(os.path.join(corpus, sub)):
-            found += [os.path.join(root, n) for n in names if n.endswith((".pcap", ".pcapng", ".trace"))]
-    return sorted(found)
 
 
 def has_subcommand(binary, name):
@@ -105,13 +100,10 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     binary, corpus = sys.argv[1], sys.argv[2]
-    if not os.path.isdir(corpus):
-        if os.environ.get("CI", "").lower() == "true":
-            print(f"FAIL: reference corpus missing at {corpus} (CI=true)")
-            return 1
-        print(f"SKIP: reference corpus missing at {corpus}")
-        return 77
-    files = captures(corpus)
+    missing = testlib.missing_corpus_exit(corpus)
+    if missing is not None:
+        return missing
+    files = testlib.corpus_captures(corpus)
     if not files:
         print(f"FAIL: no captures found under {corpus}")
         return 1

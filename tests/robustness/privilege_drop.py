@@ -41,20 +41,15 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import testlib  # noqa: E402
+from testlib import Skip, check  # noqa: E402
+
 ENV = dict(os.environ, TZ="UTC", LC_ALL="C")
 CAPTURE = "zeek/traces/wikipedia.pcap"
 STATUS_FIELDS = ("Uid", "Gid", "Groups", "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")
 BANNERS = ("listening on ", "reading from file ")
 WAIT_SECONDS = 120  # how long to wait for a banner before calling the run stuck (not a timing assertion)
-
-
-class Skip(Exception):
-    pass
-
-
-def check(cond, message):
-    if not cond:
-        raise AssertionError(message)
 
 
 def proc_status(pid):
@@ -303,30 +298,18 @@ def case_no_default_user(binary, capture):
               f"Debian's tcpdump was expected to stop: {dump.returncode} {dump.stderr!r}")
 
 
+def needs_root():
+    if os.geteuid() != 0:
+        raise Skip(f"dropping root needs root (uid {os.geteuid()})")
+
+
+def needs_tcpdump():
+    if shutil.which("tcpdump") is None:
+        raise Skip("tcpdump, the reference, is not installed")
+
+
 def main():
-    if len(sys.argv) != 4 or f"case_{sys.argv[3]}" not in globals():
-        print(__doc__, file=sys.stderr)
-        return 2
-    binary, corpus, case = sys.argv[1:]
-    capture = os.path.join(corpus, CAPTURE)
-    try:
-        if os.geteuid() != 0:
-            raise Skip(f"dropping root needs root (uid {os.geteuid()})")
-        if shutil.which("tcpdump") is None:
-            raise Skip("tcpdump, the reference, is not installed")
-        if not os.path.isfile(capture):
-            if os.environ.get("CI", "").lower() == "true":
-                raise AssertionError(f"reference corpus missing at {corpus} (CI=true)")
-            raise Skip(f"reference corpus missing at {corpus}")
-        globals()[f"case_{case}"](binary, capture)
-    except Skip as s:
-        print(f"SKIP: {s}")
-        return 77
-    except AssertionError as e:
-        print(f"FAIL: {e}")
-        return 1
-    print("PASS")
-    return 0
+    return testlib.run_case_main(__doc__, globals(), sys.argv, CAPTURE, preconditions=(needs_root, needs_tcpdump))
 
 
 if __name__ == "__main__":
