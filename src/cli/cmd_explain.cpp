@@ -47,6 +47,7 @@ int run_explain(ExplainOptions& options) {
   }
   options.source.options.verbose = true;  // no "use -v" hint: explain always decodes in full
 
+  if (!live) keep_freed_memory();
   fmt::memory_buffer out;
   const auto emit = [&out] {
     std::fwrite(out.data(), 1, out.size(), stdout);

@@ -1,5 +1,6 @@
 #include "cli/explain_session.hpp"
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -215,20 +216,31 @@ ExplainSession::ExplainSession(std::uint64_t only_conn, bool compact, bool live,
 }
 
 void ExplainSession::on_packet(const Frame& frame, const decode::Packet& packet) {
-  current_ = wireshark_.analyze(frame, packet);
+  // The analyzer sees every TCP segment in capture order: those the tracker hands to
+  // on_segment() are analyzed there (with the connection's slot hint), the others here.
+  segment_analyzed_ = false;
+  // The timeline builder copies the payload's first bytes and the segment's text, both last
+  // touched on the reading thread: asking for them now overlaps the misses with the tracker's work.
+  if (packet.has_tcp && !packet.tcp.payload.empty()) __builtin_prefetch(packet.tcp.payload.data());
+  for (std::size_t at = 0; at < ahead_text_.size(); at += 64) __builtin_prefetch(ahead_text_.data() + at);
   tracker_.feed(frame, packet);
+  if (!segment_analyzed_ && packet.has_tcp) wireshark_.analyze(frame, packet);
 }
 
 void ExplainSession::on_segment(const track::Connection& conn, int side, const Frame& frame,
                                 const decode::Packet& packet) {
-  if (!builder_.wants(conn.id) || (live_ && done_early_.count(conn.id) != 0)) return;
+  segment_analyzed_ = true;
+  if (!builder_.wants(conn.id) || (live_ && done_early_.count(conn.id) != 0)) {
+    wireshark_.analyze(frame, packet);
+    return;
+  }
   std::string_view text = ahead_text_;
   if (!text_ahead_ || text.empty()) {
     text_.clear();
     printer_.print(frame, packet, text_);
     text = std::string_view(text_.data(), text_.size());
   }
-  builder_.on_segment(conn, side, frame, packet, current_, tracker_.segment_inference(), text);
+  builder_.on_segment(conn, side, frame, packet, wireshark_, tracker_.segment_inference(), text);
   // Live: explain a connection as soon as both ends have closed, not after Zeek's close delay.
   if (live_ && builder_.closed(conn.id) && builder_.finish(conn, finished_)) {
     done_early_.insert(conn.id);
@@ -291,6 +303,13 @@ void ExplainSession::finish() {
   tracker_.flush();
   if (pool_) pool_->finish();
   if (worker_) worker_->finish();
+}
+
+void keep_freed_memory() {
+  // 32 MiB: the largest mmap threshold glibc accepts; setting it also stops glibc's dynamic
+  // adjustment of both thresholds.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
 
 std::string conn_range_error(std::uint64_t only_conn, const ExplainSession& session) {

@@ -1,6 +1,6 @@
-// The wiring shared by `explain` and `diagram`: packets -> Wireshark analyzer +
-// tracker -> timeline builder (with each segment's tcpdump text from the
-// printer) -> a sink called with each connection's timeline when it ends (live:
+// The wiring shared by `explain` and `diagram`: packets -> tracker -> Wireshark
+// analyzer (its slot kept per connection) + timeline builder (with each segment's
+// tcpdump text from the printer) -> a sink called with each connection's timeline when it ends (live:
 // as soon as it ends; the rest at the end of input or on Ctrl-C). Reading a
 // file on two cores or more, the sink runs on a second thread (the timelines
 // are moved there in batches, in order): rendering overlaps tracking.
@@ -174,7 +174,7 @@ class ExplainSession : public PacketConsumer {
 
   track::TimelineBuilder builder_;
   track::WiresharkAnalyzer wireshark_;
-  track::WiresharkSegment current_;
+  bool segment_analyzed_ = false;  // on_segment() ran the analyzer on the current packet
   print::PrintOptions text_options_;
   print::TcpdumpPrinter printer_;
   fmt::memory_buffer text_;
@@ -191,6 +191,13 @@ class ExplainSession : public PacketConsumer {
       done_early_;  // live: explained at their close, before the tracker ended them
   std::uint64_t explained_ = 0;
 };
+
+// File input: freed memory stays in the process (malloc neither trims the heap's top nor maps
+// large blocks of its own) so that the timelines and rendered texts of later connections reuse
+// pages already faulted in instead of having the kernel clear new ones (about a third of the
+// tracking thread's time on a large capture went to page faults). Process-wide; call once,
+// before any thread starts.
+void keep_freed_memory();
 
 // "--conn N is out of range ..." when only_conn was given and not found, else "".
 std::string conn_range_error(std::uint64_t only_conn, const ExplainSession& session);

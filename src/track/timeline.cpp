@@ -81,9 +81,28 @@ void TimelineBuilder::on_segment(const Connection& conn, int side, const Frame& 
                                  const decode::Packet& packet, const WiresharkSegment& wireshark,
                                  const SegmentInference& inference, std::string_view tcpdump_text) {
   if (!wants(conn.id)) return;
-  const decode::TcpFacts& tcp = packet.tcp;
   bool created = false;
   Open& open = find_or_create(conn.id, created);
+  append(open, created, conn, side, frame, packet, wireshark, inference, tcpdump_text);
+}
+
+void TimelineBuilder::on_segment(const Connection& conn, int side, const Frame& frame,
+                                 const decode::Packet& packet, WiresharkAnalyzer& analyzer,
+                                 const SegmentInference& inference, std::string_view tcpdump_text) {
+  if (!wants(conn.id)) {
+    analyzer.analyze(frame, packet);
+    return;
+  }
+  bool created = false;
+  Open& open = find_or_create(conn.id, created);
+  const WiresharkSegment wireshark = analyzer.analyze(frame, packet, open.wireshark_slot);
+  append(open, created, conn, side, frame, packet, wireshark, inference, tcpdump_text);
+}
+
+void TimelineBuilder::append(Open& open, bool created, const Connection& conn, int side, const Frame& frame,
+                             const decode::Packet& packet, const WiresharkSegment& wireshark,
+                             const SegmentInference& inference, std::string_view tcpdump_text) {
+  const decode::TcpFacts& tcp = packet.tcp;
   ConnectionTimeline& tl = open.timeline;
   if (created) {
     tl.id = conn.id;
@@ -199,6 +218,7 @@ bool TimelineBuilder::finish(const Connection& conn, ConnectionTimeline& out) {
   out = std::move(tl);
   tl = ConnectionTimeline();
   open.phases = PhaseTracker();
+  open.wireshark_slot = WiresharkAnalyzer::kNoSlot;
   std::unique_ptr<Open>& slot = window_[conn.id - window_base_];
   if (spare_opens_.size() < kMaxSpare) spare_opens_.push_back(std::move(slot));
   slot.reset();

@@ -124,6 +124,13 @@ class TimelineBuilder {
                   const WiresharkSegment& wireshark, const SegmentInference& inference,
                   std::string_view tcpdump_text);
 
+  // The same, running `analyzer` on the segment first (every TCP segment must reach the analyzer,
+  // in capture order: the caller analyzes those it does not hand here). The analyzer's slot of the
+  // connection is kept with its timeline, so the analyzer needs no lookup of its own.
+  void on_segment(const Connection& conn, int side, const Frame& frame, const decode::Packet& packet,
+                  WiresharkAnalyzer& analyzer, const SegmentInference& inference,
+                  std::string_view tcpdump_text);
+
   // The connection ended (from the tracker's ended callback): returns its
   // timeline and forgets it. Returns false when it was not being explained.
   bool finish(const Connection& conn, ConnectionTimeline& out);
@@ -143,6 +150,7 @@ class TimelineBuilder {
   struct Open {
     ConnectionTimeline timeline;
     PhaseTracker phases;
+    std::uint32_t wireshark_slot = WiresharkAnalyzer::kNoSlot;  // the analyzer's hint for this connection
   };
   // Spare buffers kept: about the connections in flight between finish() and recycle();
   // a timeline with more segments than this is freed rather than kept.
@@ -151,6 +159,9 @@ class TimelineBuilder {
 
   Open* find(std::uint64_t conn_id) const;
   Open& find_or_create(std::uint64_t conn_id, bool& created);
+  void append(Open& open, bool created, const Connection& conn, int side, const Frame& frame,
+              const decode::Packet& packet, const WiresharkSegment& wireshark,
+              const SegmentInference& inference, std::string_view tcpdump_text);
 
   std::uint64_t only_conn_;
   // The open timelines by connection id. The tracker numbers connections in order and most

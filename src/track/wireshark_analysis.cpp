@@ -43,6 +43,12 @@ WiresharkAnalyzer::WiresharkAnalyzer(WiresharkLimits limits) : limits_(limits) {
 }
 
 WiresharkSegment WiresharkAnalyzer::analyze(const Frame& frame, const decode::Packet& packet) {
+  std::uint32_t slot = kNoSlot;
+  return analyze(frame, packet, slot);
+}
+
+WiresharkSegment WiresharkAnalyzer::analyze(const Frame& frame, const decode::Packet& packet,
+                                            std::uint32_t& slot) {
   if (!packet.has_tcp) return {};
   // Wireshark's segment length is the TCP part of the IP length, cut to what the
   // frame held on the wire (an IP length beyond the frame is not believed).
@@ -58,12 +64,13 @@ WiresharkSegment WiresharkAnalyzer::analyze(const Frame& frame, const decode::Pa
       seglen = std::min(tcp.payload_len, on_wire - tcp.header_len);
     break;
   }
-  return analyze_segment(frame.number, frame.ts, tcp, seglen);
+  return analyze_segment(frame.number, frame.ts, tcp, seglen, slot);
 }
 
 WiresharkSegment WiresharkAnalyzer::analyze(std::uint64_t frame_number, Timestamp ts,
                                             const decode::TcpFacts& tcp) {
-  return analyze_segment(frame_number, ts, tcp, tcp.payload_len);
+  std::uint32_t slot = kNoSlot;
+  return analyze_segment(frame_number, ts, tcp, tcp.payload_len, slot);
 }
 
 void WiresharkAnalyzer::lru_unlink(std::uint32_t slot) {
@@ -130,11 +137,16 @@ void WiresharkAnalyzer::reset_conversation(std::uint32_t slot, const FourTuple& 
   ++stats_.conversations_created;
 }
 
-std::uint32_t WiresharkAnalyzer::find_or_create(const FourTuple& key, Timestamp ts, bool& created) {
+std::uint32_t WiresharkAnalyzer::find_or_create(const FourTuple& key, Timestamp ts, bool& created,
+                                                std::uint32_t hint) {
   created = false;
-  const std::uint64_t hash = flow_hash(key);
+  // A live slot holding this key is the one the index would find: keys are unique among them.
+  const bool hinted = hint < slots_.size() && slots_[hint].in_use && same_tuple(slots_[hint].key, key);
+  const std::uint64_t hash = hinted ? 0 : flow_hash(key);
   if (const std::uint32_t slot =
-          index_.find_if(hash, [this, &key](std::uint32_t i) { return same_tuple(slots_[i].key, key); });
+          hinted ? hint
+                 : index_.find_if(hash,
+                                  [this, &key](std::uint32_t i) { return same_tuple(slots_[i].key, key); });
       slot != FlowTable::kNone) {
     if (lru_head_ != slot) {
       lru_unlink(slot);
@@ -166,7 +178,8 @@ std::uint32_t WiresharkAnalyzer::find_or_create(const FourTuple& key, Timestamp 
 
 WiresharkSegment WiresharkAnalyzer::analyze_segment(std::uint64_t frame_number, Timestamp ts,
                                                     const decode::TcpFacts& tcp,
-                                                    std::optional<std::uint32_t> seglen) {
+                                                    std::optional<std::uint32_t> seglen,
+                                                    std::uint32_t& slot_hint) {
   WiresharkSegment out;
   out.is_tcp = true;
   ++stats_.segments;
@@ -175,7 +188,8 @@ WiresharkSegment WiresharkAnalyzer::analyze_segment(std::uint64_t frame_number, 
   bool reversed = false;
   const FourTuple key = FourTuple::canonical(tcp.src, tcp.dst, reversed);
   bool created = false;
-  const std::uint32_t slot = find_or_create(key, ts, created);
+  const std::uint32_t slot = find_or_create(key, ts, created, slot_hint);
+  slot_hint = slot;
   Conversation& c = slots_[slot];
 
   // flow1 carries the segments sent by the greater address (ports break a tie).

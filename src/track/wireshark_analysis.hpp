@@ -81,6 +81,11 @@ class WiresharkAnalyzer {
 
   // One decoded frame, in capture order. Non-TCP packets return is_tcp == false.
   WiresharkSegment analyze(const Frame& frame, const decode::Packet& packet);
+  // The same, with a slot hint kept by the caller per connection (kNoSlot at first): when
+  // `slot` still holds this segment's conversation the hash lookup is skipped; either way it
+  // is left holding the conversation's slot for the connection's next segment. Same results.
+  static constexpr std::uint32_t kNoSlot = 0xFFFFFFFFu;
+  WiresharkSegment analyze(const Frame& frame, const decode::Packet& packet, std::uint32_t& slot);
   // The same from the TCP facts alone (frame number is 1-based, as tshark's).
   WiresharkSegment analyze(std::uint64_t frame_number, Timestamp ts, const decode::TcpFacts& tcp);
 
@@ -131,14 +136,14 @@ class WiresharkAnalyzer {
   // Wireshark stores -1 in its unsigned duplicate-ACK counter; it then compares as huge.
   static constexpr std::uint32_t kDupAckSilenced = 0xFFFFFFFFu;
 
-  std::uint32_t find_or_create(const FourTuple& key, Timestamp ts, bool& created);
+  std::uint32_t find_or_create(const FourTuple& key, Timestamp ts, bool& created, std::uint32_t hint);
   void reset_conversation(std::uint32_t slot, const FourTuple& key);
   void evict_idle(Timestamp now);
   void evict(std::uint32_t slot);
   void lru_unlink(std::uint32_t slot);
   void lru_push_front(std::uint32_t slot);
   WiresharkSegment analyze_segment(std::uint64_t frame_number, Timestamp ts, const decode::TcpFacts& tcp,
-                                   std::optional<std::uint32_t> seglen);
+                                   std::optional<std::uint32_t> seglen, std::uint32_t& slot_hint);
   void analyze_sequence(Conversation& c, Flow& fwd, Flow& rev, std::uint64_t frame, Timestamp ts,
                         const decode::TcpFacts& tcp, std::uint32_t seglen, WiresharkSegment& out);
 

@@ -51,6 +51,26 @@ class WiresharkAnalysisTest : public ::testing::Test {
   }
 
   WiresharkSegment send(const Seg& s) {
+    const decode::TcpFacts t = facts(s);
+    return analyzer_.analyze(frame_, Timestamp{now_ns_ / 1'000'000'000, now_ns_ % 1'000'000'000}, t);
+  }
+
+  // The same through analyze(Frame, Packet, slot hint), as ExplainSession calls it.
+  WiresharkSegment send_hinted(const Seg& s, std::uint32_t& slot) {
+    decode::Packet packet;
+    Frame frame;
+    const decode::TcpFacts t = facts(s);
+    frame.number = frame_;
+    frame.ts = Timestamp{now_ns_ / 1'000'000'000, now_ns_ % 1'000'000'000};
+    frame.wire_len = 54 + s.len;
+    packet.reset(frame);
+    packet.has_tcp = true;
+    packet.tcp = t;
+    return analyzer_.analyze(frame, packet, slot);
+  }
+
+  // The TCP facts of `s`, advancing the frame number and the clock.
+  decode::TcpFacts facts(const Seg& s) {
     decode::TcpFacts t;
     const Endpoint client = endpoint(1, client_port_);
     const Endpoint server = endpoint(2, 80);
@@ -64,7 +84,8 @@ class WiresharkAnalysisTest : public ::testing::Test {
     t.payload_len = s.len;
     t.options.wscale = s.wscale;
     now_ns_ += s.gap_us * 1000;
-    return analyzer_.analyze(++frame_, Timestamp{now_ns_ / 1'000'000'000, now_ns_ % 1'000'000'000}, t);
+    ++frame_;
+    return t;
   }
 
   // SYN, SYN-ACK, ACK with a 10 ms iRTT; afterwards both sides are at relative seq 1.
@@ -483,6 +504,30 @@ TEST_F(WiresharkAnalysisLimitsTest, IdleConversationsAreEvicted) {
   send({.flags = tf::syn, .seq = kClientIsn, .gap_us = 61'000'000});
   EXPECT_EQ(analyzer_.stats().evicted_idle, 1u);
   EXPECT_EQ(analyzer_.stats().live_conversations, 1u);
+}
+
+TEST_F(WiresharkAnalysisLimitsTest, AStaleSlotHintIsNotFollowed) {
+  std::uint32_t hint1 = WiresharkAnalyzer::kNoSlot;
+  std::uint32_t hint2 = WiresharkAnalyzer::kNoSlot;
+  std::uint32_t hint3 = WiresharkAnalyzer::kNoSlot;
+  client_port_ = 1;
+  EXPECT_EQ(send_hinted({.flags = tf::syn, .seq = kClientIsn}, hint1).stream, 0u);
+  EXPECT_EQ(send_hinted({.seq = kClientIsn + 1, .ack = kServerIsn + 1}, hint1).stream, 0u);
+  client_port_ = 2;
+  EXPECT_EQ(send_hinted({.flags = tf::syn, .seq = kClientIsn}, hint2).stream, 1u);
+  client_port_ = 3;  // the cap evicts port 1: its slot now holds port 3
+  EXPECT_EQ(send_hinted({.flags = tf::syn, .seq = kClientIsn}, hint3).stream, 2u);
+  EXPECT_EQ(hint3, hint1);
+  client_port_ = 1;  // port 1's hint names port 3's conversation: a new stream, not stream 2
+  const auto again = send_hinted({.flags = tf::syn, .seq = kClientIsn}, hint1);
+  EXPECT_EQ(again.stream, 3u);
+  EXPECT_EQ(ids(again.flags), "");
+  EXPECT_NE(hint1, hint3);
+  client_port_ = 3;  // still live (port 2 was the least recently active): its hint holds
+  const auto third = send_hinted({.flags = tf::syn, .seq = kClientIsn, .gap_us = 1'000'000}, hint3);
+  EXPECT_EQ(third.stream, 2u);
+  EXPECT_EQ(ids(third.flags), "retransmission");
+  EXPECT_EQ(analyzer_.stats().evicted_cap, 2u);
 }
 
 TEST(AnalysisFlagsTable, IdsRoundTripAndFollowTheEnum) {
