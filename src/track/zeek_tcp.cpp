@@ -209,8 +209,13 @@ void ZeekSession::update_history(int side, std::uint16_t flags, std::uint64_t re
       const std::uint32_t mask = is_orig(side) ? zeek_hist::rst : zeek_hist::rst << 16;
       const bool seen_before = (history_.seen() & mask) != 0;
       check_history(side, zeek_hist::rst, 'R');
-      if (seen_before && static_cast<std::uint32_t>(rel_seq) != e.hist_last_rst) add_history(side, 'R');
-      e.hist_last_rst = static_cast<std::uint32_t>(rel_seq);
+      // (kept modulo 2^32: equal numbers 4 GiB apart are treated as a repeat)
+      const std::size_t last_rst_slot = zeek_wide::hist_last_rst0 + static_cast<std::size_t>(side);
+      const std::uint32_t rel32 = static_cast<std::uint32_t>(rel_seq);
+      const std::uint32_t last_rst = e.hist_rst_at_one ? 1u : high_.word(last_rst_slot);  // 0 before any
+      if (seen_before && rel32 != last_rst) add_history(side, 'R');
+      e.hist_rst_at_one = rel32 == 1;
+      high_.set_word(last_rst_slot, rel32 == 1 ? 0 : rel32);  // (0 with no block allocates none)
     }
     return;
   }

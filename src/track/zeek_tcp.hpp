@@ -61,6 +61,7 @@ struct ZeekEndpoint {
   ZeekEndpointState state : 3 = ZeekEndpointState::inactive;
   ZeekEndpointState prev_state : 3 = ZeekEndpointState::inactive;
   bool did_close : 1 = false;
+  bool hist_rst_at_one : 1 = false;   // the last RST's relative sequence was 1 (see hist_last_rst0)
   std::uint8_t window_scale : 4 = 0;  // <= 14
   ZeekHistFin hist_fin : 2 = ZeekHistFin::none;
   // It sent a FIN (Zeek's FIN_cnt > 0, the only way Zeek's conn.log rules read the
@@ -77,11 +78,10 @@ struct ZeekEndpoint {
   std::uint32_t last_seq = 0;
   std::uint32_t ack_seq = 0;
   // (the wrap counts of last_seq and ack_seq are the session's: zeek_wide::seq_wraps0, ack_wraps0)
-  // Relative sequence of the last RST, for the history repeat rule (kept modulo 2^32:
-  // equal numbers 4 GiB apart are treated as a repeat). The last SYN's is the rare
-  // block's (zeek_wide::hist_last_syn0: almost always 0, which needs no block), the last
-  // FIN's is hist_fin's.
-  std::uint32_t hist_last_rst = 0;
+  // (The relative sequences of the last SYN and RST, for the history repeat rule, are
+  // the rare block's (zeek_wide::hist_last_syn0, hist_last_rst0): a SYN's is almost
+  // always 0, which needs no block, a RST's almost always 1 (a first packet, or right
+  // after the handshake), which hist_rst_at_one says without one; the last FIN's is hist_fin's.)
   std::uint32_t fin_seq_low = 0;   // relative, one past the FIN (low half)
   std::uint32_t packets_low = 0;   // ConnSize: packets delivered to TCP analysis (low half)
   std::uint32_t ip_bytes_low = 0;  // ConnSize: sum of IP total lengths (low half)
@@ -147,13 +147,14 @@ enum : std::size_t {
   ack_wraps0 = 12,
   max_rel_end0 = 14,  // Connection's halves (half.hpp)
   payload_bytes0 = 16,
-  retransmitted_bytes0 = 18,
+  unwrap_below_end0 = 18,  // Half::unwrap_below_end_low's high 16 bits (a segment longer than 64 KiB)
   rtt_sum_us0 = 20,
   missed_bytes = 22,    // the high half; the low half is missed_bytes_low (both only here: a gap
                         // allocates the block anyway, for the gap counter)
   hist_last_syn0 = 23,  // ZeekEndpoint's history repeat rule (whole 32-bit values)
   hist_last_fin0 = 25,
-  counters0 = 27,  // ZeekEndpoint::counters past 254: + 2 * zeek_counter::* + side (ZeekScaledCounter::state)
+  hist_last_rst0 = 27,  // (unless ZeekEndpoint::hist_rst_at_one)
+  counters0 = 29,  // ZeekEndpoint::counters past 254: + 2 * zeek_counter::* + side (ZeekScaledCounter::state)
   missed_bytes_low = counters0 + 2 * zeek_counter::count,
   count
 };
@@ -163,6 +164,8 @@ struct ZeekRare {
   std::array<ZeekReassembly::Blocks, 2> blocks{};      // above a hole, by side (valid while block_count > 0)
   std::array<std::int64_t, conn_time::count> times{};  // 64-bit times, once times_wide
   ZeekHistory::Tail history_tail{};                    // the history's letters past ZeekHistory::kInline
+  // Connection's halves' retransmitted bytes above their low 16 bits (Half::retransmitted_bytes_low), by side
+  std::array<std::uint64_t, 2> retransmitted_bytes_above16{};
   bool times_wide = false;
 };
 using ConnectionRareBlock = RareBlock<zeek_wide::count, ZeekRare>;
