@@ -26,10 +26,10 @@ TEST(MemoryBudget, PartsOfAConnection) {
   // Its small members in the reassembly's tail padding; 4-bit counters of retransmissions and zero
   // windows (the rest, and counts past 14, in the rare block); the last SYN's and FIN's positions
   // not kept inline.
-  EXPECT_LE(sizeof(ZeekEndpoint), 36u);
+  EXPECT_LE(sizeof(ZeekEndpoint), 32u);
   // All 12 of the connection's times (compact_times.hpp), and the rare block's pointer.
   // (and the missed bytes only in the rare block: a gap allocates it anyway)
-  EXPECT_LE(sizeof(ZeekSession), 152u);
+  EXPECT_LE(sizeof(ZeekSession), 144u);
   EXPECT_LE(sizeof(Half), 44u);  // 32-bit low halves; 16-bit ones for the unwrapping distance and retransmitted bytes
   EXPECT_LE(sizeof(CloseFacts), 8u);
   // started_ in the client half's tail padding, the facts (2 bytes without the final states) in the server's
@@ -38,7 +38,7 @@ TEST(MemoryBudget, PartsOfAConnection) {
 }
 
 TEST(MemoryBudget, ConnectionAndSlot) {
-  EXPECT_LE(sizeof(Connection), 328u);
+  EXPECT_LE(sizeof(Connection), 320u);
   // The tracker adds a timer time, a hash tag and a serial; no per-slot heap node.
   EXPECT_LE(Tracker::bytes_per_slot(), sizeof(Connection) + 16);
 }

@@ -121,5 +121,36 @@ TEST(ZeekCompact, RepeatedFinAtAnotherPosition) {
   EXPECT_FALSE(s.z.high_words().allocated());
 }
 
+TEST(ZeekCompact, FinEndFollowsTheLastSequenceUntilDataPassesIt) {
+  Session s;
+  s.handshake();
+  s.send(0, f::fin | f::ack, 101, 501, 10);  // F: 10 bytes and the FIN, its end is relative 12
+  s.send(1, f::fin | f::ack, 501, 112);
+  s.send(0, f::ack, 112, 502);
+  EXPECT_EQ(s.history(), "ShAFf");             // (A once per direction: the handshake's)
+  EXPECT_FALSE(s.z.high_words().allocated());  // the FIN's end is read from the last sequence
+  s.send(0, f::ack, 112, 502, 5);              // data past the FIN: the FIN's end is stored first
+  EXPECT_TRUE(s.z.high_words().allocated());
+  s.send(0, f::fin | f::ack, 101, 502, 10);  // the first FIN again, at its old end: no F (a T)
+  EXPECT_EQ(s.history(), "ShAFfDT");
+}
+
+TEST(ZeekCompact, RepeatedRstAtRelativeOneNeedsNoBlock) {
+  Session s;
+  s.handshake();
+  s.send(0, f::rst, 101, 0);  // relative 1: one bit says so
+  s.send(0, f::rst, 101, 0);  // the same position: no letter
+  EXPECT_EQ(s.history(), "ShAR");
+  EXPECT_FALSE(s.z.high_words().allocated());
+  s.send(0, f::rst, 5000, 0);  // another position: R again, kept in the rare block
+  EXPECT_EQ(s.history(), "ShARR");
+  EXPECT_TRUE(s.z.high_words().allocated());
+  s.send(0, f::rst, 5000, 0);
+  EXPECT_EQ(s.history(), "ShARR");
+  s.send(0, f::rst, 101, 0);  // back to relative 1: a new position again
+  s.send(0, f::rst, 101, 0);
+  EXPECT_EQ(s.history(), "ShARRR");
+}
+
 }  // namespace
 }  // namespace tcpscope::track
