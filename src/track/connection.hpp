@@ -51,11 +51,12 @@ struct Connection {
   RoleReason role_reason : 2 = RoleReason::port_heuristic;
   bool role_contradicted : 1 = false;  // a later handshake segment disagreed with an earlier decision
   EndReason end_reason : 4 = EndReason::none;
-  std::uint64_t id = 0;          // 1-based, in order of creation
+  std::uint64_t id = 0;  // 1-based, in order of creation
+  // (8-byte aligned, after the 8-byte id; the generation takes its 4 bytes of tail padding)
+  [[no_unique_address]] ZeekSession zeek;
   std::uint32_t generation = 0;  // 0 for the first connection on this 4-tuple, +1 per reuse in a row
   std::array<Half, 2> half{};
   ConnectionInference inference;  // both endpoints' RFC 9293 states and the close kind
-  ZeekSession zeek;  // (last: 8-byte aligned, it follows the 4-byte aligned members without a hole)
 
   std::int64_t first_ns() const { return zeek.start_ns(); }  // capture time of the first segment
   std::int64_t last_ns() const { return zeek.time(conn_time::last_segment); }  // of the last segment

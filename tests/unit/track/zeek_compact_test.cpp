@@ -1,6 +1,6 @@
 // The Zeek model keeps some of its state compactly (zeek_tcp.hpp): 4-bit counters of
 // retransmissions and zero windows that move to the rare block past 14, the gap and
-// checksum counters there from the first one, the history's letters past the 19th
+// checksum counters there from the first one, the history's letters past the 12th
 // there, and the last plain FIN's position read from the FIN's end until a FIN+RST
 // moves that end. The history letters must come out exactly as with whole counters
 // (tcp-semantics.md §1.6: a scaled letter at 1, 10, 100, 1000, ...; a repeated FIN at
@@ -87,7 +87,7 @@ TEST(ZeekCompact, HistoryLongerThanItsInlineLetters) {
     s.send(0, f::ack, 111, 511, 0, 0);
     s.send(1, f::ack, 511, 111, 0, 0);
   }
-  const std::string want = "ShADdTtTtTtTtWawWwWwWw";  // 22 letters: 19 inline, 3 in the tail
+  const std::string want = "ShADdTtTtTtTtWawWwWwWw";  // 22 letters: 12 inline, 10 in the tail
   EXPECT_EQ(s.history(), want);
   for (int i = 0; i < 9000; ++i) s.send(0, f::ack | f::psh, 101, 511, 10);  // T at 10000
   for (int i = 0; i < 9000; ++i) s.send(1, f::ack, 511, 111, 0, 0);         // w at 10000
