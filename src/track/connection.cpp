@@ -117,7 +117,7 @@ SegmentInference Connection::observe(int side, const decode::TcpFacts& tcp, Time
 
   // Sender's half: its highest relative end and unwrapping reference, in 64 bits here.
   std::int64_t max_end = max_rel_end(side);
-  std::int64_t unwrap_last = max_end - s.unwrap_below_end;
+  std::int64_t unwrap_last = max_end - unwrap_below_end(side);
   if (syn) {
     if (!s.isn_known || !s.isn_from_syn || s.isn() != tcp.seq) {
       s.isn_seq = tcp.seq;  // relative sequence numbers count from it from now on
@@ -141,8 +141,7 @@ SegmentInference Connection::observe(int side, const decode::TcpFacts& tcp, Time
   const bool retransmission = seg_len > 0 && !rst && rel < max_end;
   if (tcp.payload_len > 0 && !rst && rel < max_end) {
     const std::int64_t covered = std::min<std::int64_t>(max_end - rel, tcp.payload_len);
-    set_half_value(s.retransmitted_bytes_low, zeek_wide::retransmitted_bytes0, side,
-                   retransmitted_bytes(side) + static_cast<std::uint64_t>(covered));
+    set_retransmitted_bytes(side, retransmitted_bytes(side) + static_cast<std::uint64_t>(covered));
   }
   // ACK RTT: time this segment if nothing is outstanding; a retransmission of
   // the timed range makes the sample ambiguous (Karn).
@@ -159,7 +158,7 @@ SegmentInference Connection::observe(int side, const decode::TcpFacts& tcp, Time
   // (max_end >= unwrap_last: every relative start is below its segment's end; the two
   // are at most a segment's length apart.)
   set_half_value(s.max_rel_end_low, zeek_wide::max_rel_end0, side, static_cast<std::uint64_t>(max_end));
-  s.unwrap_below_end = static_cast<std::uint32_t>(max_end - unwrap_last);
+  set_unwrap_below_end(side, static_cast<std::uint32_t>(max_end - unwrap_last));
   if (ack) {
     AckRtt& timed = r.ack_rtt;  // the peer's segment this ACK may answer
     if (const std::int64_t sent_ns = zeek.time(r_timed); sent_ns >= 0 && !rst) {

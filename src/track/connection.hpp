@@ -51,11 +51,12 @@ struct Connection {
   RoleReason role_reason : 2 = RoleReason::port_heuristic;
   bool role_contradicted : 1 = false;  // a later handshake segment disagreed with an earlier decision
   EndReason end_reason : 4 = EndReason::none;
-  std::uint64_t id = 0;          // 1-based, in order of creation
+  std::uint64_t id = 0;  // 1-based, in order of creation
+  // (8-byte aligned, after the 8-byte id; the generation takes its 4 bytes of tail padding)
+  [[no_unique_address]] ZeekSession zeek;
   std::uint32_t generation = 0;  // 0 for the first connection on this 4-tuple, +1 per reuse in a row
   std::array<Half, 2> half{};
   ConnectionInference inference;  // both endpoints' RFC 9293 states and the close kind
-  ZeekSession zeek;  // (last: 8-byte aligned, it follows the 4-byte aligned members without a hole)
 
   std::int64_t first_ns() const { return zeek.start_ns(); }  // capture time of the first segment
   std::int64_t last_ns() const { return zeek.time(conn_time::last_segment); }  // of the last segment
@@ -83,7 +84,8 @@ struct Connection {
     return half_value(half[side].payload_bytes_low, zeek_wide::payload_bytes0, side);
   }
   std::uint64_t retransmitted_bytes(int side) const {
-    return half_value(half[side].retransmitted_bytes_low, zeek_wide::retransmitted_bytes0, side);
+    const ZeekRare* rare = zeek.high_words().rare();
+    return (rare ? rare->retransmitted_bytes_above16[side] << 16 : 0) | half[side].retransmitted_bytes_low;
   }
   std::uint64_t rtt_sum_us(int side) const {
     return half_value(half[side].ack_rtt.sum_us_low, zeek_wide::rtt_sum_us0, side);
@@ -118,6 +120,21 @@ struct Connection {
   }
   void set_half_value(std::uint32_t& low, std::size_t slot0, int side, std::uint64_t v) {
     zeek.high_words().set(low, slot0 + static_cast<std::size_t>(side), v);
+  }
+  void set_retransmitted_bytes(int side, std::uint64_t v) {
+    half[side].retransmitted_bytes_low = static_cast<std::uint16_t>(v);
+    const std::uint64_t above = v >> 16;
+    ConnectionRareBlock& high = zeek.high_words();
+    if (above != 0 || high.allocated()) high.rare_for_write().retransmitted_bytes_above16[side] = above;
+  }
+  // Half::unwrap_below_end_low and its high 16 bits.
+  std::uint32_t unwrap_below_end(int side) const {
+    return zeek.high_words().word(zeek_wide::unwrap_below_end0 + static_cast<std::size_t>(side)) << 16 |
+           half[side].unwrap_below_end_low;
+  }
+  void set_unwrap_below_end(int side, std::uint32_t v) {
+    half[side].unwrap_below_end_low = static_cast<std::uint16_t>(v);
+    zeek.high_words().set_word(zeek_wide::unwrap_below_end0 + static_cast<std::size_t>(side), v >> 16);
   }
 };
 

@@ -38,14 +38,18 @@ struct AckRtt {
 struct Half {
   // Highest relative end (seq + len) seen (low half; never negative).
   std::uint32_t max_rel_end_low = 0;
-  // The unwrapping reference (SeqUnwrapper's last value: the highest relative start
-  // seen) as its distance below max_rel_end, which is never more than a segment's length.
-  std::uint32_t unwrap_below_end = 0;
   std::uint32_t payload_bytes_low = 0;  // bytes of payload sent, retransmissions included (low half)
-  std::uint32_t retransmitted_bytes_low = 0;
-  AckRtt ack_rtt;  // RTT of this side's segments, measured by the peer's ACKs
+  AckRtt ack_rtt;                       // RTT of this side's segments, measured by the peer's ACKs
   SeqNum isn_seq;  // the ISN: relative sequence numbers count from it; valid once isn_known
   std::uint32_t segments = 0;
+  // The unwrapping reference (SeqUnwrapper's last value: the highest relative start
+  // seen) as its distance below max_rel_end, which is never more than a segment's length:
+  // its low 16 bits (the high ones, for segments of 64 KiB and more, are the
+  // connection's: zeek_wide::unwrap_below_end0; Connection reads it whole).
+  std::uint16_t unwrap_below_end_low = 0;
+  // Bytes of payload retransmitted: the low 16 bits (the rest is the connection's rare
+  // block's, ZeekRare::retransmitted_bytes_above16: Connection::retransmitted_bytes()).
+  std::uint16_t retransmitted_bytes_low = 0;
   std::uint16_t mss = 0;    // from its SYN; 0 when not seen
   std::int8_t wscale = -1;  // window scale shift offered in its SYN; -1 when none seen
   bool isn_known : 1 = false;

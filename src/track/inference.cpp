@@ -90,10 +90,10 @@ void ConnectionInference::apply(Side side, Transition t, Confidence confidence, 
   Half& h = half(side);
   if (t.rule != Rule::no_state_change && t.rule != Rule::not_applicable &&
       cx.out.rule_count < SegmentInference::kMaxRules) {
-    cx.out.rules[cx.out.rule_count++] = AppliedRule{side, h.state, t.next, t.rule};
+    cx.out.rules[cx.out.rule_count++] = AppliedRule{side, h.state(), t.next, t.rule};
   }
-  if (t.next != h.state) {
-    h.state = t.next;
+  if (t.next != h.state()) {
+    h.set_state(t.next);
     h.confidence = confidence;
   }
   if (t.rule == Rule::listen_rcv_syn || t.rule == Rule::syn_received_rcv_rst_passive)
@@ -104,9 +104,9 @@ void ConnectionInference::apply(Side side, Transition t, Confidence confidence, 
 // segment shows an assumed delivery had not happened (or a guessed listener was not listening).
 void ConnectionInference::revise(Side side, TcpState to, Context& cx) {
   Half& h = half(side);
-  h.state = to;
+  h.set_state(to);
   h.confidence = Confidence::inferred;
-  const EndpointView v{h.state, h.confidence};
+  const EndpointView v{h.state(), h.confidence};
   if (side == Side::client) {
     cx.out.client_before = v;
     cx.out.client_revised = true;
@@ -136,11 +136,11 @@ bool ConnectionInference::rst_acceptable(Side receiver, const SegmentEvent& seg)
   const Half& r = half(receiver);
   const Half& s = half(peer_of(receiver));
   // §3.10.7.3: in SYN-SENT a RST counts only if it acknowledges the SYN.
-  if (r.state == TcpState::SynSent) {
+  if (r.state() == TcpState::SynSent) {
     return has(seg.flags, tcp_flag::ack) && r.syn_sent && covers(seg.ack, r.isn) &&
            !covers(seg.ack, r.next_seq);
   }
-  if (in(r.state, TcpState::Closed | TcpState::Listen)) return true;
+  if (in(r.state(), TcpState::Closed | TcpState::Listen)) return true;
   if (!r.ack_sent && !s.seq_known) return true;
   // The receiver's RCV.NXT: everything the sender sent is assumed delivered (a FIN included),
   // else what the receiver last acknowledged.
@@ -154,26 +154,27 @@ bool ConnectionInference::rst_acceptable(Side receiver, const SegmentEvent& seg)
 }
 
 void ConnectionInference::start(const SegmentEvent& seg, Side sender, Context& cx) {
-  started_ = true;
+  facts_.started = true;
   Half& a = half(sender);
   Half& b = half(peer_of(sender));
   const bool syn = has(seg.flags, tcp_flag::syn);
   const bool ack = has(seg.flags, tcp_flag::ack);
   if (syn && !ack) {
     // The opener was CLOSED; its peer is taken to be listening (not observable, §4.7).
-    a.state = TcpState::Closed;
+    a.set_state(TcpState::Closed);
     a.confidence = Confidence::observed;
-    b.state = TcpState::Listen;
+    b.set_state(TcpState::Listen);
     b.confidence = Confidence::inferred;
   } else if (syn) {
     // A SYN,ACK first: its sender was listening; the SYN it answers was not captured.
-    a.state = TcpState::Listen;
+    a.set_state(TcpState::Listen);
     a.confidence = Confidence::inferred;
-    b.state = TcpState::Closed;
+    b.set_state(TcpState::Closed);
     b.confidence = Confidence::inferred;
   } else {
     // No SYN: the connection was open before the capture started.
-    a.state = b.state = TcpState::Established;
+    a.set_state(TcpState::Established);
+    b.set_state(TcpState::Established);
     a.confidence = b.confidence = Confidence::assumed;
     cx.out.notes.add(InferenceNote::started_mid_stream);
     facts_.started_mid_stream = true;
@@ -195,10 +196,10 @@ void ConnectionInference::sender_side(const SegmentEvent& seg, Side sender, Cont
   // What this segment's ACK shows the sender has received, beyond the captured segments.
   if (ack && !rst && !syn) {
     if (b.own_end_known && !b.fin_sent && seg.ack == b.own_end + 1 && !(b.next_seq > b.own_end) &&
-        in(b.state, TcpState::Established | TcpState::CloseWait | TcpState::SynReceived)) {
+        in(b.state(), TcpState::Established | TcpState::CloseWait | TcpState::SynReceived)) {
       // §5.3: the peer's FIN was lost before the capture point; apply its transitions now.
       cx.out.notes.add(InferenceNote::ack_of_uncaptured_fin);
-      apply(receiver, step(b.state, EndpointEvent{.kind = EndpointEventKind::close}), Confidence::inferred,
+      apply(receiver, step(b.state(), EndpointEvent{.kind = EndpointEventKind::close}), Confidence::inferred,
             cx);
       b.fin_sent = true;
       b.fin_seq = b.next_seq;
@@ -215,12 +216,12 @@ void ConnectionInference::sender_side(const SegmentEvent& seg, Side sender, Cont
           .acks_our_fin = a.fin_sent && b.ack_sent && covers(b.last_ack, a.fin_seq),
           .opened_passively = a.opened_passively,
       };
-      apply(sender, step(a.state, fin_arrives), Confidence::inferred, cx);
+      apply(sender, step(a.state(), fin_arrives), Confidence::inferred, cx);
       cx.acks_peer_fin = true;
     } else if (b.sent_anything && b.seq_known && seg.ack > b.next_seq) {
       cx.out.notes.add(InferenceNote::ack_of_unseen_data);
     }
-    if (a.state == TcpState::SynSent && b.state == TcpState::Listen) {
+    if (a.state() == TcpState::SynSent && b.state() == TcpState::Listen) {
       // The opener acknowledges a SYN,ACK the capture did not see.
       cx.out.notes.add(InferenceNote::syn_ack_not_captured);
       apply(receiver, step(TcpState::Listen, EndpointEvent{.flags = tcp_flag::syn}), Confidence::inferred,
@@ -231,25 +232,27 @@ void ConnectionInference::sender_side(const SegmentEvent& seg, Side sender, Cont
       b.seq_known = true;
       b.next_seq = seg.ack;
       facts_.syn_ack_from_server = facts_.syn_ack_from_server || receiver == Side::server;
-      apply(sender,
-            step(a.state, arrival_event(
-                              sender,
-                              SegmentEvent{.flags = static_cast<std::uint16_t>(tcp_flag::syn | tcp_flag::ack),
-                                           .ack = a.isn + 1},
-                              true)),
-            Confidence::inferred, cx);
+      apply(
+          sender,
+          step(a.state(),
+               arrival_event(sender,
+                             SegmentEvent{.flags = static_cast<std::uint16_t>(tcp_flag::syn | tcp_flag::ack),
+                                          .ack = a.isn + 1},
+                             true)),
+          Confidence::inferred, cx);
       cx.acks_peer_syn = true;
-    } else if (a.state == TcpState::SynSent && (!b.syn_sent || cx.acks_peer_syn) &&
-               !in(b.state, TcpState::Closed | TcpState::Listen)) {
+    } else if (a.state() == TcpState::SynSent && (!b.syn_sent || cx.acks_peer_syn) &&
+               !in(b.state(), TcpState::Closed | TcpState::Listen)) {
       // The opener acknowledges the peer's SYN: it got the SYN,ACK (captured out of order, or
       // after a repeated SYN).
-      apply(sender,
-            step(a.state, arrival_event(
-                              sender,
-                              SegmentEvent{.flags = static_cast<std::uint16_t>(tcp_flag::syn | tcp_flag::ack),
-                                           .ack = a.isn + 1},
-                              true)),
-            Confidence::inferred, cx);
+      apply(
+          sender,
+          step(a.state(),
+               arrival_event(sender,
+                             SegmentEvent{.flags = static_cast<std::uint16_t>(tcp_flag::syn | tcp_flag::ack),
+                                          .ack = a.isn + 1},
+                             true)),
+          Confidence::inferred, cx);
     }
   }
 
@@ -259,14 +262,15 @@ void ConnectionInference::sender_side(const SegmentEvent& seg, Side sender, Cont
       // Not acceptable to the receiver (§3.5.3): it changes nothing, and may not even come from
       // the endpoint it names (injected).
       cx.out.notes.add(InferenceNote::rst_out_of_window);
-    } else if (in(a.state, TcpState::Closed | TcpState::Listen)) {
+    } else if (in(a.state(), TcpState::Closed | TcpState::Listen)) {
       // A RST from an endpoint without a connection (§3.10.7.1): it never had a socket for it.
-      if (a.state == TcpState::Listen) revise(sender, TcpState::Closed, cx);
+      if (a.state() == TcpState::Listen) revise(sender, TcpState::Closed, cx);
       apply(sender, Transition{TcpState::Closed, Rule::closed_rcv_segment}, Confidence::observed, cx);
       a.confidence = Confidence::observed;
     } else {
       // §3.10.5 ABORT (or an abort on close): the sender deletes its connection.
-      apply(sender, step(a.state, EndpointEvent{.kind = EndpointEventKind::abort}), Confidence::observed, cx);
+      apply(sender, step(a.state(), EndpointEvent{.kind = EndpointEventKind::abort}), Confidence::observed,
+            cx);
     }
     if (a.fin_sent || b.fin_sent) cx.out.notes.add(InferenceNote::rst_after_fin);
     return;
@@ -277,24 +281,24 @@ void ConnectionInference::sender_side(const SegmentEvent& seg, Side sender, Cont
       // §5.3: same ISN again: no new transition.
       cx.syn_retransmitted = true;
       cx.out.notes.add(InferenceNote::retransmitted_syn);
-      if (a.state == TcpState::Established && !a.fin_sent && a.next_seq == a.isn + 1) {
+      if (a.state() == TcpState::Established && !a.fin_sent && a.next_seq == a.isn + 1) {
         // It would not repeat its SYN had the SYN,ACK arrived.
         cx.out.notes.add(InferenceNote::syn_ack_not_received);
         revise(sender, TcpState::SynSent, cx);
       }
-    } else if (in(a.state, TcpState::Closed | TcpState::Listen)) {
-      const bool crossing = a.state == TcpState::Listen && a.pending_peer_syn;
+    } else if (in(a.state(), TcpState::Closed | TcpState::Listen)) {
+      const bool crossing = a.state() == TcpState::Listen && a.pending_peer_syn;
       // An assumed listener that sends its own SYN was not listening: it was opening too.
-      if (a.state == TcpState::Listen) revise(sender, TcpState::Closed, cx);
+      if (a.state() == TcpState::Listen) revise(sender, TcpState::Closed, cx);
       apply(sender, step(TcpState::Closed, EndpointEvent{.kind = EndpointEventKind::active_open}),
             Confidence::observed, cx);
       if (crossing) {
         // The peer's SYN, captured earlier, reaches it now: simultaneous open.
         cx.out.notes.add(InferenceNote::simultaneous_open);
-        apply(sender, step(a.state, EndpointEvent{.flags = tcp_flag::syn}), Confidence::inferred, cx);
+        apply(sender, step(a.state(), EndpointEvent{.flags = tcp_flag::syn}), Confidence::inferred, cx);
         a.pending_peer_syn = false;
       }
-    } else if (in(a.state, TcpState::SynSent | TcpState::SynReceived)) {
+    } else if (in(a.state(), TcpState::SynSent | TcpState::SynReceived)) {
       cx.out.notes.add(InferenceNote::retransmitted_syn);
       cx.syn_retransmitted = true;
     } else {
@@ -303,15 +307,16 @@ void ConnectionInference::sender_side(const SegmentEvent& seg, Side sender, Cont
   } else if (syn) {  // SYN,ACK
     if (a.syn_sent && seg.seq == a.isn) {
       if (a.syn_ack_sent) cx.out.notes.add(InferenceNote::retransmitted_syn_ack);
-      if (a.state == TcpState::Established && a.opened_passively && !a.fin_sent && a.next_seq == a.isn + 1) {
+      if (a.state() == TcpState::Established && a.opened_passively && !a.fin_sent &&
+          a.next_seq == a.isn + 1) {
         // It would not repeat its SYN,ACK had the final ACK arrived.
         cx.out.notes.add(InferenceNote::final_ack_not_received);
         revise(sender, TcpState::SynReceived, cx);
       }
-    } else if (in(a.state, TcpState::Listen | TcpState::Closed)) {
+    } else if (in(a.state(), TcpState::Listen | TcpState::Closed)) {
       if (!a.pending_peer_syn) {
         cx.out.notes.add(InferenceNote::syn_not_captured);
-        if (!b.syn_sent && b.state == TcpState::Closed) {
+        if (!b.syn_sent && b.state() == TcpState::Closed) {
           apply(receiver, step(TcpState::Closed, EndpointEvent{.kind = EndpointEventKind::active_open}),
                 Confidence::inferred, cx);
           b.syn_sent = true;
@@ -321,21 +326,21 @@ void ConnectionInference::sender_side(const SegmentEvent& seg, Side sender, Cont
           if (receiver == Side::client) facts_.syn_from_client = true;
         }
       }
-      if (a.state == TcpState::Closed) revise(sender, TcpState::Listen, cx);
+      if (a.state() == TcpState::Closed) revise(sender, TcpState::Listen, cx);
       // §3.10.7.2 third: the listener got the SYN and answers with this SYN,ACK.
       apply(sender, step(TcpState::Listen, EndpointEvent{.flags = tcp_flag::syn}), Confidence::observed, cx);
       a.pending_peer_syn = false;
-    } else if (a.state == TcpState::SynSent) {
+    } else if (a.state() == TcpState::SynSent) {
       // A simultaneous open whose crossing SYN was not captured.
       cx.out.notes.add(InferenceNote::syn_not_captured);
-      apply(sender, step(a.state, EndpointEvent{.flags = tcp_flag::syn}), Confidence::inferred, cx);
-    } else if (a.state != TcpState::SynReceived) {
+      apply(sender, step(a.state(), EndpointEvent{.flags = tcp_flag::syn}), Confidence::inferred, cx);
+    } else if (a.state() != TcpState::SynReceived) {
       cx.out.notes.add(InferenceNote::syn_in_synchronized_state);
     }
   }
 
   // The sender's own segment shows the state the peer's SYN or FIN put it in.
-  if (ack && a.confidence == Confidence::inferred && !in(a.state, TcpState::Listen | TcpState::Closed) &&
+  if (ack && a.confidence == Confidence::inferred && !in(a.state(), TcpState::Listen | TcpState::Closed) &&
       (b.fin_sent ? cx.acks_peer_fin : (!b.syn_sent || cx.acks_peer_syn))) {
     a.confidence = Confidence::observed;
   }
@@ -345,11 +350,11 @@ void ConnectionInference::sender_side(const SegmentEvent& seg, Side sender, Cont
     if (a.fin_sent && fin_seq == a.fin_seq) {
       cx.fin_retransmitted = true;
       cx.out.notes.add(InferenceNote::retransmitted_fin);
-    } else if (a.fin_sent || in(a.state, TcpState::Closed | TcpState::Listen | TcpState::SynSent)) {
+    } else if (a.fin_sent || in(a.state(), TcpState::Closed | TcpState::Listen | TcpState::SynSent)) {
       // A second FIN at another sequence number, or a FIN from an endpoint that has no
       // synchronized connection: not an RFC event.
       cx.out.notes.add(InferenceNote::unexpected_flags);
-    } else if (a.state == TcpState::CloseWait && b.fin_sent && !cx.acks_peer_fin) {
+    } else if (a.state() == TcpState::CloseWait && b.fin_sent && !cx.acks_peer_fin) {
       // §5.3 crossing FINs: this FIN does not acknowledge the peer's, so it left before the
       // peer's FIN arrived. The sender was ESTABLISHED, closed, then got the peer's FIN.
       cx.fins_crossed = true;
@@ -364,9 +369,9 @@ void ConnectionInference::sender_side(const SegmentEvent& seg, Side sender, Cont
           .acks_our_fin = false,
           .opened_passively = a.opened_passively,
       };
-      apply(sender, step(a.state, peer_fin_arrives), Confidence::inferred, cx);
+      apply(sender, step(a.state(), peer_fin_arrives), Confidence::inferred, cx);
     } else {
-      const Transition t = step(a.state, EndpointEvent{.kind = EndpointEventKind::close});
+      const Transition t = step(a.state(), EndpointEvent{.kind = EndpointEventKind::close});
       if (t.rule == Rule::not_applicable) {
         cx.out.notes.add(InferenceNote::unexpected_flags);
       } else {
@@ -388,7 +393,7 @@ void ConnectionInference::sender_side(const SegmentEvent& seg, Side sender, Cont
       seg.seq + 1 == a.next_seq) {
     cx.out.notes.add(InferenceNote::keep_alive);
   }
-  if (!syn && a.state == TcpState::Closed && a.sent_anything)
+  if (!syn && a.state() == TcpState::Closed && a.sent_anything)
     cx.out.notes.add(InferenceNote::segment_after_close);
 }
 
@@ -401,20 +406,20 @@ void ConnectionInference::receiver_side(const SegmentEvent& seg, Side sender, Co
 
   if (rst) {
     if (!cx.rst_accepted) return;
-    const Transition t = step(b.state, arrival_event(receiver, seg, true));
-    if (b.state == TcpState::SynSent && t.next == TcpState::Closed && !half(sender).syn_sent) {
+    const Transition t = step(b.state(), arrival_event(receiver, seg, true));
+    if (b.state() == TcpState::SynSent && t.next == TcpState::Closed && !half(sender).syn_sent) {
       cx.refused = true;
       cx.out.notes.add(InferenceNote::refused);
     }
     apply(receiver, t, Confidence::inferred, cx);
     return;
   }
-  if (syn && !ack && b.state == TcpState::Listen) {
+  if (syn && !ack && b.state() == TcpState::Listen) {
     // §5.2: a SYN reaching an assumed listener moves it only once it answers.
     b.pending_peer_syn = true;
     return;
   }
-  const Transition t = step(b.state, arrival_event(receiver, seg, !cx.syn_retransmitted));
+  const Transition t = step(b.state(), arrival_event(receiver, seg, !cx.syn_retransmitted));
   apply(receiver, t, Confidence::inferred, cx);
 }
 
@@ -455,7 +460,7 @@ void ConnectionInference::record_facts(const SegmentEvent& seg, Side sender, Con
   a.sent_anything = true;
   a.window = seg.window;
   if (rst) return;
-  if (syn && (!a.syn_sent || in(a.state, TcpState::SynSent | TcpState::SynReceived)) &&
+  if (syn && (!a.syn_sent || in(a.state(), TcpState::SynSent | TcpState::SynReceived)) &&
       !cx.syn_retransmitted) {
     a.syn_sent = true;
     a.isn = seg.seq;
@@ -475,9 +480,8 @@ void ConnectionInference::record_facts(const SegmentEvent& seg, Side sender, Con
   if (ack) {
     if (!a.ack_sent || seg.ack > a.last_ack) a.last_ack = seg.ack;
     a.ack_sent = true;
-    if (cx.acks_peer_syn) b.syn_acked = true;
     if (cx.acks_peer_fin) {
-      b.fin_acked = true;
+      set_fin_acked(receiver);
       if (!fin && !a.fin_sent) a.acked_peer_fin_before_own_fin = true;
     }
     if (!b.seq_known || seg.ack > b.next_seq) {
@@ -491,7 +495,7 @@ SegmentInference ConnectionInference::on_segment(const SegmentEvent& seg) {
   SegmentInference out;
   Context cx{out};
   const Side sender = sender_of(seg.dir);
-  if (!started_) start(seg, sender, cx);
+  if (!facts_.started) start(seg, sender, cx);
   out.client_before = view(Side::client);
   out.server_before = view(Side::server);
   sender_side(seg, sender, cx);
@@ -510,7 +514,7 @@ InferenceEnd ConnectionInference::finish() const {
   end.client_timer_pending = timer_may_move(end.client.state);
   end.server_timer_pending = timer_may_move(end.server.state);
   end.notes = connection_notes_;
-  if ((client_.fin_sent && !client_.fin_acked) || (server_.fin_sent && !server_.fin_acked)) {
+  if ((client_.fin_sent && !fin_acked(Side::client)) || (server_.fin_sent && !fin_acked(Side::server))) {
     // A FIN at the very end whose connection was then reset needs no acknowledgment.
     if (facts_.first_rst == Who::none) end.notes.add(InferenceNote::fin_not_acked);
   }
@@ -527,8 +531,8 @@ InferenceEnd ConnectionInference::finish() const {
                          .rst_answered_syn = facts_.rst_answered_syn,
                          .first_fin = facts_.first_fin,
                          .first_rst = facts_.first_rst};
-  end.facts.final_client = client_.state;
-  end.facts.final_server = server_.state;
+  end.facts.final_client = client_.state();
+  end.facts.final_server = server_.state();
   end.kind = close_kind(end.facts);
   if (end.kind == CloseKind::syn_unanswered) end.notes.add(InferenceNote::syn_unanswered);
   return end;

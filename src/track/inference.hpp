@@ -21,6 +21,7 @@
 // One object per connection; no allocation per segment, no clock, no I/O.
 #pragma once
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <string_view>
 
@@ -144,35 +145,40 @@ class ConnectionInference {
  public:
   SegmentInference on_segment(const SegmentEvent& seg);
   InferenceEnd finish() const;
-  bool started() const { return started_; }
-  EndpointView view(Side s) const { return EndpointView{half(s).state, half(s).confidence}; }
+  bool started() const { return facts_.started; }
+  EndpointView view(Side s) const { return EndpointView{half(s).state(), half(s).confidence}; }
 
  private:
-  // Per-connection state: the flags are bit-fields and the sequence numbers sit
-  // together, so a half takes 32 bytes (see tests/unit/track/memory_budget_test.cpp).
+  // Per-connection state: the flags and the state are bit-fields and the sequence
+  // numbers sit together, so a half takes 24 bytes (see tests/unit/track/memory_budget_test.cpp).
   struct Half {
     SeqNum next_seq;  // highest sequence end sent (SYN and FIN count one), or acknowledged by the peer
     SeqNum own_end;   // highest sequence end of the segments captured from this side
     SeqNum isn;
     SeqNum fin_seq;   // the FIN occupies [fin_seq, fin_seq + 1)
     SeqNum last_ack;  // highest ACK this side sent
-    TcpState state = TcpState::Closed;
     std::uint16_t window = 0;
+    // The state as its bit's number (a TcpState is a one-bit mask; CLOSED is bit 0).
+    std::uint8_t state_bit : 4 = 0;
     Confidence confidence : 2 = Confidence::inferred;
     bool seq_known : 1 = false;  // next_seq is meaningful
     bool own_end_known : 1 = false;
     bool syn_sent : 1 = false;
     bool syn_ack_sent : 1 = false;  // its SYN carried an ACK
-    bool syn_acked : 1 = false;     // the peer acknowledged this side's SYN
     bool fin_sent : 1 = false;
-    bool fin_acked : 1 = false;
     bool ack_sent : 1 = false;
     bool opened_passively : 1 = false;  // went LISTEN -> SYN-RECEIVED
     bool pending_peer_syn : 1 = false;  // the peer's SYN reached it while it was an assumed listener
     bool sent_anything : 1 = false;
-    bool sent_data_after_peer_fin : 1 = false;
     bool acked_peer_fin_before_own_fin : 1 = false;
+    // (whether the peer acknowledged its FIN is ConnectionInference::fin_acked_'s)
+
+    TcpState state() const { return static_cast<TcpState>(1u << state_bit); }
+    void set_state(TcpState s) {
+      state_bit = static_cast<std::uint8_t>(std::countr_zero(static_cast<unsigned>(s)) & 0xF);
+    }
   };
+  static_assert(kTcpStateCount <= 16);  // Half::state_bit's 4 bits
 
   struct Context;  // per-segment scratch (rules, notes)
 
@@ -204,14 +210,19 @@ class ConnectionInference {
     bool rst_answered_syn : 1 = false;
     Who first_fin : 2 = Who::none;
     Who first_rst : 2 = Who::none;
+    bool started : 1 = false;  // (ConnectionInference::started())
   };
   static_assert(sizeof(StoredCloseFacts) == 2);
 
-  // (26 bytes and padding each: started_ takes the client's padding, the facts the server's)
-  [[no_unique_address]] Half client_;
-  bool started_ = false;
-  [[no_unique_address]] Half server_;
+  bool fin_acked(Side s) const { return (fin_acked_ >> static_cast<unsigned>(s) & 1u) != 0; }
+  void set_fin_acked(Side s) {
+    fin_acked_ = static_cast<std::uint8_t>(fin_acked_ | 1u << static_cast<unsigned>(s));
+  }
+
+  Half client_;
+  Half server_;
   StoredCloseFacts facts_;
+  std::uint8_t fin_acked_ = 0;  // bit Side: the peer acknowledged that side's FIN
   NoteSet connection_notes_;
 };
 

@@ -72,7 +72,9 @@ class ZeekHistory {
   static constexpr std::size_t kCapacity = ZeekHistoryText::kCapacity;
   // Letters kept inline; the rest (long histories are rare) in the owner's Tail,
   // which it passes in (ZeekSession: its rare block, allocated when a history gets that long).
-  static constexpr std::size_t kInline = 19;                   // (15 bytes and 3: ZeekSession's 160 bytes)
+  // (12: 8 bytes and 3, ZeekSession's 140 bytes, the 4 left in its tail padding are Connection's;
+  // the histories of bench/out/run's big and many captures have at most 10 letters)
+  static constexpr std::size_t kInline = 12;
   using Tail = std::array<std::uint8_t, kCapacity - kInline>;  // one letter code a byte
 
   // `tail`: needed (non-null) once length() > kInline.

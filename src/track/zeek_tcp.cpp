@@ -165,7 +165,7 @@ std::uint32_t ZeekSession::hist_last_fin(int side) const {
     case ZeekHistFin::none:
       return 0;
     case ZeekHistFin::at_fin_seq:
-      return ep_[side].fin_seq_low - 1;
+      return static_cast<std::uint32_t>(fin_seq(side)) - 1;
     case ZeekHistFin::rare:
       break;
   }
@@ -209,8 +209,13 @@ void ZeekSession::update_history(int side, std::uint16_t flags, std::uint64_t re
       const std::uint32_t mask = is_orig(side) ? zeek_hist::rst : zeek_hist::rst << 16;
       const bool seen_before = (history_.seen() & mask) != 0;
       check_history(side, zeek_hist::rst, 'R');
-      if (seen_before && static_cast<std::uint32_t>(rel_seq) != e.hist_last_rst) add_history(side, 'R');
-      e.hist_last_rst = static_cast<std::uint32_t>(rel_seq);
+      // (kept modulo 2^32: equal numbers 4 GiB apart are treated as a repeat)
+      const std::size_t last_rst_slot = zeek_wide::hist_last_rst0 + static_cast<std::size_t>(side);
+      const std::uint32_t rel32 = static_cast<std::uint32_t>(rel_seq);
+      const std::uint32_t last_rst = e.hist_rst_at_one ? 1u : high_.word(last_rst_slot);  // 0 before any
+      if (seen_before && rel32 != last_rst) add_history(side, 'R');
+      e.hist_rst_at_one = rel32 == 1;
+      high_.set_word(last_rst_slot, rel32 == 1 ? 0 : rel32);  // (0 with no block allocates none)
     }
     return;
   }
@@ -296,10 +301,11 @@ void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t c
   if (rst) seg_len -= len;
   const std::uint32_t seq_one_past = base_seq + static_cast<std::uint32_t>(seg_len);
 
-  // init_endpoint
+  // init_endpoint (a fin_seq that follows last_seq is stored first when they change)
   switch (e.state) {
     case S::inactive: {
       std::uint32_t last = seq_one_past;
+      keep_fin_seq(side);
       if (syn) {
         e.ack_seq = base_seq;
         e.start_seq = base_seq;
@@ -314,6 +320,7 @@ void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t c
     case S::syn_sent:
     case S::syn_ack_sent:
       if (syn && base_seq != e.start_seq) {
+        keep_fin_seq(side);
         e.start_seq = base_seq;
         e.ack_seq = base_seq;
         e.last_seq = seq_one_past;
@@ -322,6 +329,7 @@ void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t c
     case S::established:
     case S::partial:
       if (syn) {
+        keep_fin_seq(side);
         e.start_seq = base_seq;
         e.ack_seq = base_seq;
         e.last_seq = seq_one_past;
@@ -329,6 +337,7 @@ void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t c
       break;
     case S::reset:
       if (syn && e.prev_state == S::inactive) {
+        keep_fin_seq(side);
         e.start_seq = base_seq;
         e.ack_seq = base_seq;
         e.last_seq = seq_one_past;
@@ -365,16 +374,20 @@ void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t c
   if (fin) {
     e.fin_seen = true;
     if ((syn || rst) && e.hist_fin == ZeekHistFin::at_fin_seq) {  // not a plain FIN: hist_last_fin stays
-      high_.set_word(zeek_wide::hist_last_fin0 + static_cast<std::size_t>(side), e.fin_seq_low - 1);
+      high_.set_word(zeek_wide::hist_last_fin0 + static_cast<std::size_t>(side),
+                     static_cast<std::uint32_t>(fin_seq(side)) - 1);
       e.hist_fin = ZeekHistFin::rare;
     }
-    set_wide(e.fin_seq_low, zeek_wide::fin_seq0, side, rel_seq + static_cast<std::uint64_t>(seg_len));
+    // fin_seq becomes rel_seq + seg_len (stored below, once last_seq is updated: usually
+    // it is last_seq's relative value then); nothing reads it in between.
+    e.fin_at_last_seq = false;
   }
 
   std::uint64_t rel_ack = 0;
   if (ack) {
     if (p.state == S::inactive) {
       rel_ack = 1;
+      keep_fin_seq(1 - side);
       p.start_seq = ack_seq - 1;  // init_peer: as if its SYN had been seen
       p.ack_seq = ack_seq - 1;
       p.last_seq = ack_seq - 1;
@@ -406,6 +419,13 @@ void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t c
     update_last_seq(side, seq_one_past);
   } else if (len > 0) {
     scaled_history(side, zeek_counter::retransmissions, 'T');
+  }
+  if (fin) {
+    const std::uint64_t fin_end = rel_seq + static_cast<std::uint64_t>(seg_len);
+    if (e.to_relative(e.last_seq, wraps(zeek_wide::seq_wraps0, side)) == fin_end)
+      e.fin_at_last_seq = true;
+    else
+      store_fin_seq(side, fin_end);
   }
 
   bool do_close = false;

@@ -47,7 +47,7 @@ enum : std::size_t { gaps, checksum_errors, retransmissions, zero_windows, count
 
 // Where an endpoint's hist_last_fin (the relative end of its last plain FIN, for
 // the history repeat rule) is: most connections send one plain FIN, and then it is
-// one before the FIN's end (fin_seq), so it is not kept twice.
+// one before the FIN's end (fin_seq, ZeekSession::fin_seq()), so it is not kept twice.
 enum class ZeekHistFin : std::uint8_t {
   none,        // no plain FIN yet: 0
   at_fin_seq,  // fin_seq - 1 (modulo 2^32)
@@ -61,11 +61,16 @@ struct ZeekEndpoint {
   ZeekEndpointState state : 3 = ZeekEndpointState::inactive;
   ZeekEndpointState prev_state : 3 = ZeekEndpointState::inactive;
   bool did_close : 1 = false;
+  bool hist_rst_at_one : 1 = false;   // the last RST's relative sequence was 1 (see hist_last_rst0)
   std::uint8_t window_scale : 4 = 0;  // <= 14
   ZeekHistFin hist_fin : 2 = ZeekHistFin::none;
   // It sent a FIN (Zeek's FIN_cnt > 0, the only way Zeek's conn.log rules read the
   // count; its RST_cnt is read by none of them).
   bool fin_seen : 1 = false;
+  // Its fin_seq (relative, one past its last FIN) is its last_seq's relative value:
+  // the usual case (a FIN ends what a side sends), so it is not kept twice; otherwise
+  // fin_seq is the rare block's (zeek_wide::fin_seq_low0, fin_seq0; 0 before any FIN).
+  bool fin_at_last_seq : 1 = false;
   // The scaled-history counters (zeek_counter::*) of retransmissions and zero windows:
   // the count while below kCounterInRare, else the whole ZeekScaledCounter is the
   // rare block's (zeek_wide::counters0). Gaps and checksum errors (rare: they come
@@ -77,12 +82,10 @@ struct ZeekEndpoint {
   std::uint32_t last_seq = 0;
   std::uint32_t ack_seq = 0;
   // (the wrap counts of last_seq and ack_seq are the session's: zeek_wide::seq_wraps0, ack_wraps0)
-  // Relative sequence of the last RST, for the history repeat rule (kept modulo 2^32:
-  // equal numbers 4 GiB apart are treated as a repeat). The last SYN's is the rare
-  // block's (zeek_wide::hist_last_syn0: almost always 0, which needs no block), the last
-  // FIN's is hist_fin's.
-  std::uint32_t hist_last_rst = 0;
-  std::uint32_t fin_seq_low = 0;   // relative, one past the FIN (low half)
+  // (The relative sequences of the last SYN and RST, for the history repeat rule, are
+  // the rare block's (zeek_wide::hist_last_syn0, hist_last_rst0): a SYN's is almost
+  // always 0, which needs no block, a RST's almost always 1 (a first packet, or right
+  // after the handshake), which hist_rst_at_one says without one; the last FIN's is hist_fin's.)
   std::uint32_t packets_low = 0;   // ConnSize: packets delivered to TCP analysis (low half)
   std::uint32_t ip_bytes_low = 0;  // ConnSize: sum of IP total lengths (low half)
 
@@ -140,22 +143,24 @@ namespace zeek_wide {
 enum : std::size_t {
   last_reassem0 = 0,
   trim0 = 2,
-  fin_seq0 = 4,
+  fin_seq0 = 4,  // fin_seq's high half, when not ZeekEndpoint::fin_at_last_seq
   packets0 = 6,
   ip_bytes0 = 8,
   seq_wraps0 = 10,
   ack_wraps0 = 12,
   max_rel_end0 = 14,  // Connection's halves (half.hpp)
   payload_bytes0 = 16,
-  retransmitted_bytes0 = 18,
+  unwrap_below_end0 = 18,  // Half::unwrap_below_end_low's high 16 bits (a segment longer than 64 KiB)
   rtt_sum_us0 = 20,
   missed_bytes = 22,    // the high half; the low half is missed_bytes_low (both only here: a gap
                         // allocates the block anyway, for the gap counter)
   hist_last_syn0 = 23,  // ZeekEndpoint's history repeat rule (whole 32-bit values)
   hist_last_fin0 = 25,
-  counters0 = 27,  // ZeekEndpoint::counters past 254: + 2 * zeek_counter::* + side (ZeekScaledCounter::state)
+  hist_last_rst0 = 27,  // (unless ZeekEndpoint::hist_rst_at_one)
+  counters0 = 29,  // ZeekEndpoint::counters past 254: + 2 * zeek_counter::* + side (ZeekScaledCounter::state)
   missed_bytes_low = counters0 + 2 * zeek_counter::count,
-  count
+  fin_seq_low0,  // fin_seq's low half, when not ZeekEndpoint::fin_at_last_seq
+  count = fin_seq_low0 + 2
 };
 }  // namespace zeek_wide
 // What the rare block holds besides the high halves.
@@ -163,6 +168,8 @@ struct ZeekRare {
   std::array<ZeekReassembly::Blocks, 2> blocks{};      // above a hole, by side (valid while block_count > 0)
   std::array<std::int64_t, conn_time::count> times{};  // 64-bit times, once times_wide
   ZeekHistory::Tail history_tail{};                    // the history's letters past ZeekHistory::kInline
+  // Connection's halves' retransmitted bytes above their low 16 bits (Half::retransmitted_bytes_low), by side
+  std::array<std::uint64_t, 2> retransmitted_bytes_above16{};
   bool times_wide = false;
 };
 using ConnectionRareBlock = RareBlock<zeek_wide::count, ZeekRare>;
@@ -270,13 +277,30 @@ class ZeekSession {
     set_wide(ep_[side].reassembly.last_reassem_low, zeek_wide::last_reassem0, side, v);
   }
   std::uint64_t trim(int side) const { return wide(ep_[side].reassembly.trim_low, zeek_wide::trim0, side); }
-  std::uint64_t fin_seq(int side) const { return wide(ep_[side].fin_seq_low, zeek_wide::fin_seq0, side); }
+  std::uint64_t fin_seq(int side) const {
+    const ZeekEndpoint& e = ep_[side];
+    if (e.fin_at_last_seq) return e.to_relative(e.last_seq, wraps(zeek_wide::seq_wraps0, side));
+    const std::size_t s = static_cast<std::size_t>(side);
+    return high_.get(high_.word(zeek_wide::fin_seq_low0 + s), zeek_wide::fin_seq0 + s);
+  }
+  void store_fin_seq(int side, std::uint64_t v) {
+    const std::size_t s = static_cast<std::size_t>(side);
+    ep_[side].fin_at_last_seq = false;
+    high_.set_word(zeek_wide::fin_seq_low0 + s, static_cast<std::uint32_t>(v));
+    high_.set_word(zeek_wide::fin_seq0 + s, static_cast<std::uint32_t>(v >> 32));
+  }
+  // Before `side`'s last_seq, its wrap count or its start_seq change: a fin_seq that is
+  // last_seq's relative value is stored (it does not follow them).
+  void keep_fin_seq(int side) {
+    if (ep_[side].fin_at_last_seq) store_fin_seq(side, fin_seq(side));
+  }
   std::uint64_t undelivered_bytes(int side) const {
     const ZeekReassembly& r = ep_[side].reassembly;
     return r.block_count ? blocks(side)[r.block_count - 1].second - last_reassem(side) : 0;
   }
   bool no_data_acked(int side) const { return ep_[side].no_data_acked(wraps(zeek_wide::ack_wraps0, side)); }
   void update_last_seq(int side, std::uint32_t s) {
+    keep_fin_seq(side);
     if (s < ep_[side].last_seq)
       set_wraps(zeek_wide::seq_wraps0, side, wraps(zeek_wide::seq_wraps0, side) + 1);
     ep_[side].last_seq = s;

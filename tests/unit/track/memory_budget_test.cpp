@@ -19,26 +19,28 @@ namespace {
 
 TEST(MemoryBudget, PartsOfAConnection) {
   EXPECT_LE(sizeof(ZeekScaledCounter), 4u);
-  EXPECT_LE(sizeof(ZeekHistory), 15u);  // 5 bits a letter, 19 inline (the rest in the rare block)
+  EXPECT_LE(sizeof(ZeekHistory), 11u);  // 5 bits a letter, 12 inline (the rest in the rare block)
   // The blocks above a hole are the rare block's (compact_wide.hpp), allocated only when one appears;
   // the 64-bit positions keep their low halves here.
   EXPECT_LE(sizeof(ZeekReassembly), 12u);
   // Its small members in the reassembly's tail padding; 4-bit counters of retransmissions and zero
-  // windows (the rest, and counts past 14, in the rare block); the last SYN's and FIN's positions
-  // not kept inline.
-  EXPECT_LE(sizeof(ZeekEndpoint), 40u);
+  // windows (the rest, and counts past 14, in the rare block); the last SYN's, FIN's and RST's
+  // positions not kept inline, nor the FIN's end while it is the last sequence's.
+  EXPECT_LE(sizeof(ZeekEndpoint), 32u);
   // All 12 of the connection's times (compact_times.hpp), and the rare block's pointer.
   // (and the missed bytes only in the rare block: a gap allocates it anyway)
-  EXPECT_LE(sizeof(ZeekSession), 160u);
-  EXPECT_LE(sizeof(Half), 48u);  // 32-bit low halves
+  EXPECT_LE(sizeof(ZeekSession), 144u);  // 140 and 4 bytes of tail padding (Connection::generation's)
+  EXPECT_LE(sizeof(Half),
+            44u);  // 32-bit low halves; 16-bit ones for the unwrapping distance and retransmitted bytes
   EXPECT_LE(sizeof(CloseFacts), 8u);
-  // started_ in the client half's tail padding, the facts (2 bytes without the final states) in the server's
-  EXPECT_LE(sizeof(ConnectionInference), 60u);
+  // 24-byte halves (the state as its bit's number, 4 bits), the facts (2 bytes without the final
+  // states, with `started`), which FINs were acknowledged in one byte
+  EXPECT_LE(sizeof(ConnectionInference), 56u);
   EXPECT_LE(sizeof(SeqUnwrapper), 16u);
 }
 
 TEST(MemoryBudget, ConnectionAndSlot) {
-  EXPECT_LE(sizeof(Connection), 344u);
+  EXPECT_LE(sizeof(Connection), 312u);
   // The tracker adds a timer time, a hash tag and a serial; no per-slot heap node.
   EXPECT_LE(Tracker::bytes_per_slot(), sizeof(Connection) + 16);
 }

@@ -5,7 +5,9 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <memory>
 #include <vector>
 
 #include "core/tcp_flags.hpp"
@@ -164,6 +166,35 @@ TEST(WideValues, HoleBlocksAreAllocatedOnlyForAHole) {
   gapped.deliver(1, seg(f::ack, S + 1, C + 301, 0), 0, at(6), opts);
   EXPECT_EQ(gapped.missed_bytes(), 100u);
   EXPECT_EQ(z.missed_bytes(), 0u);
+}
+
+TEST(WideValues, RetransmittedBytesPast16BitsStayExact) {
+  // 120,000 bytes, then `again` of them sent once more: the low 16 bits are inline,
+  // the rest is the rare block's.
+  const auto retransmit = [](std::uint32_t again) {
+    auto h = std::make_unique<Feeder>();
+    constexpr std::uint32_t kIsn = 1000;
+    std::int64_t t = 1'700'000'000'000'000;
+    h->feed(true, f::syn, kIsn, 0, 0, t += 10);
+    h->feed(false, f::syn | f::ack, 9000, kIsn + 1, 0, t += 10);
+    h->feed(true, f::ack, kIsn + 1, 9001, 0, t += 10);
+    for (std::uint32_t i = 0; i < 3; ++i) h->feed(true, f::ack, kIsn + 1 + i * 40000, 9001, 40000, t += 10);
+    for (std::uint32_t sent = 0; sent < again; sent += 40000)
+      h->feed(true, f::ack, kIsn + 1 + sent, 9001, std::min(again - sent, 40000u), t += 10);
+    h->tracker.flush();
+    return h;
+  };
+  const auto few = retransmit(1000);
+  ASSERT_EQ(few->ended.size(), 1u);
+  const Connection& a = few->ended[0];
+  EXPECT_EQ(a.retransmitted_bytes(a.client_side), 1000u);
+  EXPECT_FALSE(a.zeek.high_words().allocated());
+  const auto many = retransmit(81'000);  // past 2^16
+  ASSERT_EQ(many->ended.size(), 1u);
+  const Connection& b = many->ended[0];
+  EXPECT_EQ(b.retransmitted_bytes(b.client_side), 81'000u);
+  EXPECT_TRUE(b.zeek.high_words().allocated());
+  EXPECT_EQ(b.payload_bytes(b.client_side), 201'000u);
 }
 
 }  // namespace

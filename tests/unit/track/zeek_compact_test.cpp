@@ -1,6 +1,6 @@
 // The Zeek model keeps some of its state compactly (zeek_tcp.hpp): 4-bit counters of
 // retransmissions and zero windows that move to the rare block past 14, the gap and
-// checksum counters there from the first one, the history's letters past the 19th
+// checksum counters there from the first one, the history's letters past the 12th
 // there, and the last plain FIN's position read from the FIN's end until a FIN+RST
 // moves that end. The history letters must come out exactly as with whole counters
 // (tcp-semantics.md §1.6: a scaled letter at 1, 10, 100, 1000, ...; a repeated FIN at
@@ -87,7 +87,7 @@ TEST(ZeekCompact, HistoryLongerThanItsInlineLetters) {
     s.send(0, f::ack, 111, 511, 0, 0);
     s.send(1, f::ack, 511, 111, 0, 0);
   }
-  const std::string want = "ShADdTtTtTtTtWawWwWwWw";  // 22 letters: 19 inline, 3 in the tail
+  const std::string want = "ShADdTtTtTtTtWawWwWwWw";  // 22 letters: 12 inline, 10 in the tail
   EXPECT_EQ(s.history(), want);
   for (int i = 0; i < 9000; ++i) s.send(0, f::ack | f::psh, 101, 511, 10);  // T at 10000
   for (int i = 0; i < 9000; ++i) s.send(1, f::ack, 511, 111, 0, 0);         // w at 10000
@@ -119,6 +119,37 @@ TEST(ZeekCompact, RepeatedFinAtAnotherPosition) {
   s.send(0, f::fin | f::ack | f::psh, 101, 501, 5);  // a FIN 5 bytes later: F
   EXPECT_EQ(s.history(), "ShAFF");
   EXPECT_FALSE(s.z.high_words().allocated());
+}
+
+TEST(ZeekCompact, FinEndFollowsTheLastSequenceUntilDataPassesIt) {
+  Session s;
+  s.handshake();
+  s.send(0, f::fin | f::ack, 101, 501, 10);  // F: 10 bytes and the FIN, its end is relative 12
+  s.send(1, f::fin | f::ack, 501, 112);
+  s.send(0, f::ack, 112, 502);
+  EXPECT_EQ(s.history(), "ShAFf");             // (A once per direction: the handshake's)
+  EXPECT_FALSE(s.z.high_words().allocated());  // the FIN's end is read from the last sequence
+  s.send(0, f::ack, 112, 502, 5);              // data past the FIN: the FIN's end is stored first
+  EXPECT_TRUE(s.z.high_words().allocated());
+  s.send(0, f::fin | f::ack, 101, 502, 10);  // the first FIN again, at its old end: no F (a T)
+  EXPECT_EQ(s.history(), "ShAFfDT");
+}
+
+TEST(ZeekCompact, RepeatedRstAtRelativeOneNeedsNoBlock) {
+  Session s;
+  s.handshake();
+  s.send(0, f::rst, 101, 0);  // relative 1: one bit says so
+  s.send(0, f::rst, 101, 0);  // the same position: no letter
+  EXPECT_EQ(s.history(), "ShAR");
+  EXPECT_FALSE(s.z.high_words().allocated());
+  s.send(0, f::rst, 5000, 0);  // another position: R again, kept in the rare block
+  EXPECT_EQ(s.history(), "ShARR");
+  EXPECT_TRUE(s.z.high_words().allocated());
+  s.send(0, f::rst, 5000, 0);
+  EXPECT_EQ(s.history(), "ShARR");
+  s.send(0, f::rst, 101, 0);  // back to relative 1: a new position again
+  s.send(0, f::rst, 101, 0);
+  EXPECT_EQ(s.history(), "ShARRR");
 }
 
 }  // namespace
