@@ -15,10 +15,16 @@ namespace {
 constexpr std::uint64_t kRecordHeaderBytes = 16;
 // Mapped (and populated) at once; a record never needs more than one remap.
 constexpr std::uint64_t kWindowBytes = 4u << 20;
-// The second cache line next() asks for ahead of the next record: its first 100
-// bytes hold the record header and the usual Ethernet, IPv4 and TCP headers.
-constexpr std::uint64_t kPrefetchSecondLine = 96;
+// The bytes of a record next() asks for ahead: its first 100 bytes hold the record
+// header and the usual Ethernet, IPv4 and TCP headers (two or three cache lines).
+constexpr std::uintptr_t kPrefetchRecordBytes = 100;
 constexpr std::uintptr_t kPrefetchPageAhead = 4096;
+
+[[gnu::always_inline]] inline void prefetch_record(std::uintptr_t record) {
+  __builtin_prefetch(reinterpret_cast<const void*>(record));
+  __builtin_prefetch(reinterpret_cast<const void*>(record + 64));
+  __builtin_prefetch(reinterpret_cast<const void*>(record + kPrefetchRecordBytes - 1));
+}
 
 std::uint32_t load32(const std::uint8_t* p, bool swapped) {
   std::uint32_t v;
@@ -200,9 +206,16 @@ MappedPcapRecords::Step MappedPcapRecords::next(MappedRecord& record) {
   // headers): the hardware prefetcher stops at page boundaries, and the reader's
   // and decoder's first reads of each record would otherwise wait for memory. (A
   // prefetch never faults, inside the window or past it.)
+  // Two records ahead: the next record's header was asked for by the previous call,
+  // so its length is (usually) in the cache by now and gives the one after it.
   const std::uintptr_t next_record = reinterpret_cast<std::uintptr_t>(h) + kRecordHeaderBytes + caplen;
-  __builtin_prefetch(reinterpret_cast<const void*>(next_record));
-  __builtin_prefetch(reinterpret_cast<const void*>(next_record + kPrefetchSecondLine));
+  prefetch_record(next_record);
+  const std::uint64_t next_at = end;
+  if (covers(next_at, next_at + kRecordHeaderBytes)) {
+    const std::uintptr_t after_next =
+        next_record + kRecordHeaderBytes + load32(map_ + (next_at - map_offset_) + 8, swapped_);
+    prefetch_record(after_next);  // a bogus length makes a useless hint, never a fault
+  }
   __builtin_prefetch(
       reinterpret_cast<const void*>((next_record + kPrefetchPageAhead) & ~(kPrefetchPageAhead - 1)));
   offset_ = end;

@@ -152,6 +152,15 @@ bool use_read_ahead(const ConnsOptions& options, const capture::FrameSource& sou
   return std::thread::hardware_concurrency() >= 2;
 }
 
+// The cache lines of a decoded packet the tracker reads (its frame, status and TCP facts).
+[[gnu::always_inline]] inline void prefetch_tcp_facts(const decode::Packet& packet) {
+  const auto first = reinterpret_cast<std::uintptr_t>(&packet.status) & ~std::uintptr_t{63};
+  const auto last = reinterpret_cast<std::uintptr_t>(&packet.tcp) + sizeof(packet.tcp) - 1;
+  for (std::uintptr_t line = first; line <= last; line += 64)
+    __builtin_prefetch(reinterpret_cast<const void*>(line));
+  __builtin_prefetch(packet.frame, 1);  // the tracker's thread writes its number
+}
+
 }  // namespace
 
 int run_conns(const ConnsOptions& options) {
@@ -224,30 +233,44 @@ int run_conns(const ConnsOptions& options) {
   const auto connections_seen = [&tracker] { return tracker.stats().connections; };
   decode::Packet packet;
   packet.skip_tcp_checksum = !options.validate_checksums;  // only Zeek's checksum validation reads it
+  packet.tcp_facts_only = true;                            // the tracker reads has_tcp, status and tcp only
   Frame frame;
   std::uint64_t number = 0;
   int status = 0;
   std::optional<ReadAhead> ahead;
-  if (two_threads) ahead.emplace(source, packet.skip_tcp_checksum, /*flow_hashes=*/true, &hand_off);
+  if (two_threads)
+    ahead.emplace(source, packet.skip_tcp_checksum, /*flow_hashes=*/true, &hand_off, nullptr,
+                  /*tcp_facts_only=*/true);
   // How far ahead the flow-table bucket, then the connection, are prefetched.
   constexpr std::size_t kBucketAhead = 8;
   constexpr std::size_t kConnectionAhead = 4;
+  // How far ahead the decoded packets (written by the reading thread's core) are
+  // prefetched, and how far ahead in time a due timer's connection is.
+  constexpr std::size_t kPacketAhead = 6;
+  constexpr std::int64_t kTimerAheadNs = 20'000;
   for (bool reading = true; reading;) {
     Frame* current = &frame;
     const decode::Packet* decoded = nullptr;  // already decoded by ReadAhead
     switch (ahead ? ahead->next(current, decoded) : source.next(frame)) {
-      case capture::NextResult::frame:
+      case capture::NextResult::frame: {
         current->number = ++number;
         progress.on_packet(source, connections_seen);
+        std::uint64_t known_hash = 0;  // segment_flow_hash(*decoded), from the reading thread
         if (decoded == nullptr) {
           decode::decode(*current, packet);
           decoded = &packet;
         } else {
+          known_hash = ahead->hash_ahead(0);
           tracker.prefetch_bucket(ahead->hash_ahead(kBucketAhead));
           tracker.prefetch_connection(ahead->hash_ahead(kConnectionAhead));
+          // The timers the packet a few ahead runs; its time is a guess (this
+          // packet's plus a little), good enough for a hint.
+          tracker.prefetch_due_timer(current->ts.ns() + kTimerAheadNs);
+          if (const decode::Packet* later = ahead->packet_ahead(kPacketAhead)) prefetch_tcp_facts(*later);
         }
-        tracker.feed(*current, *decoded);
+        tracker.feed(*current, *decoded, known_hash);
         break;
+      }
       case capture::NextResult::timeout: {  // live, no traffic: packet-time timers follow the clock
         timespec now{};
         clock_gettime(CLOCK_REALTIME, &now);

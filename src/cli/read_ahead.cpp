@@ -7,7 +7,7 @@
 namespace tcpscope::cli {
 
 ReadAhead::ReadAhead(capture::FrameSource& source, bool skip_tcp_checksum, bool flow_hashes,
-                     SideTask* side_task, const print::PrintOptions* text_options)
+                     SideTask* side_task, const print::PrintOptions* text_options, bool tcp_facts_only)
     : source_(source), side_task_(side_task) {
   if (text_options != nullptr) printer_ = std::make_unique<print::TcpdumpPrinter>(*text_options);
   for (Batch& batch : batches_) {
@@ -15,7 +15,10 @@ ReadAhead::ReadAhead(capture::FrameSource& source, bool skip_tcp_checksum, bool 
     if (printer_) batch.text_ends.resize(kFramesPerBatch);
     batch.frames.resize(kFramesPerBatch);
     batch.packets.resize(kFramesPerBatch);
-    for (decode::Packet& packet : batch.packets) packet.skip_tcp_checksum = skip_tcp_checksum;
+    for (decode::Packet& packet : batch.packets) {
+      packet.skip_tcp_checksum = skip_tcp_checksum;
+      packet.tcp_facts_only = tcp_facts_only;
+    }
     batch.arena.resize(kArenaBytes);
   }
   thread_ = std::thread([this] { produce(); });

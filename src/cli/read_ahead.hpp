@@ -56,8 +56,11 @@ class ReadAhead {
  public:
   // Starts the reading thread. `source` must outlive this object and is not to be
   // read by anyone else meanwhile (request_stop() stays allowed).
+  // `tcp_facts_only`: the consumer reads only has_tcp, status and tcp of each packet
+  // (decode::Packet::tcp_facts_only).
   ReadAhead(capture::FrameSource& source, bool skip_tcp_checksum, bool flow_hashes = false,
-            SideTask* side_task = nullptr, const print::PrintOptions* text_options = nullptr);
+            SideTask* side_task = nullptr, const print::PrintOptions* text_options = nullptr,
+            bool tcp_facts_only = false);
   ~ReadAhead();  // stops and joins the thread
   ReadAhead(const ReadAhead&) = delete;
   ReadAhead& operator=(const ReadAhead&) = delete;
@@ -80,9 +83,16 @@ class ReadAhead {
   // With flow_hashes: the flow hash (track::segment_flow_hash) of the packet
   // `distance` (>= 1) after the one next() returned last, when it is in the same
   // batch and is a TCP segment; 0 otherwise. A hint only: for prefetching.
+  // Distance 0: the hash of the packet next() returned last (0 when not TCP).
   std::uint64_t hash_ahead(std::size_t distance) const {
     const std::size_t i = next_in_batch_ - 1 + distance;
     return reading_ != nullptr && i < reading_->count && !reading_->hashes.empty() ? reading_->hashes[i] : 0;
+  }
+  // The decoded packet `distance` (>= 1) after the one next() returned last, when it
+  // is in the same batch; nullptr otherwise. A hint only: for prefetching.
+  const decode::Packet* packet_ahead(std::size_t distance) const {
+    const std::size_t i = next_in_batch_ - 1 + distance;
+    return reading_ != nullptr && i < reading_->count ? &reading_->packets[i] : nullptr;
   }
 
  private:

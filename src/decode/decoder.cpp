@@ -35,6 +35,7 @@ void set_unsupported(Packet& out, LayerKind layer, const char* reason) {
 }  // namespace detail
 
 void decode(const Frame& frame, Packet& out) {
+  if (out.tcp_facts_only && out.skip_tcp_checksum && detail::decode_tcp_facts_fast(frame, out)) return;
   out.reset(frame);
   detail::Cursor c;
   c.base = frame.data.data();

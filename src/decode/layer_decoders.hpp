@@ -41,6 +41,11 @@ void set_truncated(Packet& out, LayerKind layer, std::uint32_t need, std::uint32
 void set_malformed(Packet& out, LayerKind layer, const char* reason);
 void set_unsupported(Packet& out, LayerKind layer, const char* reason);
 
+// Packet::tcp_facts_only's fast path (tcp_facts_fast.cpp): true when it decoded
+// the frame (an Ethernet/IPv4/TCP frame with nothing unusual), false to decode it
+// in full.
+bool decode_tcp_facts_fast(const Frame& frame, Packet& out);
+
 // Link layers (link.cpp dispatches on the DLT value).
 void decode_link(int link_type, const Cursor& c, Packet& out);
 void decode_ethernet(const Cursor& c, Packet& out);

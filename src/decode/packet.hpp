@@ -115,6 +115,11 @@ struct Packet {
   // --validate-checksums): decode() then leaves it `unverifiable` instead of summing
   // the segment. Kept across reset().
   bool skip_tcp_checksum = false;
+  // Set by a caller that reads only has_tcp, status and tcp (the tracker of
+  // `conns`), together with skip_tcp_checksum: decode() may then take a fast path
+  // for Ethernet/IPv4/TCP frames that fills those alone, with no layer recorded
+  // (layer_count 0). Kept across reset().
+  bool tcp_facts_only = false;
   TcpFacts tcp;
 
   void reset(const Frame& f) {

@@ -65,6 +65,9 @@ void Tracker::run_timers(std::int64_t now) {
     std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});
     const TimerEntry e = heap_.back();
     heap_.pop_back();
+    // Timers due at once come in bursts: the next one's connection is fetched
+    // while this one is handled.
+    if (!heap_.empty() && heap_.front().at <= now) prefetch_slot(heap_.front().slot);
     Slot& s = slots_[e.slot];
     if (!s.live() || s.serial != e.serial || s.scheduled_at != e.at) continue;  // stale entry
     s.scheduled_at = 0;
@@ -92,7 +95,7 @@ void Tracker::evict_one() {
 
 void Tracker::advance_time(Timestamp now) { run_timers(now.ns()); }
 
-void Tracker::feed(const Frame& frame, const decode::Packet& packet) {
+void Tracker::feed(const Frame& frame, const decode::Packet& packet, std::uint64_t known_hash) {
   ++stats_.packets;
   run_timers(frame.ts.ns());
   // A segment whose options were cut by the snapshot length still has its fixed
@@ -108,7 +111,7 @@ void Tracker::feed(const Frame& frame, const decode::Packet& packet) {
   const bool reversed = endpoint_less(tcp.dst, tcp.src);  // as FourTuple::canonical decides
   const FourTuple key = reversed ? FourTuple{tcp.dst, tcp.src} : FourTuple{tcp.src, tcp.dst};
   const int side = reversed ? 1 : 0;
-  const std::uint64_t hash = flow_hash(key);
+  const std::uint64_t hash = known_hash != 0 ? known_hash : flow_hash(key);
   const auto matches = [this, &key](std::uint32_t slot) { return slots_[slot].conn.tuple.equals(key); };
 
   std::uint32_t slot = table_.find_if(hash, matches);

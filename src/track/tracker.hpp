@@ -61,7 +61,9 @@ class Tracker {
   Tracker(TrackerOptions options, EndedFn on_ended);
   void set_segment_observer(SegmentFn fn) { on_segment_ = std::move(fn); }
 
-  void feed(const Frame& frame, const decode::Packet& packet);
+  // `known_hash`: segment_flow_hash(packet) when the caller has it already (0: feed
+  // computes it).
+  void feed(const Frame& frame, const decode::Packet& packet, std::uint64_t known_hash = 0);
   // Hints for a packet a few ahead (hash from segment_flow_hash, 0: none): pull its
   // flow-table bucket into the cache, then (closer to its turn, once the bucket is
   // there) the connection the bucket points at. No effect on results.
@@ -72,12 +74,12 @@ class Tracker {
     if (hash == 0) return;
     const std::uint32_t slot = table_.first_candidate(hash);
     if (slot == FlowTable::kNone) return;
-    // Integer addresses: every cache line the slot touches, without pointer
-    // arithmetic past the object.
-    const std::uintptr_t first = reinterpret_cast<std::uintptr_t>(&slots_[slot]) & ~std::uintptr_t{63};
-    const std::uintptr_t last = reinterpret_cast<std::uintptr_t>(&slots_[slot]) + sizeof(Slot) - 1;
-    for (std::uintptr_t line = first; line <= last; line += 64)
-      __builtin_prefetch(reinterpret_cast<const void*>(line));
+    prefetch_slot(slot);
+  }
+  // A hint for a packet a few ahead at time `ahead_ns`: when the earliest timer is
+  // due by then, pull in the connection it ends or re-arms. No effect on results.
+  [[gnu::always_inline]] void prefetch_due_timer(std::int64_t ahead_ns) const {
+    if (!heap_.empty() && heap_.front().at <= ahead_ns) prefetch_slot(heap_.front().slot);
   }
   // Runs the timers up to `now` (live capture without traffic).
   void advance_time(Timestamp now);
@@ -127,6 +129,14 @@ class Tracker {
     std::uint32_t size_ = 0;
   };
 
+  [[gnu::always_inline]] void prefetch_slot(std::uint32_t slot) const {
+    // Integer addresses: every cache line the slot touches, without pointer
+    // arithmetic past the object.
+    const std::uintptr_t first = reinterpret_cast<std::uintptr_t>(&slots_[slot]) & ~std::uintptr_t{63};
+    const std::uintptr_t last = reinterpret_cast<std::uintptr_t>(&slots_[slot]) + sizeof(Slot) - 1;
+    for (std::uintptr_t line = first; line <= last; line += 64)
+      __builtin_prefetch(reinterpret_cast<const void*>(line));
+  }
   std::uint32_t create(const FourTuple& key, std::uint64_t hash, int side, const decode::TcpFacts& tcp,
                        Timestamp ts, std::uint32_t generation);
   void end(std::uint32_t slot, EndReason why);
