@@ -12,7 +12,18 @@ std::uint32_t checksum_add(std::uint32_t sum, ByteView data) {
     // RFC 1071's byte-order independence: sum 32-bit words in host order, fold to
     // 16 bits, swap the two bytes; the folded value is the big-endian sum's (both are
     // 0 only for all-zero data, otherwise the same residue in [1, 0xffff]).
-    std::uint64_t acc = 0;
+    // Four independent sums of 32-bit words, 32 bytes per step (each sum stays far
+    // below 2^64 for any frame), then 8 bytes per step.
+    std::uint64_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+    for (; n >= 32; p += 32, n -= 32) {
+      std::uint64_t w[4];
+      std::memcpy(w, p, 32);
+      acc0 += (w[0] & 0xffffffffu) + (w[0] >> 32);
+      acc1 += (w[1] & 0xffffffffu) + (w[1] >> 32);
+      acc2 += (w[2] & 0xffffffffu) + (w[2] >> 32);
+      acc3 += (w[3] & 0xffffffffu) + (w[3] >> 32);
+    }
+    std::uint64_t acc = (acc0 + acc1) + (acc2 + acc3);
     for (; n >= 8; p += 8, n -= 8) {  // two 32-bit words per 64-bit load
       std::uint64_t w;
       std::memcpy(&w, p, 8);
