@@ -17,16 +17,16 @@ namespace tcpscope::decode {
 
 enum class LayerKind : std::uint8_t {
   ethernet,
-  vlan,        // 802.1Q / 802.1ad tag
+  vlan,  // 802.1Q / 802.1ad tag
   linux_sll,
   linux_sll2,
-  null_loop,   // BSD DLT_NULL / DLT_LOOP
+  null_loop,  // BSD DLT_NULL / DLT_LOOP
   ppp,
-  raw_ip,      // DLT_RAW / IPV4 / IPV6: no link header
+  raw_ip,  // DLT_RAW / IPV4 / IPV6: no link header
   mpls,
   ipv4,
   ipv6,
-  ipv6_ext,    // one IPv6 extension header (hop-by-hop, routing, fragment, dst-opts, AH)
+  ipv6_ext,  // one IPv6 extension header (hop-by-hop, routing, fragment, dst-opts, AH)
   udp,
   vxlan,
   geneve,
@@ -35,10 +35,10 @@ enum class LayerKind : std::uint8_t {
   icmp,
   icmp6,
   arp,
-  payload,     // application bytes
-  arcnet,      // Linux ARCNET header
-  ipoib,       // IP over InfiniBand pseudo-header
-  juniper,     // Juniper capture header
+  payload,  // application bytes
+  arcnet,   // Linux ARCNET header
+  ipoib,    // IP over InfiniBand pseudo-header
+  juniper,  // Juniper capture header
   unknown,
 };
 
@@ -90,17 +90,17 @@ struct TcpFacts {
   Endpoint dst;
   SeqNum seq;
   SeqNum ack;
-  std::uint16_t flags = 0;       // 12 raw bits, see core/tcp_flags.hpp
-  std::uint16_t window = 0;      // raw, unscaled
+  std::uint16_t flags = 0;   // 12 raw bits, see core/tcp_flags.hpp
+  std::uint16_t window = 0;  // raw, unscaled
   std::uint16_t urgent = 0;
-  std::uint8_t header_len = 0;   // data offset * 4
-  std::uint32_t payload_len = 0; // from the IP length (not the capture length)
-  std::uint32_t ip_len = 0;      // IPv4 total length, or IPv6 payload length + 40
-  bool ip_fragment = false;      // carried in a (first) IP fragment
+  std::uint8_t header_len = 0;    // data offset * 4
+  std::uint32_t payload_len = 0;  // from the IP length (not the capture length)
+  std::uint32_t ip_len = 0;       // IPv4 total length, or IPv6 payload length + 40
+  bool ip_fragment = false;       // carried in a (first) IP fragment
   TcpOptionSummary options;
   ChecksumStatus checksum = ChecksumStatus::unverifiable;
   std::uint16_t checksum_expected = 0;  // the value the checksum field should hold (unless unverifiable)
-  ByteView payload;              // the captured part of the payload (may be shorter than payload_len)
+  ByteView payload;                     // the captured part of the payload (may be shorter than payload_len)
 };
 
 inline constexpr std::size_t kMaxLayers = 24;

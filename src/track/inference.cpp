@@ -221,6 +221,12 @@ void ConnectionInference::sender_side(const SegmentEvent& seg, Side sender, Cont
     } else if (b.sent_anything && b.seq_known && seg.ack > b.next_seq) {
       cx.out.notes.add(InferenceNote::ack_of_unseen_data);
     }
+    // The opener (sender) acts as if the SYN,ACK answering its SYN had arrived.
+    const auto opener_got_syn_ack = [&] {
+      const SegmentEvent syn_ack{.flags = static_cast<std::uint16_t>(tcp_flag::syn | tcp_flag::ack),
+                                 .ack = a.isn + 1};
+      apply(sender, step(a.state(), arrival_event(sender, syn_ack, true)), Confidence::inferred, cx);
+    };
     if (a.state() == TcpState::SynSent && b.state() == TcpState::Listen) {
       // The opener acknowledges a SYN,ACK the capture did not see.
       cx.out.notes.add(InferenceNote::syn_ack_not_captured);
@@ -232,27 +238,13 @@ void ConnectionInference::sender_side(const SegmentEvent& seg, Side sender, Cont
       b.seq_known = true;
       b.next_seq = seg.ack;
       facts_.syn_ack_from_server = facts_.syn_ack_from_server || receiver == Side::server;
-      apply(
-          sender,
-          step(a.state(),
-               arrival_event(sender,
-                             SegmentEvent{.flags = static_cast<std::uint16_t>(tcp_flag::syn | tcp_flag::ack),
-                                          .ack = a.isn + 1},
-                             true)),
-          Confidence::inferred, cx);
+      opener_got_syn_ack();
       cx.acks_peer_syn = true;
     } else if (a.state() == TcpState::SynSent && (!b.syn_sent || cx.acks_peer_syn) &&
                !in(b.state(), TcpState::Closed | TcpState::Listen)) {
       // The opener acknowledges the peer's SYN: it got the SYN,ACK (captured out of order, or
       // after a repeated SYN).
-      apply(
-          sender,
-          step(a.state(),
-               arrival_event(sender,
-                             SegmentEvent{.flags = static_cast<std::uint16_t>(tcp_flag::syn | tcp_flag::ack),
-                                          .ack = a.isn + 1},
-                             true)),
-          Confidence::inferred, cx);
+      opener_got_syn_ack();
     }
   }
 
