@@ -9,6 +9,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "core/prefetch.hpp"
+
 namespace tcpscope::capture {
 namespace {
 
@@ -21,9 +23,7 @@ constexpr std::uintptr_t kPrefetchRecordBytes = 100;
 constexpr std::uintptr_t kPrefetchPageAhead = 4096;
 
 [[gnu::always_inline]] inline void prefetch_record(std::uintptr_t record) {
-  __builtin_prefetch(reinterpret_cast<const void*>(record));
-  __builtin_prefetch(reinterpret_cast<const void*>(record + 64));
-  __builtin_prefetch(reinterpret_cast<const void*>(record + kPrefetchRecordBytes - 1));
+  prefetch_bytes(reinterpret_cast<const void*>(record), kPrefetchRecordBytes);
 }
 
 std::uint32_t load32(const std::uint8_t* p, bool swapped) {

@@ -20,6 +20,7 @@
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "cli/read_ahead.hpp"
+#include "core/prefetch.hpp"
 #include "decode/packet.hpp"
 #include "render/conns_table.hpp"
 #include "render/json.hpp"
@@ -154,10 +155,8 @@ bool use_read_ahead(const ConnsOptions& options, const capture::FrameSource& sou
 
 // The cache lines of a decoded packet the tracker reads (its frame, status and TCP facts).
 [[gnu::always_inline]] inline void prefetch_tcp_facts(const decode::Packet& packet) {
-  const auto first = reinterpret_cast<std::uintptr_t>(&packet.status) & ~std::uintptr_t{63};
-  const auto last = reinterpret_cast<std::uintptr_t>(&packet.tcp) + sizeof(packet.tcp) - 1;
-  for (std::uintptr_t line = first; line <= last; line += 64)
-    __builtin_prefetch(reinterpret_cast<const void*>(line));
+  const auto* first = reinterpret_cast<const char*>(&packet.status);
+  prefetch_bytes(first, static_cast<std::size_t>(reinterpret_cast<const char*>(&packet.tcp + 1) - first));
   __builtin_prefetch(packet.frame, 1);  // the tracker's thread writes its number
 }
 

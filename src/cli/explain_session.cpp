@@ -9,6 +9,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "core/prefetch.hpp"
+
 namespace tcpscope::cli {
 namespace {
 
@@ -222,7 +224,7 @@ void ExplainSession::on_packet(const Frame& frame, const decode::Packet& packet)
   // The timeline builder copies the payload's first bytes and the segment's text, both last
   // touched on the reading thread: asking for them now overlaps the misses with the tracker's work.
   if (packet.has_tcp && !packet.tcp.payload.empty()) __builtin_prefetch(packet.tcp.payload.data());
-  for (std::size_t at = 0; at < ahead_text_.size(); at += 64) __builtin_prefetch(ahead_text_.data() + at);
+  prefetch_bytes(ahead_text_.data(), ahead_text_.size());
   tracker_.feed(frame, packet);
   if (!segment_analyzed_ && packet.has_tcp) wireshark_.analyze(frame, packet);
 }

@@ -5,16 +5,16 @@
 namespace tcpscope::decode::detail {
 
 namespace {
-constexpr std::uint32_t kEthernetHeader = 14;
 constexpr std::uint32_t kVlanTag = 4;
 }  // namespace
 
 void decode_ethernet(const Cursor& c, Packet& out) {
-  if (!c.has(kEthernetHeader)) return set_truncated(out, LayerKind::ethernet, kEthernetHeader, c.captured());
-  push_layer(out, LayerKind::ethernet, c, kEthernetHeader);
+  if (!c.has(kEthernetHeaderLen))
+    return set_truncated(out, LayerKind::ethernet, kEthernetHeaderLen, c.captured());
+  push_layer(out, LayerKind::ethernet, c, kEthernetHeaderLen);
   const std::uint16_t type = c.be16(12);
   if (type <= 1500) return set_unsupported(out, LayerKind::ethernet, "802.3 length field (LLC)");
-  decode_ethertype(type, c.after(kEthernetHeader), out);
+  decode_ethertype(type, c.after(kEthernetHeaderLen), out);
 }
 
 void decode_ethertype(std::uint16_t type, const Cursor& c, Packet& out) {

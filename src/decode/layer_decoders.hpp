@@ -10,6 +10,9 @@
 
 namespace tcpscope::decode::detail {
 
+inline constexpr std::uint32_t kEthernetHeaderLen = 14;  // Ethernet II, no tag
+inline constexpr std::uint32_t kIpv4MinHeaderLen = 20;   // IPv4 without options
+
 // Where a decoder stands in the frame. `end` is the captured end that applies
 // here (the capture length, cut further by an enclosing IP total length, like
 // tcpdump's snapend); `length` is what the enclosing layer announced for the

@@ -76,12 +76,7 @@ DecodeStatus decode_tcp(ByteView captured, const TcpIpContext& ip, Packet& out) 
 
   const TcpHeaderView h(captured.data());
   const std::uint32_t header_len = h.header_len();
-  tcp.seq = SeqNum(h.seq());
-  tcp.ack = SeqNum(h.ack());
-  tcp.flags = h.flags12();
-  tcp.window = h.window();
-  tcp.urgent = h.urgent();
-  tcp.header_len = static_cast<std::uint8_t>(header_len);
+  read_tcp_fixed_fields(h, tcp);
   append_tcp_layer(out, captured, std::max(header_len, kTcpMinHeaderLen));
 
   if (header_len < kTcpMinHeaderLen) return malformed("tcp header length below 20 bytes");

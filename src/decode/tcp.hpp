@@ -37,6 +37,16 @@ class TcpHeaderView {
   const std::uint8_t* p_;
 };
 
+// The fixed header's fields past the ports into `tcp`, as every TCP decode path reads them.
+inline void read_tcp_fixed_fields(const TcpHeaderView& h, TcpFacts& tcp) {
+  tcp.seq = SeqNum(h.seq());
+  tcp.ack = SeqNum(h.ack());
+  tcp.flags = h.flags12();
+  tcp.window = h.window();
+  tcp.urgent = h.urgent();
+  tcp.header_len = static_cast<std::uint8_t>(h.header_len());
+}
+
 // Context the IP layer hands to TCP.
 struct TcpIpContext {
   IpAddr src;

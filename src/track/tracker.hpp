@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/frame.hpp"
+#include "core/prefetch.hpp"
 #include "decode/packet.hpp"
 #include "track/connection.hpp"
 #include "track/flow_table.hpp"
@@ -130,12 +131,7 @@ class Tracker {
   };
 
   [[gnu::always_inline]] void prefetch_slot(std::uint32_t slot) const {
-    // Integer addresses: every cache line the slot touches, without pointer
-    // arithmetic past the object.
-    const std::uintptr_t first = reinterpret_cast<std::uintptr_t>(&slots_[slot]) & ~std::uintptr_t{63};
-    const std::uintptr_t last = reinterpret_cast<std::uintptr_t>(&slots_[slot]) + sizeof(Slot) - 1;
-    for (std::uintptr_t line = first; line <= last; line += 64)
-      __builtin_prefetch(reinterpret_cast<const void*>(line));
+    prefetch_bytes(&slots_[slot], sizeof(Slot));
   }
   std::uint32_t create(const FourTuple& key, std::uint64_t hash, int side, const decode::TcpFacts& tcp,
                        Timestamp ts, std::uint32_t generation);
