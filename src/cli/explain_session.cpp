@@ -184,10 +184,25 @@ void OrderedRenderPool::run() {
     }
     changed_.notify_all();
     rendered->seq = batch.seq;
+    // Room for the whole batch up front: a long connection's text (tens of MB) is not copied
+    // again and again as the buffer grows (a reserve on the empty buffer copies nothing).
+    std::size_t estimate = 0;
+    for (const track::ConnectionTimeline& timeline : batch.timelines)
+      estimate += kRenderedBytesPerConnection + timeline.texts.size() +
+                  timeline.segments.size() * kRenderedBytesPerSegment;
+    if (rendered->text.capacity() < estimate) rendered->text.reserve(estimate);
     std::uint64_t index = batch.first_index;
     bool next_in_order = false;  // every earlier batch is written: this one may stream out
-    for (const track::ConnectionTimeline& timeline : batch.timelines) {
-      render_(timeline, index++, rendered->text);
+    for (std::size_t i = 0; i < batch.timelines.size(); ++i) {
+      // The next timeline's first segments and texts, last written on the tracking thread, are
+      // asked for while this one renders (a short connection's fit in these few kilobytes).
+      if (i + 1 < batch.timelines.size()) {
+        const track::ConnectionTimeline& next = batch.timelines[i + 1];
+        prefetch_bytes(next.segments.data(),
+                       std::min(next.segments.size() * sizeof(track::TimelineSegment), kPrefetchBytes));
+        prefetch_bytes(next.texts.data(), std::min(next.texts.size(), kPrefetchBytes));
+      }
+      render_(batch.timelines[i], index++, rendered->text);
       if (rendered->text.size() < kStreamBytes) continue;
       if (!next_in_order) {
         std::lock_guard lock(mutex_);

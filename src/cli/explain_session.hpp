@@ -94,6 +94,12 @@ class OrderedRenderPool {
   // The batch next in order writes its text in pieces of this size as it goes (cache-warm,
   // and a long connection's text is never whole in memory); the others keep theirs until then.
   static constexpr std::size_t kStreamBytes = 64u << 10;
+  // A batch's rendered size, guessed from its timelines (their tcpdump texts, plus this much per
+  // segment and per connection) to size its buffer once.
+  static constexpr std::size_t kRenderedBytesPerSegment = 512;
+  static constexpr std::size_t kRenderedBytesPerConnection = 4096;
+  // Of the next timeline's segments and of its texts, prefetched while one renders.
+  static constexpr std::size_t kPrefetchBytes = 4096;
   struct Batch {
     std::uint64_t seq = 0;          // batches in push order, from 0
     std::uint64_t first_index = 0;  // the index of timelines.front()

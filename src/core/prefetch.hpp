@@ -15,4 +15,11 @@ namespace tcpscope {
     __builtin_prefetch(reinterpret_cast<const void*>(line));
 }
 
+// The same for memory about to be written (a prefetch for ownership).
+[[gnu::always_inline]] inline void prefetch_bytes_for_write(const void* p, std::size_t n) {
+  const auto begin = reinterpret_cast<std::uintptr_t>(p);
+  for (std::uintptr_t line = begin & ~std::uintptr_t{63}; line < begin + n; line += 64)
+    __builtin_prefetch(reinterpret_cast<const void*>(line), 1);
+}
+
 }  // namespace tcpscope

@@ -5,6 +5,7 @@
 #include <bitset>
 #include <optional>
 
+#include "core/prefetch.hpp"
 #include "core/tcp_flags.hpp"
 #include "render/ladder_layout.hpp"
 #include "render/ladder_text.hpp"
@@ -105,8 +106,8 @@ class Explainer {
   }
 
  private:
-  void put(std::string_view s) { w_.put(s); }
-  void nl() { w_.put('\n'); }
+  [[gnu::always_inline]] void put(std::string_view s) { w_.put(s); }
+  [[gnu::always_inline]] void nl() { w_.put('\n'); }
   void line(std::string_view s) {
     put(s);
     nl();
@@ -119,7 +120,7 @@ class Explainer {
   // A catalogue text with its arguments, appended as is.
   template <class... Args>
   void say(Msg key, const Args&... args) {
-    append_numbered(w_, m_[key], args...);
+    append_message(w_, m_.pieces(key), args...);
   }
   // "  " + a catalogue text + newline.
   template <class... Args>
@@ -231,7 +232,16 @@ class Explainer {
     put(p_.reset());
     nl();
     nl();
-    for (std::size_t i = band.first_row; i < band.end_row; ++i) segment(tl_.segments[i]);
+    for (std::size_t i = band.first_row; i < band.end_row; ++i) {
+      // The next segment's record and text were last written on the tracking thread: asking
+      // for them now overlaps the misses with this segment's notes.
+      if (i + 1 < band.end_row) {
+        const TimelineSegment& next = tl_.segments[i + 1];
+        prefetch_bytes(tl_.texts.data() + next.text_offset, next.text_len);
+        prefetch_bytes(&tl_.segments[i + 2 < tl_.segments.size() ? i + 2 : i + 1], sizeof(TimelineSegment));
+      }
+      segment(tl_.segments[i]);
+    }
     if (band.phase == Phase::handshake) negotiated();
     seq_table(band);
     nl();

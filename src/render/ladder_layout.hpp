@@ -36,6 +36,9 @@ class LadderLabel {
 };
 
 struct LadderRow {
+  // Provided (not defaulted): rows.emplace_back() sets the members' defaults below without
+  // first zeroing the whole row (the label's characters are written only up to its length).
+  LadderRow() {}
   std::size_t segment = 0;   // index into timeline.segments
   std::uint32_t number = 0;  // 1-based segment number
   std::uint64_t frame = 0;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace tcpscope::render {
 
@@ -68,16 +69,32 @@ struct MessageEntry {
 std::span<const MessageEntry> catalogue_en();
 std::span<const MessageEntry> catalogue_zh();
 
+// A text cut at its arguments: `literal`, then argument number `arg` (kNoArg: none).
+struct MessagePiece {
+  static constexpr std::uint16_t kNoArg = 0xFFFF;
+  std::string_view literal;
+  std::uint16_t arg = kNoArg;
+};
+
 // A language's texts indexed by key (a missing key falls back to English).
 class Messages {
  public:
   explicit Messages(Lang lang);
   std::string_view operator[](Msg m) const { return texts_[static_cast<std::size_t>(m)]; }
+  // The text cut once into pieces, as append_numbered() reads it (render/text_util.hpp:
+  // append_message() writes the same without searching the text for its arguments again).
+  std::span<const MessagePiece> pieces(Msg m) const {
+    const auto i = static_cast<std::size_t>(m);
+    return std::span<const MessagePiece>(pieces_).subspan(first_piece_[i],
+                                                          first_piece_[i + 1] - first_piece_[i]);
+  }
   Lang lang() const { return lang_; }
 
  private:
   Lang lang_;
   std::string_view texts_[kMsgCount];
+  std::vector<MessagePiece> pieces_;
+  std::uint32_t first_piece_[kMsgCount + 1] = {};
 };
 
 }  // namespace tcpscope::render

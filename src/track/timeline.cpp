@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/prefetch.hpp"
 #include "core/tcp_flags.hpp"
 
 namespace tcpscope::track {
@@ -176,6 +177,12 @@ void TimelineBuilder::append(Open& open, bool created, const Connection& conn, i
   s.text_offset = tl.texts.size();
   s.text_len = static_cast<std::uint32_t>(text.size());
   tl.texts.append(text);
+  // The next segment's record and text go right after these, in memory last written by a render
+  // thread (recycled buffers): asking for it now, for writing, takes the misses off its append.
+  if (tl.segments.size() < tl.segments.capacity())
+    prefetch_bytes_for_write(tl.segments.data() + tl.segments.size(), sizeof(TimelineSegment));
+  if (tl.texts.size() + kTypicalTextBytes <= tl.texts.capacity())
+    prefetch_bytes_for_write(tl.texts.data() + tl.texts.size(), kTypicalTextBytes);
 }
 
 bool TimelineBuilder::closed(std::uint64_t conn_id) const {

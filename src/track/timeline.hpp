@@ -48,6 +48,10 @@ struct SynOptions {
 struct TimelineSegment {
   static constexpr std::size_t kPreviewMax = 24;
 
+  // Provided (not defaulted): segments.emplace_back() then sets each member's default below
+  // instead of first zeroing the whole record.
+  TimelineSegment() {}
+
   std::uint64_t frame = 0;  // 1-based frame number in the capture
   std::uint32_t index = 0;  // 1-based segment number within the connection
   Timestamp ts;
@@ -59,7 +63,9 @@ struct TimelineSegment {
   std::int64_t rel_ack = 0;  // from the receiver's ISN (0 when no ACK or unknown)
   std::uint32_t payload_len = 0;
   std::uint16_t window = 0;
-  std::array<char, kPreviewMax> preview{};  // the first captured payload bytes
+  // The first captured payload bytes: only the first preview_len are set (the record is written
+  // once per segment on the tracking thread; zeroing bytes nobody reads costs there).
+  std::array<char, kPreviewMax> preview;
   std::uint8_t preview_len = 0;
   bool preview_printable = false;  // every previewed byte is printable ASCII (or \r \n \t)
   decode::ChecksumStatus checksum = decode::ChecksumStatus::unverifiable;

@@ -4,6 +4,7 @@
 #include "track/wireshark_analysis.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "core/tcp_flags.hpp"
@@ -95,6 +96,27 @@ void WiresharkAnalyzer::lru_push_front(std::uint32_t slot) {
   if (lru_tail_ == kNone) lru_tail_ = slot;
 }
 
+void WiresharkAnalyzer::link_lru() {
+  if (lru_linked_) return;
+  lru_linked_ = true;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> order;  // (touched, slot), least recent first
+  order.reserve(stats_.live_conversations);
+  for (std::uint32_t slot = 0; slot < slots_.size(); ++slot)
+    if (slots_[slot].in_use) order.emplace_back(slots_[slot].touched, slot);
+  std::sort(order.begin(), order.end());
+  for (const auto& [touched, slot] : order) lru_push_front(slot);
+}
+
+bool WiresharkAnalyzer::none_idle(Timestamp now) const {
+  if (!any_seen_) return true;
+  // In exact arithmetic every last_seen x is in [min, max], so now - x is in [now - max, now - min];
+  // when that whole range fits in 64 bits, evict_idle()'s wrapping difference is the exact one.
+  const __int128 now_ns = now.ns();
+  const __int128 longest = now_ns - min_seen_ns_;
+  const __int128 shortest = now_ns - max_seen_ns_;
+  return longest <= limits_.idle_timeout_ns && shortest >= INT64_MIN;
+}
+
 void WiresharkAnalyzer::evict(std::uint32_t slot) {
   Conversation& c = slots_[slot];
   index_.erase(flow_hash(c.key), slot);
@@ -108,6 +130,10 @@ void WiresharkAnalyzer::evict(std::uint32_t slot) {
 
 void WiresharkAnalyzer::evict_idle(Timestamp now) {
   if (limits_.idle_timeout_ns <= 0 || stats_.live_conversations <= limits_.idle_eviction_above) return;
+  if (!lru_linked_) {
+    if (none_idle(now)) return;
+    link_lru();
+  }
   while (lru_tail_ != kNone && now - slots_[lru_tail_].last_seen > limits_.idle_timeout_ns) {
     evict(lru_tail_);
     ++stats_.evicted_idle;
@@ -121,6 +147,7 @@ void WiresharkAnalyzer::reset_conversation(std::uint32_t slot, const FourTuple& 
   const std::uint32_t prev = c.lru_prev;
   const std::uint32_t next = c.lru_next;
   const Timestamp last_seen = c.last_seen;
+  const std::uint64_t touched = c.touched;
   std::vector<Unacked> keep1 = std::move(c.flow1.unacked);
   std::vector<Unacked> keep2 = std::move(c.flow2.unacked);
   c = Conversation{};
@@ -134,6 +161,7 @@ void WiresharkAnalyzer::reset_conversation(std::uint32_t slot, const FourTuple& 
   c.lru_prev = prev;
   c.lru_next = next;
   c.last_seen = last_seen;
+  c.touched = touched;
   ++stats_.conversations_created;
 }
 
@@ -148,13 +176,16 @@ std::uint32_t WiresharkAnalyzer::find_or_create(const FourTuple& key, Timestamp 
                  : index_.find_if(hash,
                                   [this, &key](std::uint32_t i) { return same_tuple(slots_[i].key, key); });
       slot != FlowTable::kNone) {
-    if (lru_head_ != slot) {
+    if (lru_linked_ && lru_head_ != slot) {
       lru_unlink(slot);
       lru_push_front(slot);
     }
+    note_seen(ts);
     slots_[slot].last_seen = ts;
+    slots_[slot].touched = ++lru_ticks_;
     return slot;
   }
+  if (stats_.live_conversations >= limits_.max_conversations) link_lru();
   if (stats_.live_conversations >= limits_.max_conversations && lru_tail_ != kNone) {
     evict(lru_tail_);
     ++stats_.evicted_cap;
@@ -168,8 +199,10 @@ std::uint32_t WiresharkAnalyzer::find_or_create(const FourTuple& key, Timestamp 
     slots_.emplace_back();
   }
   reset_conversation(slot, key);
+  note_seen(ts);
   slots_[slot].last_seen = ts;
-  lru_push_front(slot);
+  slots_[slot].touched = ++lru_ticks_;
+  if (lru_linked_) lru_push_front(slot);
   index_.insert(hash, slot);
   ++stats_.live_conversations;
   created = true;

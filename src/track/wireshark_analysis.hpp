@@ -128,7 +128,8 @@ class WiresharkAnalyzer {
     Timestamp mru_syn;            // most recent SYN without ACK; zero = none
     DurationNs first_rtt_ns = 0;  // zero = not known
     Timestamp last_seen;
-    std::uint32_t lru_prev = kNone;
+    std::uint64_t touched = 0;       // the order of activity (lru_ticks_ when last active)
+    std::uint32_t lru_prev = kNone;  // the LRU list, once linked (link_lru())
     std::uint32_t lru_next = kNone;
     bool in_use = false;
   };
@@ -142,6 +143,18 @@ class WiresharkAnalyzer {
   void evict(std::uint32_t slot);
   void lru_unlink(std::uint32_t slot);
   void lru_push_front(std::uint32_t slot);
+  // Builds the LRU list from the conversations' activity order; from then on it is kept as
+  // they are active.
+  void link_lru();
+  void note_seen(Timestamp ts) {
+    const std::int64_t ns = ts.ns();
+    if (!any_seen_ || ns < min_seen_ns_) min_seen_ns_ = ns;
+    if (!any_seen_ || ns > max_seen_ns_) max_seen_ns_ = ns;
+    any_seen_ = true;
+  }
+  // Whether no live conversation can be idle at `now` (every now - last_seen, as evict_idle()
+  // computes it, within the timeout): the list is then not needed yet.
+  bool none_idle(Timestamp now) const;
   WiresharkSegment analyze_segment(std::uint64_t frame_number, Timestamp ts, const decode::TcpFacts& tcp,
                                    std::optional<std::uint32_t> seglen, std::uint32_t& slot_hint);
   void analyze_sequence(Conversation& c, Flow& fwd, Flow& rev, std::uint64_t frame, Timestamp ts,
@@ -152,9 +165,18 @@ class WiresharkAnalyzer {
   std::uint32_t next_stream_ = 0;
   std::vector<Conversation> slots_;
   std::vector<std::uint32_t> free_slots_;
-  FlowTable index_;                 // conversation key -> slot (the key is compared in full)
-  std::uint32_t lru_head_ = kNone;  // most recently active
-  std::uint32_t lru_tail_ = kNone;  // least recently active
+  FlowTable index_;  // conversation key -> slot (the key is compared in full)
+  // The least recently active conversation matters only to evict one, which most captures never
+  // do: until the first time an eviction may happen, activity is only numbered (`touched`, no
+  // list to relink per segment, whose neighbours are other conversations' cold slots), and the
+  // list is built from those numbers when it is first needed. Same evictions, in the same order.
+  bool lru_linked_ = false;
+  std::uint64_t lru_ticks_ = 0;
+  bool any_seen_ = false;
+  std::int64_t min_seen_ns_ = 0;  // the range of every last_seen ever set
+  std::int64_t max_seen_ns_ = 0;
+  std::uint32_t lru_head_ = kNone;  // most recently active (once linked)
+  std::uint32_t lru_tail_ = kNone;  // least recently active (once linked)
 };
 
 }  // namespace tcpscope::track

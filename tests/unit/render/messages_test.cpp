@@ -104,6 +104,41 @@ TEST(Messages, AppendNumberedAgreesWithFmt) {
   EXPECT_EQ(fmt::to_string(b), "ab7ab xy");
 }
 
+// The pieces each text is cut into give what append_numbered() gives from the whole text, with
+// fewer arguments than a text uses (dropped), as many, and more (ignored), through both outputs.
+TEST(Messages, AppendMessageAgreesWithAppendNumbered) {
+  for (Lang lang : {Lang::en, Lang::zh}) {
+    const Messages msgs(lang);
+    for (std::size_t i = 0; i < kMsgCount; ++i) {
+      const auto m = static_cast<Msg>(i);
+      fmt::memory_buffer expected, ours, fast_buffer;
+      append_numbered(expected, msgs[m], std::uint64_t{18446744073709551615u}, "b→", -42, std::string("dd"));
+      append_message(ours, msgs.pieces(m), std::uint64_t{18446744073709551615u}, "b→", -42,
+                     std::string("dd"));
+      EXPECT_EQ(fmt::to_string(ours), fmt::to_string(expected)) << msg_key(m);
+      {
+        FastAppender fast(fast_buffer);
+        append_message(fast, msgs.pieces(m), std::uint64_t{18446744073709551615u}, "b→", -42,
+                       std::string("dd"));
+      }
+      EXPECT_EQ(fmt::to_string(fast_buffer), fmt::to_string(expected)) << msg_key(m);
+      fmt::memory_buffer expected_one, ours_one;
+      append_numbered(expected_one, msgs[m], 7);
+      append_message(ours_one, msgs.pieces(m), 7);
+      EXPECT_EQ(fmt::to_string(ours_one), fmt::to_string(expected_one)) << msg_key(m);
+      fmt::memory_buffer expected_none, ours_none;
+      append_numbered(expected_none, msgs[m]);
+      append_message(ours_none, msgs.pieces(m));
+      EXPECT_EQ(fmt::to_string(ours_none), fmt::to_string(expected_none)) << msg_key(m);
+    }
+  }
+  // A text with arguments at its ends, repeated, and out of range, cut the same way.
+  const Messages en(Lang::en);
+  EXPECT_FALSE(en.pieces(Msg::flag_combo).empty());
+  EXPECT_EQ(en.pieces(Msg::flag_combo)[0].literal, "[");
+  EXPECT_EQ(en.pieces(Msg::flag_combo)[0].arg, 0);
+}
+
 TEST(Messages, KeyNames) {
   EXPECT_EQ(msg_key(Msg::conn_header), "conn_header");
   EXPECT_EQ(msg_key(Msg::close_started_before_capture), "close_started_before_capture");
