@@ -498,6 +498,37 @@ TEST_F(WiresharkAnalysisLimitsTest, CapEvictsTheLeastRecentlyActive) {
   EXPECT_EQ(send({.flags = tf::syn, .seq = kClientIsn}).stream, 3u);
 }
 
+// Until an eviction may happen the analyzer only numbers activity; the list it then builds must
+// put a conversation active again after later ones behind them (here: port 2 goes, not port 1).
+TEST_F(WiresharkAnalysisTest, FirstCapEvictionFollowsActivityNotCreation) {
+  WiresharkAnalyzer analyzer(
+      WiresharkLimits{.max_conversations = 3, .idle_timeout_ns = 0, .idle_eviction_above = 1u << 20});
+  const auto syn = [&](std::uint16_t port, std::uint64_t frame) {
+    decode::TcpFacts tcp;
+    tcp.src = endpoint(1, port);
+    tcp.dst = endpoint(2, 80);
+    tcp.flags = tf::syn;
+    tcp.seq = SeqNum(kClientIsn);
+    tcp.window = 64240;
+    return analyzer.analyze(frame, Timestamp{1, static_cast<std::int64_t>(frame)}, tcp);
+  };
+  EXPECT_EQ(syn(1, 1).stream, 0u);
+  EXPECT_EQ(syn(2, 2).stream, 1u);
+  EXPECT_EQ(syn(3, 3).stream, 2u);
+  EXPECT_EQ(syn(1, 4).stream, 0u);  // port 1 active again: port 2 is now the least recent
+  EXPECT_EQ(analyzer.stats().evicted_cap, 0u);
+  EXPECT_EQ(syn(4, 5).stream, 3u);  // the cap: one eviction
+  EXPECT_EQ(analyzer.stats().evicted_cap, 1u);
+  EXPECT_EQ(syn(1, 6).stream, 0u);  // still live
+  EXPECT_EQ(syn(3, 7).stream, 2u);  // still live
+  EXPECT_EQ(analyzer.stats().evicted_cap, 1u);
+  EXPECT_EQ(syn(2, 8).stream, 4u);  // evicted: a new stream (and port 4, least recent now, goes)
+  EXPECT_EQ(analyzer.stats().evicted_cap, 2u);
+  EXPECT_EQ(syn(3, 9).stream, 2u);
+  EXPECT_EQ(syn(1, 10).stream, 0u);
+  EXPECT_EQ(analyzer.stats().evicted_cap, 2u);
+}
+
 TEST_F(WiresharkAnalysisLimitsTest, IdleConversationsAreEvicted) {
   send({.flags = tf::syn, .seq = kClientIsn});
   client_port_ = 2;
