@@ -4,6 +4,7 @@
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <memory>
 
 namespace tcpscope::track {
 
@@ -21,7 +22,9 @@ std::uint32_t Tracker::create(const FourTuple& key, std::uint64_t hash, int side
     slot = slots_.add();
   }
   Slot& s = slots_[slot];
-  s.conn = Connection{};
+  // Rebuilt in place: no temporary Connection copied over the old one.
+  std::destroy_at(&s.conn);
+  std::construct_at(&s.conn);
   s.conn.tuple = key;
   s.conn.id = next_id_++;
   s.conn.generation = generation;
@@ -47,7 +50,17 @@ void Tracker::end(std::uint32_t slot, EndReason why) {
   ++s.serial;  // even: free
   if (on_ended_) on_ended_(s.conn);
   if (options_.keep_timeline) std::vector<SegmentRecord>().swap(timelines_[slot]);
-  free_slots_.push_back(slot);
+  if (hold_ended_)
+    held_.push_back(slot);
+  else
+    free_slots_.push_back(slot);
+}
+
+void Tracker::release_held(std::size_t count) {
+  count = std::min(count, held_.size());
+  if (count == 0) return;
+  free_slots_.insert(free_slots_.end(), held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(count));
+  held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(count));
 }
 
 void Tracker::schedule(std::uint32_t slot) {
@@ -147,7 +160,10 @@ void Tracker::flush() {
     ++s.serial;  // even: free
     if (on_ended_) on_ended_(s.conn);
     if (options_.keep_timeline) std::vector<SegmentRecord>().swap(timelines_[slot]);
-    free_slots_.push_back(slot);
+    if (hold_ended_)
+      held_.push_back(slot);
+    else
+      free_slots_.push_back(slot);
   }
   heap_.clear();
 }

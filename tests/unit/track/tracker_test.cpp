@@ -291,6 +291,56 @@ TEST(Tracker, RetransmittedSynIsNotReuseButANewIsnIs) {
   EXPECT_EQ(h.ended[0].zeek.orig_packets(), 2u);
 }
 
+TEST(Tracker, HeldConnectionsStayUnchangedUntilReleased) {
+  // conns hands ended connections to another thread by reference: while held, a
+  // slot is not reused by the next connections, however many start.
+  struct Ended {
+    const Connection* where;
+    std::uint64_t id;
+    std::string history;
+  };
+  std::vector<Ended> ended;
+  track::Tracker tracker({}, [&ended](const Connection& c) {
+    ended.push_back({&c, c.id, std::string(c.zeek.history().view())});
+  });
+  tracker.set_hold_ended(true);
+  Harness h;  // only its segment builder: its own tracker stays unused
+  const auto feed = [&](std::uint16_t port, std::uint32_t seq, std::uint16_t flags, double t) {
+    Frame frame;
+    frame.ts.sec = static_cast<std::int64_t>(t);
+    frame.ts.nsec = static_cast<std::int64_t>((t - static_cast<double>(frame.ts.sec)) * 1e9 + 0.5);
+    decode::Packet p;
+    p.reset(frame);
+    p.has_tcp = true;
+    p.tcp.src = {v4("10.0.0.1"), port};
+    p.tcp.dst = h.server;
+    p.tcp.seq = SeqNum(seq);
+    p.tcp.flags = flags;
+    p.tcp.header_len = 20;
+    p.tcp.ip_len = 40;
+    tracker.feed(frame, p);
+  };
+  // Each SYN with a new ISN on the same port ends the previous connection (port reuse).
+  for (std::uint32_t i = 0; i < 50; ++i) feed(40000, C + i * 100000, SYN, i * 0.001);
+  ASSERT_EQ(ended.size(), 49u);
+  EXPECT_EQ(tracker.held(), 49u);
+  for (std::size_t i = 0; i < ended.size(); ++i) {
+    EXPECT_EQ(ended[i].where->id, ended[i].id) << i;  // not overwritten by a later connection
+    EXPECT_EQ(ended[i].where->zeek.history().view(), ended[i].history) << i;
+    for (std::size_t j = 0; j < i; ++j) EXPECT_NE(ended[i].where, ended[j].where);
+  }
+  tracker.release_held(40);
+  EXPECT_EQ(tracker.held(), 9u);
+  feed(40000, 7, SYN, 1);  // reuses one of the 40 released slots
+  ASSERT_EQ(ended.size(), 50u);
+  for (std::size_t i = 40; i < 49; ++i) EXPECT_EQ(ended[i].where->id, ended[i].id) << i;
+  tracker.set_hold_ended(false);
+  tracker.release_held(tracker.held());
+  EXPECT_EQ(tracker.held(), 0u);
+  tracker.flush();
+  EXPECT_EQ(ended.size(), 51u);
+}
+
 // ---- sequence numbers ----
 
 TEST(Tracker, SequenceWrapAroundKeepsSizesAndRelativeNumbers) {
