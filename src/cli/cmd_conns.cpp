@@ -4,7 +4,6 @@
 // or on Ctrl-C.
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -112,89 +111,87 @@ class RowWriter {
   fmt::memory_buffer buf_;
 };
 
-// Rows rendered on the reading thread (a ReadAhead SideTask): the tracker holds
-// each ended connection's slot (Tracker::set_hold_ended) and its thread only notes
-// where the connection is; the notes go over in file order at batch boundaries and
-// the rows are rendered there, in the same order, by the same RowWriter. Once the
-// reading thread has rendered a handed set, its slots are released at the next
-// hand-over. The vectors keep their capacity: no allocation once they have grown.
-// They hold the rows that ended between two hand-overs: at most the live
-// connections (a timer burst).
+// Rows rendered on the reading thread (a ReadAhead SideTask): the tracker's thread
+// only copies each ended connection; the copies go over in file order at batch
+// boundaries and are rendered there, in the same order, by the same RowWriter.
+// (Handing references to held tracker slots instead was measured: no faster for the
+// tracking thread, slower for the reading one, which then reads scattered slots.)
+// The vectors keep their capacity: no allocation once they have grown (the
+// copies' rare blocks aside, as in the tracker). They hold the rows that ended
+// between two hand-overs: at most the live connections (a timer burst).
 class RowHandOff final : public SideTask {
  public:
-  RowHandOff(RowWriter& writer, bool hold) : writer_(writer), direct_(!hold) {}
-  void set_tracker(track::Tracker& tracker) {
-    tracker_ = &tracker;
-    tracker.set_hold_ended(!direct_);
-  }
+  RowHandOff(RowWriter& writer, bool two_threads) : writer_(writer), direct_(!two_threads) {}
   void add(const track::Connection& c) {
-    if (direct_)
+    if (direct_) {
       writer_.row(c);
-    else
-      filling_.push_back(&c);
+    } else if (flushing_) {
+      flushed_.push_back(&c);
+      if (flushed_.size() == kFlushRound) {
+        render_on_two_threads(flushed_);
+        flushed_.clear();
+      }
+    } else {
+      filling_.push_back(c);
+    }
   }
-  // On the tracker's thread, with the reading thread done with the previous set.
   bool hand_over() override {
-    tracker_->release_held(handed_count_);
-    handed_count_ = filling_.size();
     if (filling_.empty()) return false;
     filling_.swap(handed_);
     return true;
   }
   void run_handed() override {
-    for (const track::Connection* c : handed_) writer_.row(*c);
+    for (const track::Connection& c : handed_) writer_.row(c);
     handed_.clear();
   }
   // Once the reading thread is gone: renders what it did not, in order, then ends
-  // every remaining connection (Tracker::flush) and renders those rows too: on two
-  // threads when there are many, as at the end of a large capture.
-  void finish_with_flush() {
+  // every remaining connection (Tracker::flush, which reuses no slot: its
+  // references stay valid) and renders those rows a round at a time, on two
+  // threads when there are many (as at the end of a large capture).
+  void finish_with_flush(track::Tracker& tracker) {
     if (direct_) {
-      tracker_->flush();
+      tracker.flush();
       return;
     }
     run_handed();
-    tracker_->flush();  // still held: the rows are noted, not rendered
-    render_on_two_threads(filling_);
-    std::vector<const track::Connection*>().swap(filling_);
-    std::vector<const track::Connection*>().swap(handed_);
-    tracker_->set_hold_ended(false);
-    tracker_->release_held(tracker_->held());
-    handed_count_ = 0;
+    for (const track::Connection& c : filling_) writer_.row(c);
+    std::vector<track::Connection>().swap(filling_);
+    std::vector<track::Connection>().swap(handed_);
+    flushing_ = true;
+    tracker.flush();
+    render_on_two_threads(flushed_);
+    std::vector<const track::Connection*>().swap(flushed_);
     direct_ = true;
   }
 
  private:
-  // Rows in order, in rounds: a helper thread renders (and writes) the first half
-  // of a round while this one renders the second half into a buffer, appended
-  // once the helper is done. Memory: one round's text.
+  static constexpr std::size_t kFlushRound = 4096;
+
+  // Rows in order: a helper thread renders (and writes) the first half while this
+  // one renders the second half into a buffer, appended once the helper is done.
   void render_on_two_threads(const std::vector<const track::Connection*>& rows) {
-    constexpr std::size_t kRound = 4096;
     constexpr std::size_t kWorthASecondThread = 256;
-    fmt::memory_buffer tail;
-    for (std::size_t begin = 0; begin < rows.size(); begin += kRound) {
-      const std::size_t end = std::min(begin + kRound, rows.size());
-      if (end - begin < kWorthASecondThread) {
-        for (std::size_t i = begin; i < end; ++i) writer_.row(*rows[i]);
-        continue;
-      }
-      const std::size_t middle = begin + (end - begin) / 2;
-      std::thread helper([this, &rows, begin, middle] {
-        for (std::size_t i = begin; i < middle; ++i) writer_.row(*rows[i]);
-      });
-      tail.clear();
-      for (std::size_t i = middle; i < end; ++i) writer_.render(tail, *rows[i], /*after_a_row=*/true);
-      helper.join();
-      writer_.append_rendered(tail, end - middle);
+    if (rows.size() < kWorthASecondThread) {
+      for (const track::Connection* c : rows) writer_.row(*c);
+      return;
     }
+    const std::size_t middle = rows.size() / 2;
+    std::thread helper([this, &rows, middle] {
+      for (std::size_t i = 0; i < middle; ++i) writer_.row(*rows[i]);
+    });
+    tail_.clear();
+    for (std::size_t i = middle; i < rows.size(); ++i) writer_.render(tail_, *rows[i], /*after_a_row=*/true);
+    helper.join();
+    writer_.append_rendered(tail_, rows.size() - middle);
   }
 
   RowWriter& writer_;
-  track::Tracker* tracker_ = nullptr;
-  std::vector<const track::Connection*> filling_;  // tracker's thread
-  std::vector<const track::Connection*> handed_;   // reading thread while handed over
-  std::size_t handed_count_ = 0;                   // rows of the last set handed over
-  bool direct_;                                    // one thread, or after finish()
+  std::vector<track::Connection> filling_;         // consumer thread
+  std::vector<track::Connection> handed_;          // reading thread while handed over
+  std::vector<const track::Connection*> flushed_;  // a round of the final flush's rows
+  fmt::memory_buffer tail_;                        // render_on_two_threads()'s second half
+  bool flushing_ = false;                          // in finish_with_flush()
+  bool direct_;                                    // one thread, or after finish_with_flush()
 };
 
 // Whether reading and decoding may run on a second thread (ReadAhead), as
@@ -277,9 +274,8 @@ int run_conns(const ConnsOptions& options) {
   topt.max_conns = options.max_conns;
   topt.zeek.validate_checksums = options.validate_checksums;
   const bool two_threads = use_read_ahead(options, source, progress);
-  RowHandOff hand_off(writer, /*hold=*/two_threads);
+  RowHandOff hand_off(writer, two_threads);
   track::Tracker tracker(topt, [&hand_off](const track::Connection& c) { hand_off.add(c); });
-  hand_off.set_tracker(tracker);
 
   capture::StopOnSignals stop_on_signals(source);
   const auto connections_seen = [&tracker] { return tracker.stats().connections; };
@@ -342,7 +338,7 @@ int run_conns(const ConnsOptions& options) {
   }
   ahead.reset();  // the reading thread is done with the source (and with the rows)
   progress.clear();
-  hand_off.finish_with_flush();
+  hand_off.finish_with_flush(tracker);
   writer.end();
   if (options.stats) {
     const auto& s = tracker.stats();

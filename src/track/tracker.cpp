@@ -50,17 +50,7 @@ void Tracker::end(std::uint32_t slot, EndReason why) {
   ++s.serial;  // even: free
   if (on_ended_) on_ended_(s.conn);
   if (options_.keep_timeline) std::vector<SegmentRecord>().swap(timelines_[slot]);
-  if (hold_ended_)
-    held_.push_back(slot);
-  else
-    free_slots_.push_back(slot);
-}
-
-void Tracker::release_held(std::size_t count) {
-  count = std::min(count, held_.size());
-  if (count == 0) return;
-  free_slots_.insert(free_slots_.end(), held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(count));
-  held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(count));
+  free_slots_.push_back(slot);
 }
 
 void Tracker::schedule(std::uint32_t slot) {
@@ -110,7 +100,7 @@ void Tracker::advance_time(Timestamp now) { run_timers(now.ns()); }
 
 void Tracker::feed(const Frame& frame, const decode::Packet& packet, std::uint64_t known_hash) {
   ++stats_.packets;
-  run_timers(frame.ts.ns());
+  if (const std::int64_t now = frame.ts.ns(); !heap_.empty() && heap_.front().at <= now) run_timers(now);
   // A segment whose options were cut by the snapshot length still has its fixed
   // header: it counts for tcpscope's own facts (and creates the connection, as
   // in Zeek), but Zeek's analysis drops it ("truncated_header").
@@ -160,10 +150,7 @@ void Tracker::flush() {
     ++s.serial;  // even: free
     if (on_ended_) on_ended_(s.conn);
     if (options_.keep_timeline) std::vector<SegmentRecord>().swap(timelines_[slot]);
-    if (hold_ended_)
-      held_.push_back(slot);
-    else
-      free_slots_.push_back(slot);
+    free_slots_.push_back(slot);  // not reused before the next feed()
   }
   heap_.clear();
 }

@@ -82,17 +82,11 @@ class Tracker {
   [[gnu::always_inline]] void prefetch_due_timer(std::int64_t ahead_ns) const {
     if (!heap_.empty() && heap_.front().at <= ahead_ns) prefetch_slot(heap_.front().slot);
   }
-  // While on, a connection that ends (timer, port reuse, eviction, flush) keeps
-  // its slot: the reference given to the ended callback stays valid, and the
-  // connection unchanged, until release_held() lets the slot be reused. The
-  // callback may then hand the reference to another thread instead of a copy.
-  void set_hold_ended(bool on) { hold_ended_ = on; }
-  // The `count` oldest held connections' slots become free for new connections.
-  void release_held(std::size_t count);
-  std::size_t held() const { return held_.size(); }
   // Runs the timers up to `now` (live capture without traffic).
   void advance_time(Timestamp now);
   // Ends every remaining connection (end of input, Ctrl-C), in order of creation.
+  // Their slots are reused by no one before the next feed(): the references given
+  // to the ended callback stay valid until then.
   void flush();
 
   const TrackerStats& stats() const { return stats_; }
@@ -154,8 +148,6 @@ class Tracker {
   FlowTable table_;
   SlotStore slots_;
   std::vector<std::uint32_t> free_slots_;
-  std::vector<std::uint32_t> held_;  // ended, oldest first, while hold_ended_
-  bool hold_ended_ = false;
   std::vector<std::vector<SegmentRecord>> timelines_;  // by slot, only with keep_timeline
   std::vector<TimerEntry> heap_;                       // min-heap on `at`, lazily invalidated
   std::uint64_t next_id_ = 1;
