@@ -59,24 +59,36 @@ class RowWriter {
       buf_.push_back('[');
   }
   void row(const track::Connection& c) {
+    render(buf_, c, rows_ != 0);
+    ++rows_;
+    if (live_ || buf_.size() > (1u << 16)) flush();
+  }
+  // The text row() appends for `c`, into `out`; `after_a_row`: rows came before it.
+  // The same for every row but a JSON array's separator: any thread may render
+  // rows this way, to be appended in order with append_rendered().
+  void render(fmt::memory_buffer& out, const track::Connection& c, bool after_a_row) const {
     switch (format_) {
       case Format::zeek:
-        render::zeek_log_row(buf_, c);
+        render::zeek_log_row(out, c);
         break;
       case Format::table:
-        render::conns_table_row(buf_, c);
+        render::conns_table_row(out, c);
         break;
       case Format::ndjson:
-        render::conn_json(buf_, c);
-        buf_.push_back('\n');
+        render::conn_json(out, c);
+        out.push_back('\n');
         break;
       case Format::json:
-        if (rows_) buf_.push_back(',');
-        buf_.append(std::string_view("\n  "));
-        render::conn_json(buf_, c);
+        if (after_a_row) out.push_back(',');
+        out.append(std::string_view("\n  "));
+        render::conn_json(out, c);
         break;
     }
-    ++rows_;
+  }
+  // Appends `count` rows render() wrote into `text` (after at least one row).
+  void append_rendered(const fmt::memory_buffer& text, std::size_t count) {
+    buf_.append(text);
+    rows_ += count;
     if (live_ || buf_.size() > (1u << 16)) flush();
   }
   void end() {
@@ -102,17 +114,26 @@ class RowWriter {
 // Rows rendered on the reading thread (a ReadAhead SideTask): the tracker's thread
 // only copies each ended connection; the copies go over in file order at batch
 // boundaries and are rendered there, in the same order, by the same RowWriter.
+// (Handing references to held tracker slots instead was measured: no faster for the
+// tracking thread, slower for the reading one, which then reads scattered slots.)
 // The vectors keep their capacity: no allocation once they have grown (the
 // copies' rare blocks aside, as in the tracker). They hold the rows that ended
-// between two batch boundaries: at most the live connections (a timer burst).
+// between two hand-overs: at most the live connections (a timer burst).
 class RowHandOff final : public SideTask {
  public:
-  explicit RowHandOff(RowWriter& writer) : writer_(writer) {}
+  RowHandOff(RowWriter& writer, bool two_threads) : writer_(writer), direct_(!two_threads) {}
   void add(const track::Connection& c) {
-    if (direct_)
+    if (direct_) {
       writer_.row(c);
-    else
+    } else if (flushing_) {
+      flushed_.push_back(&c);
+      if (flushed_.size() == kFlushRound) {
+        render_on_two_threads(flushed_);
+        flushed_.clear();
+      }
+    } else {
       filling_.push_back(c);
+    }
   }
   bool hand_over() override {
     if (filling_.empty()) return false;
@@ -123,21 +144,54 @@ class RowHandOff final : public SideTask {
     for (const track::Connection& c : handed_) writer_.row(c);
     handed_.clear();
   }
-  // Once the reading thread is gone: renders what it did not, in order; later rows
-  // (the final flush) are rendered as they come, without a copy.
-  void finish() {
+  // Once the reading thread is gone: renders what it did not, in order, then ends
+  // every remaining connection (Tracker::flush, which reuses no slot: its
+  // references stay valid) and renders those rows a round at a time, on two
+  // threads when there are many (as at the end of a large capture).
+  void finish_with_flush(track::Tracker& tracker) {
+    if (direct_) {
+      tracker.flush();
+      return;
+    }
     run_handed();
     for (const track::Connection& c : filling_) writer_.row(c);
     std::vector<track::Connection>().swap(filling_);
     std::vector<track::Connection>().swap(handed_);
+    flushing_ = true;
+    tracker.flush();
+    render_on_two_threads(flushed_);
+    std::vector<const track::Connection*>().swap(flushed_);
     direct_ = true;
   }
 
  private:
+  static constexpr std::size_t kFlushRound = 4096;
+
+  // Rows in order: a helper thread renders (and writes) the first half while this
+  // one renders the second half into a buffer, appended once the helper is done.
+  void render_on_two_threads(const std::vector<const track::Connection*>& rows) {
+    constexpr std::size_t kWorthASecondThread = 256;
+    if (rows.size() < kWorthASecondThread) {
+      for (const track::Connection* c : rows) writer_.row(*c);
+      return;
+    }
+    const std::size_t middle = rows.size() / 2;
+    std::thread helper([this, &rows, middle] {
+      for (std::size_t i = 0; i < middle; ++i) writer_.row(*rows[i]);
+    });
+    tail_.clear();
+    for (std::size_t i = middle; i < rows.size(); ++i) writer_.render(tail_, *rows[i], /*after_a_row=*/true);
+    helper.join();
+    writer_.append_rendered(tail_, rows.size() - middle);
+  }
+
   RowWriter& writer_;
-  std::vector<track::Connection> filling_;  // consumer thread
-  std::vector<track::Connection> handed_;   // reading thread while handed over
-  bool direct_ = false;                     // after finish()
+  std::vector<track::Connection> filling_;         // consumer thread
+  std::vector<track::Connection> handed_;          // reading thread while handed over
+  std::vector<const track::Connection*> flushed_;  // a round of the final flush's rows
+  fmt::memory_buffer tail_;                        // render_on_two_threads()'s second half
+  bool flushing_ = false;                          // in finish_with_flush()
+  bool direct_;                                    // one thread, or after finish_with_flush()
 };
 
 // Whether reading and decoding may run on a second thread (ReadAhead), as
@@ -157,7 +211,7 @@ bool use_read_ahead(const ConnsOptions& options, const capture::FrameSource& sou
 [[gnu::always_inline]] inline void prefetch_tcp_facts(const decode::Packet& packet) {
   const auto* first = reinterpret_cast<const char*>(&packet.status);
   prefetch_bytes(first, static_cast<std::size_t>(reinterpret_cast<const char*>(&packet.tcp + 1) - first));
-  __builtin_prefetch(packet.frame, 1);  // the tracker's thread writes its number
+  __builtin_prefetch(packet.frame);  // its time and number
 }
 
 }  // namespace
@@ -220,13 +274,8 @@ int run_conns(const ConnsOptions& options) {
   topt.max_conns = options.max_conns;
   topt.zeek.validate_checksums = options.validate_checksums;
   const bool two_threads = use_read_ahead(options, source, progress);
-  RowHandOff hand_off(writer);
-  track::Tracker tracker(topt, [&writer, &hand_off, two_threads](const track::Connection& c) {
-    if (two_threads)
-      hand_off.add(c);
-    else
-      writer.row(c);
-  });
+  RowHandOff hand_off(writer, two_threads);
+  track::Tracker tracker(topt, [&hand_off](const track::Connection& c) { hand_off.add(c); });
 
   capture::StopOnSignals stop_on_signals(source);
   const auto connections_seen = [&tracker] { return tracker.stats().connections; };
@@ -252,10 +301,10 @@ int run_conns(const ConnsOptions& options) {
     const decode::Packet* decoded = nullptr;  // already decoded by ReadAhead
     switch (ahead ? ahead->next(current, decoded) : source.next(frame)) {
       case capture::NextResult::frame: {
-        current->number = ++number;
         progress.on_packet(source, connections_seen);
         std::uint64_t known_hash = 0;  // segment_flow_hash(*decoded), from the reading thread
         if (decoded == nullptr) {
+          current->number = ++number;  // ReadAhead numbers its frames itself
           decode::decode(*current, packet);
           decoded = &packet;
         } else {
@@ -288,9 +337,8 @@ int run_conns(const ConnsOptions& options) {
     }
   }
   ahead.reset();  // the reading thread is done with the source (and with the rows)
-  hand_off.finish();
   progress.clear();
-  tracker.flush();
+  hand_off.finish_with_flush(tracker);
   writer.end();
   if (options.stats) {
     const auto& s = tracker.stats();

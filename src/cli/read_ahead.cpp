@@ -49,6 +49,7 @@ bool ReadAhead::wait_for_free_batch() {
 void ReadAhead::produce() {
   Frame frame;
   bool pending = false;  // `frame` was read but did not fit in the previous batch
+  std::uint64_t frames_read = 0;
   for (;;) {
     if (!wait_for_free_batch()) return;
     Batch& batch = batches_[produced_ % kBatches];  // produced_ changes only on this thread
@@ -75,6 +76,7 @@ void ReadAhead::produce() {
       }
       Frame& copy = batch.frames[batch.count];
       copy = frame;
+      copy.number = ++frames_read;  // the consumer need not write into the batch
       // Frames from the mapped reader stay valid long enough for every batch in
       // flight (at most kBatches * kArenaBytes of frame bytes): no copy then.
       if (size > kArenaBytes || source_.frame_stays_valid_for_bytes() < kStableBytesNeeded) {
@@ -111,12 +113,18 @@ capture::NextResult ReadAhead::next(Frame*& frame, const decode::Packet*& packet
         return capture::NextResult::frame;
       }
       if (reading_->last != capture::NextResult::frame) return reading_->last;
+      // A reading thread waiting for a free batch is woken once half of them are
+      // free, not at every batch: it then fills them in one go (one wake-up, a
+      // system call on each side, per kBatches / 2 batches). Handed work rides on
+      // the same wake-ups.
+      bool wake = false;
       {
         std::lock_guard lock(mutex_);
         ++consumed_;
-        if (side_task_ != nullptr && !side_pending_) side_pending_ = side_task_->hand_over();
+        wake = produced_ - consumed_ <= kBatches / 2;
+        if (wake && side_task_ != nullptr && !side_pending_) side_pending_ = side_task_->hand_over();
       }
-      changed_.notify_all();
+      if (wake) changed_.notify_all();
       reading_ = nullptr;
     }
     std::unique_lock lock(mutex_);

@@ -66,7 +66,8 @@ class ReadAhead {
   ReadAhead& operator=(const ReadAhead&) = delete;
 
   // The next frame and its decoded packet (valid until the next call), or the
-  // source's end/error (source.error() may then be read).
+  // source's end/error (source.error() may then be read). The frame's number is
+  // its 1-based position among the frames next() returned.
   capture::NextResult next(Frame*& frame, const decode::Packet*& packet);
 
   // With text_options: the tcpdump text of the packet next() returned last (final

@@ -64,11 +64,10 @@ class RowText {
     num(us / 1'000'000);
     char* p = room(7);
     p[0] = '.';
-    std::uint32_t frac = static_cast<std::uint32_t>(us % 1'000'000);
-    for (int i = 6; i >= 1; --i) {
-      p[i] = static_cast<char>('0' + frac % 10);
-      frac /= 10;
-    }
+    const auto frac = static_cast<std::uint32_t>(us % 1'000'000);
+    two_digits(p + 1, frac / 10'000);
+    two_digits(p + 3, frac / 100 % 100);
+    two_digits(p + 5, frac % 100);
     used_ += 7;
     return *this;
   }
@@ -91,10 +90,13 @@ class RowText {
   // inet_ntop's text of an address (dotted quad for IPv4).
   RowText& ip(const IpAddr& addr) {
     if (!addr.is_v4()) return text(addr.to_string());
+    char* p = room(15);
+    std::size_t n = 0;
     for (int i = 0; i < 4; ++i) {
-      if (i) ch('.');
-      num(addr.bytes[i]);
+      if (i) p[n++] = '.';
+      n += small_number(p + n, addr.bytes[i]);
     }
+    used_ += n;
     return *this;
   }
 
@@ -107,15 +109,50 @@ class RowText {
     }
     return out_.data() + used_;
   }
+  // "00".."99": two digits at a time.
+  static constexpr char kDigitPairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  static void two_digits(char* p, std::uint32_t v) { std::memcpy(p, kDigitPairs + 2 * v, 2); }
+  // 0..255 without leading zeros at p; returns its length.
+  static std::size_t small_number(char* p, std::uint32_t v) {
+    if (v < 10) {
+      p[0] = static_cast<char>('0' + v);
+      return 1;
+    }
+    if (v < 100) {
+      two_digits(p, v);
+      return 2;
+    }
+    p[0] = static_cast<char>('0' + v / 100);
+    two_digits(p + 1, v % 100);
+    return 3;
+  }
   RowText& digits(char* p, std::uint64_t v) {
+    if (v < 10) {
+      *p = static_cast<char>('0' + v);
+      ++used_;
+      return *this;
+    }
+    // Written from the end of a 20-byte scratch, two digits at a time, then copied.
     char tmp[20];
-    int n = 0;
-    do {
-      tmp[n++] = static_cast<char>('0' + v % 10);
-      v /= 10;
-    } while (v != 0);
-    for (int i = 0; i < n; ++i) p[i] = tmp[n - 1 - i];
-    used_ += static_cast<std::size_t>(n);
+    char* end = tmp + sizeof tmp;
+    char* q = end;
+    while (v >= 100) {
+      q -= 2;
+      two_digits(q, static_cast<std::uint32_t>(v % 100));
+      v /= 100;
+    }
+    if (v >= 10) {
+      q -= 2;
+      two_digits(q, static_cast<std::uint32_t>(v));
+    } else {
+      *--q = static_cast<char>('0' + v);
+    }
+    const auto n = static_cast<std::size_t>(end - q);
+    std::memcpy(p, q, n);
+    used_ += n;
     return *this;
   }
 

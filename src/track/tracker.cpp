@@ -4,6 +4,7 @@
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <memory>
 
 namespace tcpscope::track {
 
@@ -21,7 +22,9 @@ std::uint32_t Tracker::create(const FourTuple& key, std::uint64_t hash, int side
     slot = slots_.add();
   }
   Slot& s = slots_[slot];
-  s.conn = Connection{};
+  // Rebuilt in place: no temporary Connection copied over the old one.
+  std::destroy_at(&s.conn);
+  std::construct_at(&s.conn);
   s.conn.tuple = key;
   s.conn.id = next_id_++;
   s.conn.generation = generation;
@@ -97,7 +100,7 @@ void Tracker::advance_time(Timestamp now) { run_timers(now.ns()); }
 
 void Tracker::feed(const Frame& frame, const decode::Packet& packet, std::uint64_t known_hash) {
   ++stats_.packets;
-  run_timers(frame.ts.ns());
+  if (const std::int64_t now = frame.ts.ns(); !heap_.empty() && heap_.front().at <= now) run_timers(now);
   // A segment whose options were cut by the snapshot length still has its fixed
   // header: it counts for tcpscope's own facts (and creates the connection, as
   // in Zeek), but Zeek's analysis drops it ("truncated_header").
@@ -147,7 +150,7 @@ void Tracker::flush() {
     ++s.serial;  // even: free
     if (on_ended_) on_ended_(s.conn);
     if (options_.keep_timeline) std::vector<SegmentRecord>().swap(timelines_[slot]);
-    free_slots_.push_back(slot);
+    free_slots_.push_back(slot);  // not reused before the next feed()
   }
   heap_.clear();
 }

@@ -85,6 +85,8 @@ class Tracker {
   // Runs the timers up to `now` (live capture without traffic).
   void advance_time(Timestamp now);
   // Ends every remaining connection (end of input, Ctrl-C), in order of creation.
+  // Their slots are reused by no one before the next feed(): the references given
+  // to the ended callback stay valid until then.
   void flush();
 
   const TrackerStats& stats() const { return stats_; }

@@ -291,6 +291,51 @@ TEST(Tracker, RetransmittedSynIsNotReuseButANewIsnIs) {
   EXPECT_EQ(h.ended[0].zeek.orig_packets(), 2u);
 }
 
+TEST(Tracker, FlushedConnectionsStayValidUntilTheNextSegment) {
+  // conns notes the flushed connections by reference and renders them once the
+  // flush is over (on two threads): no slot may be reused meanwhile.
+  struct Ended {
+    const Connection* where;
+    std::uint64_t id;
+    std::string history;
+  };
+  std::vector<Ended> ended;
+  track::TrackerOptions options;
+  track::Tracker tracker(options, [&ended](const Connection& c) {
+    ended.push_back({&c, c.id, std::string(c.zeek.history().view())});
+  });
+  const auto syn = [&tracker](std::uint16_t port, std::uint32_t seq, double t) {
+    Frame frame;
+    frame.ts.sec = static_cast<std::int64_t>(t);
+    frame.ts.nsec = static_cast<std::int64_t>((t - static_cast<double>(frame.ts.sec)) * 1e9 + 0.5);
+    decode::Packet p;
+    p.reset(frame);
+    p.has_tcp = true;
+    p.tcp.src = {v4("10.0.0.1"), port};
+    p.tcp.dst = {v4("10.0.0.2"), 7000};
+    p.tcp.seq = SeqNum(seq);
+    p.tcp.flags = SYN;
+    p.tcp.header_len = 20;
+    p.tcp.ip_len = 40;
+    tracker.feed(frame, p);
+  };
+  // Port reuses end connections as they come (their slots are reused at once) ...
+  for (std::uint32_t i = 0; i < 20; ++i) syn(40000, C + i * 100000, i * 0.001);
+  ASSERT_EQ(ended.size(), 19u);
+  // ... and the flush ends 300 more, each in its own slot until the next segment.
+  for (std::uint16_t port = 1; port <= 300; ++port) syn(port, C, 1);
+  const std::size_t before = ended.size();
+  tracker.flush();
+  ASSERT_EQ(ended.size(), before + 301);
+  for (std::size_t i = before; i < ended.size(); ++i) {
+    EXPECT_EQ(ended[i].where->id, ended[i].id) << i;
+    EXPECT_EQ(ended[i].where->zeek.history().view(), ended[i].history) << i;
+    if (i > before) {
+      EXPECT_NE(ended[i].where, ended[i - 1].where) << i;
+    }
+  }
+}
+
 // ---- sequence numbers ----
 
 TEST(Tracker, SequenceWrapAroundKeepsSizesAndRelativeNumbers) {
