@@ -75,8 +75,6 @@ SegmentInference Connection::observe(int side, const decode::TcpFacts& tcp, Time
   const bool fin = has(flags, tcp_flag::fin);
   const bool rst = has(flags, tcp_flag::rst);
   zeek.set_time(conn_time::last_segment, ts.ns());
-  // (read before the roles change: the corrections are by the sides' roles as they were)
-  SharedSeqInference::Shared shared = inference_shared();
 
   // Roles: a SYN names its sender the client; a SYN-ACK names its receiver.
   if (syn && !ack) {
@@ -115,7 +113,7 @@ SegmentInference Connection::observe(int side, const decode::TcpFacts& tcp, Time
   event.window = tcp.window;
   event.ts = ts;
   event.frame = frame_number;
-  SegmentInference result = inference.on_segment(event, shared);
+  SegmentInference result = inference.on_segment(event);
 
   // (its payload bytes, counted from the sequence space: read before that changes)
   std::uint64_t sent_payload = payload_bytes(side);
@@ -180,7 +178,6 @@ SegmentInference Connection::observe(int side, const decode::TcpFacts& tcp, Time
   if (rst) s.rst_seen = true;
   if (!rst) sent_payload += tcp.payload_len;
   set_payload_bytes(side, sent_payload);
-  set_inference_shared(shared);  // (after the halves' positions and the roles are settled)
 
   if (timeline) {
     SegmentRecord rec;

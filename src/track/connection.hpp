@@ -56,9 +56,7 @@ struct Connection {
   [[no_unique_address]] ZeekSession zeek;
   std::uint32_t generation = 0;  // 0 for the first connection on this 4-tuple, +1 per reuse in a row
   std::array<Half, 2> half{};
-  // Both endpoints' RFC 9293 states and the close kind; its sequence positions are the
-  // halves' (plus the rare block's correction where they differ: inference_shared()).
-  SharedSeqInference inference;
+  ConnectionInference inference;  // both endpoints' RFC 9293 states and the close kind
 
   std::int64_t first_ns() const { return zeek.start_ns(); }  // capture time of the first segment
   std::int64_t last_ns() const { return zeek.time(conn_time::last_segment); }  // of the last segment
@@ -145,44 +143,6 @@ struct Connection {
     if (correction != 0 || high.allocated())
       high.rare_for_write().payload_bytes_correction[side] = correction;
   }
-  // The inference's sequence positions (by Side): each is 0 while the inference does not
-  // know it (never read), else the half's (its ISN; its ISN plus its highest relative end for
-  // the others) plus the rare block's correction, nonzero only where they differ (an ISN or a
-  // next sequence number inferred from an ACK before that side sent anything or past what it
-  // sent, a RST past the data, a SYN with a new ISN in a synchronized state).
-  SharedSeqInference::Shared inference_shared() const {
-    SharedSeqInference::Shared shared{};
-    const ZeekRare* rare = zeek.high_words().rare();
-    for (const Side s : {Side::client, Side::server}) {
-      const auto i = static_cast<std::size_t>(s);
-      const Half& h = half[side_of(s)];
-      const SeqNum end = h.isn_seq + h.max_rel_end_low;
-      const auto correction = [&](std::size_t k) { return rare ? rare->inference_seq_correction[i][k] : 0u; };
-      if (inference.isn_known(s)) shared[i].isn = h.isn_seq + correction(0);
-      if (inference.own_end_known(s)) shared[i].own_end = end + correction(1);
-      if (inference.next_seq_known(s)) shared[i].next_seq = end + correction(2);
-    }
-    return shared;
-  }
-  void set_inference_shared(const SharedSeqInference::Shared& shared) {
-    ConnectionRareBlock& high = zeek.high_words();
-    for (const Side s : {Side::client, Side::server}) {
-      const auto i = static_cast<std::size_t>(s);
-      const Half& h = half[side_of(s)];
-      const SeqNum end = h.isn_seq + h.max_rel_end_low;
-      const auto since = [](SeqNum v, SeqNum base) {
-        return static_cast<std::uint32_t>(v.raw() - base.raw());
-      };
-      const std::array<std::uint32_t, 3> correction{
-          inference.isn_known(s) ? since(shared[i].isn, h.isn_seq) : 0u,
-          inference.own_end_known(s) ? since(shared[i].own_end, end) : 0u,
-          inference.next_seq_known(s) ? since(shared[i].next_seq, end) : 0u,
-      };
-      if (correction != std::array<std::uint32_t, 3>{} || high.allocated())
-        high.rare_for_write().inference_seq_correction[i] = correction;
-    }
-  }
-  int side_of(Side s) const { return s == Side::client ? client_side : server_side(); }
   void set_retransmitted_bytes(int side, std::uint64_t v) {
     half[side].retransmitted_bytes_low = static_cast<std::uint16_t>(v);
     const std::uint64_t above = v >> 16;

@@ -74,12 +74,8 @@ std::string_view note_name(InferenceNote n) {
 
 // Per-segment scratch: the result being built and what the sender's side decided
 // that the receiver's side needs.
-struct SharedSeqInference::Context {
+struct ConnectionInference::Context {
   SegmentInference& out;
-  Shared& shared;  // both sides' ISNs and sequence ends (the owner's)
-  SeqNum& isn(Side s) { return shared[static_cast<std::size_t>(s)].isn; }
-  SeqNum& own_end(Side s) { return shared[static_cast<std::size_t>(s)].own_end; }
-  SeqNum& next_seq(Side s) { return shared[static_cast<std::size_t>(s)].next_seq; }
   bool rst_accepted = true;
   bool syn_retransmitted = false;
   bool fin_retransmitted = false;
@@ -90,7 +86,7 @@ struct SharedSeqInference::Context {
   bool data_in_half_close = false;
 };
 
-void SharedSeqInference::apply(Side side, Transition t, Confidence confidence, Context& cx) {
+void ConnectionInference::apply(Side side, Transition t, Confidence confidence, Context& cx) {
   Half& h = half(side);
   if (t.rule != Rule::no_state_change && t.rule != Rule::not_applicable &&
       cx.out.rule_count < SegmentInference::kMaxRules) {
@@ -106,7 +102,7 @@ void SharedSeqInference::apply(Side side, Transition t, Confidence confidence, C
 
 // The state before this segment was not what the previous segment reported: evidence in this
 // segment shows an assumed delivery had not happened (or a guessed listener was not listening).
-void SharedSeqInference::revise(Side side, TcpState to, Context& cx) {
+void ConnectionInference::revise(Side side, TcpState to, Context& cx) {
   Half& h = half(side);
   h.set_state(to);
   h.confidence = Confidence::inferred;
@@ -120,14 +116,14 @@ void SharedSeqInference::revise(Side side, TcpState to, Context& cx) {
   }
 }
 
-EndpointEvent SharedSeqInference::arrival_event(Side receiver, const SegmentEvent& seg, bool acceptable,
-                                                SeqNum receiver_isn) const {
+EndpointEvent ConnectionInference::arrival_event(Side receiver, const SegmentEvent& seg,
+                                                 bool acceptable) const {
   const Half& r = half(receiver);
   const bool ack = has(seg.flags, tcp_flag::ack);
   return EndpointEvent{
       .kind = EndpointEventKind::segment_arrives,
       .flags = seg.flags,
-      .acks_our_syn = ack && r.syn_sent && covers(seg.ack, receiver_isn),
+      .acks_our_syn = ack && r.syn_sent && covers(seg.ack, r.isn),
       .acks_our_fin = ack && r.fin_sent && covers(seg.ack, r.fin_seq),
       .acceptable = acceptable,
       .opened_passively = r.opened_passively,
@@ -136,30 +132,28 @@ EndpointEvent SharedSeqInference::arrival_event(Side receiver, const SegmentEven
 
 // RFC 9293 §3.5.3: a RST is valid if its sequence number is in the receiver's window
 // (in SYN-SENT: if it acknowledges the SYN, which the state machine checks).
-bool SharedSeqInference::rst_acceptable(Side receiver, const SegmentEvent& seg, const Shared& shared) const {
+bool ConnectionInference::rst_acceptable(Side receiver, const SegmentEvent& seg) const {
   const Half& r = half(receiver);
   const Half& s = half(peer_of(receiver));
-  const SharedSeq& rs = shared[static_cast<std::size_t>(receiver)];
-  const SharedSeq& ss = shared[static_cast<std::size_t>(peer_of(receiver))];
   // §3.10.7.3: in SYN-SENT a RST counts only if it acknowledges the SYN.
   if (r.state() == TcpState::SynSent) {
-    return has(seg.flags, tcp_flag::ack) && r.syn_sent && covers(seg.ack, rs.isn) &&
-           !covers(seg.ack, rs.next_seq);
+    return has(seg.flags, tcp_flag::ack) && r.syn_sent && covers(seg.ack, r.isn) &&
+           !covers(seg.ack, r.next_seq);
   }
   if (in(r.state(), TcpState::Closed | TcpState::Listen)) return true;
   if (!r.ack_sent && !s.seq_known) return true;
   // The receiver's RCV.NXT: everything the sender sent is assumed delivered (a FIN included),
   // else what the receiver last acknowledged.
-  const SeqNum lower = s.seq_known ? ss.next_seq : r.last_ack;
+  const SeqNum lower = s.seq_known ? s.next_seq : r.last_ack;
   SeqNum upper = lower;
-  if (s.seq_known && ss.next_seq > upper) upper = ss.next_seq;
+  if (s.seq_known && s.next_seq > upper) upper = s.next_seq;
   const std::uint32_t span =
       std::max<std::uint32_t>(static_cast<std::uint32_t>(r.window) << kAssumedWindowShift, 65535u);
   upper += span;
   return seg.seq >= lower && seg.seq <= upper;
 }
 
-void SharedSeqInference::start(const SegmentEvent& seg, Side sender, Context& cx) {
+void ConnectionInference::start(const SegmentEvent& seg, Side sender, Context& cx) {
   facts_.started = true;
   Half& a = half(sender);
   Half& b = half(peer_of(sender));
@@ -187,7 +181,7 @@ void SharedSeqInference::start(const SegmentEvent& seg, Side sender, Context& cx
   }
 }
 
-void SharedSeqInference::sender_side(const SegmentEvent& seg, Side sender, Context& cx) {
+void ConnectionInference::sender_side(const SegmentEvent& seg, Side sender, Context& cx) {
   const Side receiver = peer_of(sender);
   Half& a = half(sender);
   Half& b = half(receiver);
@@ -196,21 +190,20 @@ void SharedSeqInference::sender_side(const SegmentEvent& seg, Side sender, Conte
   const bool fin = has(seg.flags, tcp_flag::fin);
   const bool rst = has(seg.flags, tcp_flag::rst);
 
-  cx.acks_peer_syn = ack && b.syn_sent && covers(seg.ack, cx.isn(receiver));
+  cx.acks_peer_syn = ack && b.syn_sent && covers(seg.ack, b.isn);
   cx.acks_peer_fin = ack && b.fin_sent && covers(seg.ack, b.fin_seq);
 
   // What this segment's ACK shows the sender has received, beyond the captured segments.
   if (ack && !rst && !syn) {
-    if (b.own_end_known && !b.fin_sent && seg.ack == cx.own_end(receiver) + 1 &&
-        !(cx.next_seq(receiver) > cx.own_end(receiver)) &&
+    if (b.own_end_known && !b.fin_sent && seg.ack == b.own_end + 1 && !(b.next_seq > b.own_end) &&
         in(b.state(), TcpState::Established | TcpState::CloseWait | TcpState::SynReceived)) {
       // §5.3: the peer's FIN was lost before the capture point; apply its transitions now.
       cx.out.notes.add(InferenceNote::ack_of_uncaptured_fin);
       apply(receiver, step(b.state(), EndpointEvent{.kind = EndpointEventKind::close}), Confidence::inferred,
             cx);
       b.fin_sent = true;
-      b.fin_seq = cx.next_seq(receiver);
-      cx.next_seq(receiver) = cx.next_seq(receiver) + 1;
+      b.fin_seq = b.next_seq;
+      b.next_seq = b.next_seq + 1;
       if (facts_.first_fin == Who::none) facts_.first_fin = who(receiver);
       if (receiver == Side::client)  // (bit-fields: no conditional lvalue for clang)
         facts_.client_fin = true;
@@ -225,15 +218,14 @@ void SharedSeqInference::sender_side(const SegmentEvent& seg, Side sender, Conte
       };
       apply(sender, step(a.state(), fin_arrives), Confidence::inferred, cx);
       cx.acks_peer_fin = true;
-    } else if (b.sent_anything && b.seq_known && seg.ack > cx.next_seq(receiver)) {
+    } else if (b.sent_anything && b.seq_known && seg.ack > b.next_seq) {
       cx.out.notes.add(InferenceNote::ack_of_unseen_data);
     }
     // The opener (sender) acts as if the SYN,ACK answering its SYN had arrived.
     const auto opener_got_syn_ack = [&] {
       const SegmentEvent syn_ack{.flags = static_cast<std::uint16_t>(tcp_flag::syn | tcp_flag::ack),
-                                 .ack = cx.isn(sender) + 1};
-      apply(sender, step(a.state(), arrival_event(sender, syn_ack, true, cx.isn(sender))),
-            Confidence::inferred, cx);
+                                 .ack = a.isn + 1};
+      apply(sender, step(a.state(), arrival_event(sender, syn_ack, true)), Confidence::inferred, cx);
     };
     if (a.state() == TcpState::SynSent && b.state() == TcpState::Listen) {
       // The opener acknowledges a SYN,ACK the capture did not see.
@@ -242,9 +234,9 @@ void SharedSeqInference::sender_side(const SegmentEvent& seg, Side sender, Conte
             cx);
       b.pending_peer_syn = false;
       b.syn_sent = b.syn_ack_sent = true;
-      cx.isn(receiver) = seg.ack - 1;
+      b.isn = seg.ack - 1;
       b.seq_known = true;
-      cx.next_seq(receiver) = seg.ack;
+      b.next_seq = seg.ack;
       facts_.syn_ack_from_server = facts_.syn_ack_from_server || receiver == Side::server;
       opener_got_syn_ack();
       cx.acks_peer_syn = true;
@@ -257,7 +249,7 @@ void SharedSeqInference::sender_side(const SegmentEvent& seg, Side sender, Conte
   }
 
   if (rst) {
-    cx.rst_accepted = rst_acceptable(receiver, seg, cx.shared);
+    cx.rst_accepted = rst_acceptable(receiver, seg);
     if (!cx.rst_accepted) {
       // Not acceptable to the receiver (§3.5.3): it changes nothing, and may not even come from
       // the endpoint it names (injected).
@@ -277,11 +269,11 @@ void SharedSeqInference::sender_side(const SegmentEvent& seg, Side sender, Conte
   }
 
   if (syn && !ack) {
-    if (a.syn_sent && seg.seq == cx.isn(sender)) {
+    if (a.syn_sent && seg.seq == a.isn) {
       // §5.3: same ISN again: no new transition.
       cx.syn_retransmitted = true;
       cx.out.notes.add(InferenceNote::retransmitted_syn);
-      if (a.state() == TcpState::Established && !a.fin_sent && cx.next_seq(sender) == cx.isn(sender) + 1) {
+      if (a.state() == TcpState::Established && !a.fin_sent && a.next_seq == a.isn + 1) {
         // It would not repeat its SYN had the SYN,ACK arrived.
         cx.out.notes.add(InferenceNote::syn_ack_not_received);
         revise(sender, TcpState::SynSent, cx);
@@ -305,10 +297,10 @@ void SharedSeqInference::sender_side(const SegmentEvent& seg, Side sender, Conte
       cx.out.notes.add(InferenceNote::syn_in_synchronized_state);
     }
   } else if (syn) {  // SYN,ACK
-    if (a.syn_sent && seg.seq == cx.isn(sender)) {
+    if (a.syn_sent && seg.seq == a.isn) {
       if (a.syn_ack_sent) cx.out.notes.add(InferenceNote::retransmitted_syn_ack);
       if (a.state() == TcpState::Established && a.opened_passively && !a.fin_sent &&
-          cx.next_seq(sender) == cx.isn(sender) + 1) {
+          a.next_seq == a.isn + 1) {
         // It would not repeat its SYN,ACK had the final ACK arrived.
         cx.out.notes.add(InferenceNote::final_ack_not_received);
         revise(sender, TcpState::SynReceived, cx);
@@ -320,9 +312,9 @@ void SharedSeqInference::sender_side(const SegmentEvent& seg, Side sender, Conte
           apply(receiver, step(TcpState::Closed, EndpointEvent{.kind = EndpointEventKind::active_open}),
                 Confidence::inferred, cx);
           b.syn_sent = true;
-          cx.isn(receiver) = seg.ack - 1;
+          b.isn = seg.ack - 1;
           b.seq_known = true;
-          cx.next_seq(receiver) = seg.ack;
+          b.next_seq = seg.ack;
           if (receiver == Side::client) facts_.syn_from_client = true;
         }
       }
@@ -384,20 +376,20 @@ void SharedSeqInference::sender_side(const SegmentEvent& seg, Side sender, Conte
     if (a.fin_sent && (seg.seq + seg.payload_len) > a.fin_seq)
       cx.out.notes.add(InferenceNote::data_after_fin);
     if (b.fin_sent && cx.acks_peer_fin && !a.fin_sent &&
-        (!a.seq_known || (seg.seq + seg.payload_len) > cx.next_seq(sender))) {
+        (!a.seq_known || (seg.seq + seg.payload_len) > a.next_seq)) {
       cx.data_in_half_close = true;
       cx.out.notes.add(InferenceNote::data_in_half_close);
     }
   }
   if (ack && !syn && !fin && seg.payload_len <= 1 && a.seq_known && !a.fin_sent &&
-      seg.seq + 1 == cx.next_seq(sender)) {
+      seg.seq + 1 == a.next_seq) {
     cx.out.notes.add(InferenceNote::keep_alive);
   }
   if (!syn && a.state() == TcpState::Closed && a.sent_anything)
     cx.out.notes.add(InferenceNote::segment_after_close);
 }
 
-void SharedSeqInference::receiver_side(const SegmentEvent& seg, Side sender, Context& cx) {
+void ConnectionInference::receiver_side(const SegmentEvent& seg, Side sender, Context& cx) {
   const Side receiver = peer_of(sender);
   Half& b = half(receiver);
   const bool syn = has(seg.flags, tcp_flag::syn);
@@ -406,7 +398,7 @@ void SharedSeqInference::receiver_side(const SegmentEvent& seg, Side sender, Con
 
   if (rst) {
     if (!cx.rst_accepted) return;
-    const Transition t = step(b.state(), arrival_event(receiver, seg, true, cx.isn(receiver)));
+    const Transition t = step(b.state(), arrival_event(receiver, seg, true));
     if (b.state() == TcpState::SynSent && t.next == TcpState::Closed && !half(sender).syn_sent) {
       cx.refused = true;
       cx.out.notes.add(InferenceNote::refused);
@@ -419,11 +411,11 @@ void SharedSeqInference::receiver_side(const SegmentEvent& seg, Side sender, Con
     b.pending_peer_syn = true;
     return;
   }
-  const Transition t = step(b.state(), arrival_event(receiver, seg, !cx.syn_retransmitted, cx.isn(receiver)));
+  const Transition t = step(b.state(), arrival_event(receiver, seg, !cx.syn_retransmitted));
   apply(receiver, t, Confidence::inferred, cx);
 }
 
-void SharedSeqInference::record_facts(const SegmentEvent& seg, Side sender, Context& cx) {
+void ConnectionInference::record_facts(const SegmentEvent& seg, Side sender, Context& cx) {
   const Side receiver = peer_of(sender);
   Half& a = half(sender);
   Half& b = half(receiver);
@@ -463,15 +455,15 @@ void SharedSeqInference::record_facts(const SegmentEvent& seg, Side sender, Cont
   if (syn && (!a.syn_sent || in(a.state(), TcpState::SynSent | TcpState::SynReceived)) &&
       !cx.syn_retransmitted) {
     a.syn_sent = true;
-    cx.isn(sender) = seg.seq;
+    a.isn = seg.seq;
     a.syn_ack_sent = ack;
   } else if (syn && ack) {
     a.syn_ack_sent = true;
   }
   const SeqNum end = seg.seq + seg.payload_len + (syn ? 1u : 0u) + (fin ? 1u : 0u);
-  if (!a.own_end_known || end > cx.own_end(sender)) cx.own_end(sender) = end;
+  if (!a.own_end_known || end > a.own_end) a.own_end = end;
   a.own_end_known = true;
-  if (!a.seq_known || end > cx.next_seq(sender)) cx.next_seq(sender) = end;
+  if (!a.seq_known || end > a.next_seq) a.next_seq = end;
   a.seq_known = true;
   if (fin && !a.fin_sent) {
     a.fin_sent = true;
@@ -484,16 +476,16 @@ void SharedSeqInference::record_facts(const SegmentEvent& seg, Side sender, Cont
       set_fin_acked(receiver);
       if (!fin && !a.fin_sent) a.acked_peer_fin_before_own_fin = true;
     }
-    if (!b.seq_known || seg.ack > cx.next_seq(receiver)) {
-      cx.next_seq(receiver) = seg.ack;
+    if (!b.seq_known || seg.ack > b.next_seq) {
+      b.next_seq = seg.ack;
       b.seq_known = true;
     }
   }
 }
 
-SegmentInference SharedSeqInference::on_segment(const SegmentEvent& seg, Shared& shared) {
+SegmentInference ConnectionInference::on_segment(const SegmentEvent& seg) {
   SegmentInference out;
-  Context cx{out, shared};
+  Context cx{out};
   const Side sender = sender_of(seg.dir);
   if (!facts_.started) start(seg, sender, cx);
   out.client_before = view(Side::client);
@@ -507,7 +499,7 @@ SegmentInference SharedSeqInference::on_segment(const SegmentEvent& seg, Shared&
   return out;
 }
 
-InferenceEnd SharedSeqInference::finish() const {
+InferenceEnd ConnectionInference::finish() const {
   InferenceEnd end;
   end.client = view(Side::client);
   end.server = view(Side::server);

@@ -141,36 +141,20 @@ struct InferenceEnd {
   CloseKind kind = CloseKind::still_open;
 };
 
-// One side's sequence positions that a tracked connection's halves know too: the
-// inference's owner keeps them (see SharedSeqInference).
-struct SharedSeq {
-  SeqNum isn;       // the SYN's sequence number, or one below what the peer first acknowledged
-  SeqNum own_end;   // highest sequence end of the segments captured from this side
-  SeqNum next_seq;  // highest sequence end sent (SYN and FIN count one), or acknowledged by the peer
-};
-
-// The inference of one connection whose sequence positions (SharedSeq, by Side) its
-// owner keeps and passes to each on_segment(): a tracked Connection derives them from its
-// halves' ISNs and highest sequence ends, which they almost always equal (so they are not
-// stored twice); ConnectionInference keeps them itself. A position is never read before
-// it is known (isn_known(), own_end_known(), next_seq_known()), and is 0 until then.
-class SharedSeqInference {
+class ConnectionInference {
  public:
-  using Shared = std::array<SharedSeq, 2>;  // by Side
-
-  SegmentInference on_segment(const SegmentEvent& seg, Shared& shared);
+  SegmentInference on_segment(const SegmentEvent& seg);
   InferenceEnd finish() const;
-  bool isn_known(Side s) const { return half(s).syn_sent; }  // a SYN of it was seen or inferred
-  bool own_end_known(Side s) const { return half(s).own_end_known; }
-  bool next_seq_known(Side s) const { return half(s).seq_known; }
   bool started() const { return facts_.started; }
   EndpointView view(Side s) const { return EndpointView{half(s).state(), half(s).confidence}; }
 
  private:
   // Per-connection state: the flags and the state are bit-fields and the sequence
-  // numbers sit together, so a half takes 12 bytes (see tests/unit/track/memory_budget_test.cpp).
+  // numbers sit together, so a half takes 24 bytes (see tests/unit/track/memory_budget_test.cpp).
   struct Half {
-    // (its ISN, highest sequence end and next sequence number are the owner's: SharedSeq)
+    SeqNum next_seq;  // highest sequence end sent (SYN and FIN count one), or acknowledged by the peer
+    SeqNum own_end;   // highest sequence end of the segments captured from this side
+    SeqNum isn;
     SeqNum fin_seq;   // the FIN occupies [fin_seq, fin_seq + 1)
     SeqNum last_ack;  // highest ACK this side sent
     std::uint16_t window = 0;
@@ -204,9 +188,8 @@ class SharedSeqInference {
   void start(const SegmentEvent& seg, Side sender, Context& cx);
   void apply(Side side, Transition t, Confidence confidence, Context& cx);
   void revise(Side side, TcpState to, Context& cx);
-  EndpointEvent arrival_event(Side receiver, const SegmentEvent& seg, bool acceptable,
-                              SeqNum receiver_isn) const;
-  bool rst_acceptable(Side receiver, const SegmentEvent& seg, const Shared& shared) const;
+  EndpointEvent arrival_event(Side receiver, const SegmentEvent& seg, bool acceptable) const;
+  bool rst_acceptable(Side receiver, const SegmentEvent& seg) const;
   void sender_side(const SegmentEvent& seg, Side sender, Context& cx);
   void receiver_side(const SegmentEvent& seg, Side sender, Context& cx);
   void record_facts(const SegmentEvent& seg, Side sender, Context& cx);
@@ -241,17 +224,6 @@ class SharedSeqInference {
   StoredCloseFacts facts_;
   std::uint8_t fin_acked_ = 0;  // bit Side: the peer acknowledged that side's FIN
   NoteSet connection_notes_;
-};
-
-// The inference of one connection on its own (tools, the lab report, tests): it keeps the ISNs.
-class ConnectionInference : public SharedSeqInference {
- public:
-  SegmentInference on_segment(const SegmentEvent& seg) {
-    return SharedSeqInference::on_segment(seg, shared_);
-  }
-
- private:
-  Shared shared_{};
 };
 
 }  // namespace tcpscope::track

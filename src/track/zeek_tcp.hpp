@@ -175,9 +175,6 @@ struct ZeekRare {
   // Connection's payload bytes minus what its halves' sequence space says (mod 2^64), by side
   // (Connection::payload_bytes(); 0 when the two agree, as they do without gaps or a new ISN).
   std::array<std::uint64_t, 2> payload_bytes_correction{};
-  // Connection's inference's ISN, own end and next sequence number minus what its halves
-  // say (mod 2^32), by Side (Connection::inference_shared()).
-  std::array<std::array<std::uint32_t, 3>, 2> inference_seq_correction{};
   bool times_wide = false;
 };
 using ConnectionRareBlock = RareBlock<zeek_wide::count, ZeekRare>;

@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "core/tcp_flags.hpp"
-#include "track/segment_event.hpp"
 
 namespace {
 
@@ -536,90 +535,3 @@ TEST(Tracker, StateStaysWithinItsMeasuredSize) {
 }
 
 }  // namespace
-
-namespace {
-
-// A tracked connection's inference keeps no sequence positions of its own (ISN, highest end,
-// next sequence number): it reads its halves', plus a correction where they differ. Each
-// scenario here makes them differ; the inference must decide exactly as one that keeps its
-// own (track::ConnectionInference) fed the same segments, segment by segment and at the end.
-void expect_inference_as_standalone(const std::vector<Seg>& segs, bool expect_rare_block) {
-  Harness h;
-  track::ConnectionInference standalone;
-  int compared = 0;
-  h.tracker.set_segment_observer(
-      [&](const Connection& c, int side, const Frame& frame, const decode::Packet& p) {
-        const track::SegmentEvent ev = track::segment_event(
-            side == c.client_side ? track::Direction::from_client : track::Direction::from_server, p.tcp,
-            frame.ts, frame.number);
-        const track::SegmentInference want = standalone.on_segment(ev);
-        const track::SegmentInference& got = h.tracker.segment_inference();
-        EXPECT_EQ(got.client, want.client) << "frame " << frame.number;
-        EXPECT_EQ(got.server, want.server) << "frame " << frame.number;
-        EXPECT_EQ(got.client_before, want.client_before) << "frame " << frame.number;
-        EXPECT_EQ(got.server_before, want.server_before) << "frame " << frame.number;
-        EXPECT_EQ(got.notes, want.notes) << "frame " << frame.number;
-        EXPECT_EQ(got.rule_count, want.rule_count) << "frame " << frame.number;
-        ++compared;
-      });
-  for (const Seg& s : segs) h.feed(s);
-  const Connection& c = h.finish();
-  ASSERT_EQ(h.ended.size(), 1u);
-  EXPECT_EQ(compared, static_cast<int>(segs.size()));
-  const track::InferenceEnd got = c.inference.finish();
-  const track::InferenceEnd want = standalone.finish();
-  EXPECT_EQ(got.client, want.client);
-  EXPECT_EQ(got.server, want.server);
-  EXPECT_EQ(got.notes, want.notes);
-  EXPECT_EQ(got.kind, want.kind);
-  EXPECT_EQ(c.zeek.high_words().allocated(), expect_rare_block);
-}
-
-}  // namespace
-
-TEST(Tracker, InferenceReadsTheHalvesSequencePositionsExactly) {
-  // The usual connection: the positions agree, no rare block.
-  expect_inference_as_standalone(
-      {{.flags = SYN, .seq = C},
-       {.from_client = false, .flags = SYN | ACK, .seq = S, .ack = C + 1, .t = 0.01},
-       {.flags = ACK | PSH, .seq = C + 1, .ack = S + 1, .len = 10, .t = 0.02},
-       {.from_client = false, .flags = ACK, .seq = S + 1, .ack = C + 11, .t = 0.03},
-       {.flags = FIN | ACK, .seq = C + 11, .ack = S + 1, .t = 0.04},
-       {.from_client = false, .flags = FIN | ACK, .seq = S + 1, .ack = C + 12, .t = 0.05},
-       {.flags = ACK, .seq = C + 12, .ack = S + 2, .t = 0.06}},
-      false);
-  // The SYN,ACK was not captured: the server's ISN is inferred from the client's ACK
-  // before the server sent anything.
-  expect_inference_as_standalone(
-      {{.flags = SYN, .seq = C},
-       {.flags = ACK, .seq = C + 1, .ack = S + 1, .t = 0.02},
-       {.from_client = false, .flags = ACK | PSH, .seq = S + 1, .ack = C + 1, .len = 5, .t = 0.03},
-       {.from_client = false, .flags = SYN | ACK, .seq = S, .ack = C + 1, .t = 0.04}},
-      true);
-  // An ACK of data the capture never saw, then a RST past the data, then a keep-alive.
-  expect_inference_as_standalone(
-      {{.flags = SYN, .seq = C},
-       {.from_client = false, .flags = SYN | ACK, .seq = S, .ack = C + 1, .t = 0.01},
-       {.flags = ACK, .seq = C + 1, .ack = S + 1, .t = 0.02},
-       {.from_client = false, .flags = ACK, .seq = S + 1, .ack = C + 501, .t = 0.03},
-       {.flags = ACK | PSH, .seq = C + 501, .ack = S + 1, .len = 10, .t = 0.04},
-       {.flags = RST, .seq = C + 9000, .t = 0.05},
-       {.flags = ACK, .seq = C + 510, .ack = S + 1, .len = 1, .t = 0.06}},
-      true);
-  // A FIN the capture lost (the peer acknowledges one past the data), and a SYN,ACK with a
-  // new ISN after the server's data.
-  expect_inference_as_standalone(
-      {{.flags = SYN, .seq = C},
-       {.from_client = false, .flags = SYN | ACK, .seq = S, .ack = C + 1, .t = 0.01},
-       {.flags = ACK | PSH, .seq = C + 1, .ack = S + 1, .len = 10, .t = 0.02},
-       {.from_client = false, .flags = ACK | PSH, .seq = S + 1, .ack = C + 12, .len = 7, .t = 0.03},
-       {.from_client = false, .flags = SYN | ACK, .seq = S + 7000, .ack = C + 12, .t = 0.04},
-       {.flags = ACK, .seq = C + 12, .ack = S + 7001, .t = 0.05}},
-      true);
-  // Started mid-stream with the server's ACK, the client's first segment after it.
-  expect_inference_as_standalone(
-      {{.from_client = false, .flags = ACK, .seq = S + 1, .ack = C + 100, .t = 0.0},
-       {.flags = ACK | PSH, .seq = C + 100, .ack = S + 1, .len = 20, .t = 0.01},
-       {.from_client = false, .flags = FIN | ACK, .seq = S + 1, .ack = C + 120, .t = 0.02}},
-      true);
-}
