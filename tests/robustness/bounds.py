@@ -35,8 +35,8 @@ MAX_CONNS = 100_000
 SYN_FLOOD_RSS_CAP_MB = 256
 RETRANSMISSIONS_RSS_CAP_MB = 32
 # Measured 351 bytes per connection (1004 before the compact layout of 2026-11-25, then
-# 752, 631, 484, 397-400 and 365-369; see bench/scale.sh's figure at 1,000,000). The cap
-# catches a regression of about 2.5 % (the 368-byte layout of connmem3 measures 365 and fails it).
+# 752, 631, 484, 397-400 and 365-369; 352 by bench/scale.sh's method at 1,000,000). The cap
+# catches a regression of about 2.5 % (connmem3's 368-byte layout measures 365 and fails it).
 CONCURRENT = (50_000, 100_000)
 PER_CONNECTION_CAP_BYTES = 360
 
