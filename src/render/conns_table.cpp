@@ -63,7 +63,7 @@ void conns_table_row(fmt::memory_buffer& out, const track::Connection& c) {
   endpoint_cell(server.text(), c.server());
   roles.text().text(track::role_reason_name(c.role_reason));
   if (c.role_contradicted) roles.text().ch('!');
-  segments.text().num(c.client_half().segments).ch('/').num(c.server_half().segments);
+  segments.text().num(c.segments(c.client_side)).ch('/').num(c.segments(c.server_side()));
   bytes.text().num(c.payload_bytes(c.client_side)).ch('/').num(c.payload_bytes(c.server_side()));
   char start_buf[48], duration_buf[48], irtt_buf[48];
   std::string_view close = "-";

@@ -31,7 +31,7 @@ void endpoint(RowText& t, const Endpoint& e) {
 
 void half(RowText& t, const track::Connection& c, int side) {
   const track::Half& h = c.half[side];
-  t.text("{\"segments\":").num(h.segments).text(",\"bytes\":").num(c.payload_bytes(side));
+  t.text("{\"segments\":").num(c.segments(side)).text(",\"bytes\":").num(c.payload_bytes(side));
   t.text(",\"retransmitted_bytes\":").num(c.retransmitted_bytes(side)).ch(',');
   if (h.isn_known)
     t.text("\"isn\":").num(h.isn().raw()).text(",\"isn_from_syn\":").boolean(h.isn_from_syn).ch(',');

@@ -115,6 +115,8 @@ SegmentInference Connection::observe(int side, const decode::TcpFacts& tcp, Time
   event.frame = frame_number;
   SegmentInference result = inference.on_segment(event);
 
+  // (its payload bytes, counted from the sequence space: read before that changes)
+  std::uint64_t sent_payload = payload_bytes(side);
   // Sender's half: its highest relative end and unwrapping reference, in 64 bits here.
   std::int64_t max_end = max_rel_end(side);
   std::int64_t unwrap_last = max_end - unwrap_below_end(side);
@@ -174,10 +176,8 @@ SegmentInference Connection::observe(int side, const decode::TcpFacts& tcp, Time
   if (tcp.options.has_timestamps) s.timestamps = true;
   if (fin) s.fin_seen = true;
   if (rst) s.rst_seen = true;
-  if (!rst && tcp.payload_len > 0)
-    set_half_value(s.payload_bytes_low, zeek_wide::payload_bytes0, side,
-                   payload_bytes(side) + tcp.payload_len);
-  ++s.segments;
+  if (!rst) sent_payload += tcp.payload_len;
+  set_payload_bytes(side, sent_payload);
 
   if (timeline) {
     SegmentRecord rec;

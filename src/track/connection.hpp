@@ -80,8 +80,18 @@ struct Connection {
   }
 
   // The halves' 64-bit values (low halves in Half, high halves with the Zeek session's).
+  // Bytes of payload `side` sent, retransmissions included: the sequence space its
+  // segments covered without the SYN and FIN octets, plus what was retransmitted, plus
+  // the rare block's correction (nonzero only where the two differ: a gap in the capture,
+  // a new ISN, a RST past the data), so the count is exact and not stored twice.
   std::uint64_t payload_bytes(int side) const {
-    return half_value(half[side].payload_bytes_low, zeek_wide::payload_bytes0, side);
+    const ZeekRare* rare = zeek.high_words().rare();
+    return payload_bytes_from_sequence(side) + (rare ? rare->payload_bytes_correction[side] : 0);
+  }
+  // Segments `side` sent (32 bits, as the outputs print them): the ones Zeek's analysis
+  // counted and the ones it dropped (kept once, not in the half as well).
+  std::uint32_t segments(int side) const {
+    return static_cast<std::uint32_t>(zeek.packets(side) + zeek.unanalyzed_segments(side));
   }
   std::uint64_t retransmitted_bytes(int side) const {
     const ZeekRare* rare = zeek.high_words().rare();
@@ -120,6 +130,18 @@ struct Connection {
   }
   void set_half_value(std::uint32_t& low, std::size_t slot0, int side, std::uint64_t v) {
     zeek.high_words().set(low, slot0 + static_cast<std::size_t>(side), v);
+  }
+  // payload_bytes() without its correction: 0 before any segment (the ISN's octet is
+  // the first relative one, so a half that saw anything has max_rel_end >= 1).
+  std::uint64_t payload_bytes_from_sequence(int side) const {
+    const std::uint64_t end = static_cast<std::uint64_t>(max_rel_end(side));
+    return end == 0 ? 0 : end - 1 - (half[side].fin_seen ? 1 : 0) + retransmitted_bytes(side);
+  }
+  void set_payload_bytes(int side, std::uint64_t v) {
+    const std::uint64_t correction = v - payload_bytes_from_sequence(side);
+    ConnectionRareBlock& high = zeek.high_words();
+    if (correction != 0 || high.allocated())
+      high.rare_for_write().payload_bytes_correction[side] = correction;
   }
   void set_retransmitted_bytes(int side, std::uint64_t v) {
     half[side].retransmitted_bytes_low = static_cast<std::uint16_t>(v);

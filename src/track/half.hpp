@@ -38,10 +38,14 @@ struct AckRtt {
 struct Half {
   // Highest relative end (seq + len) seen (low half; never negative).
   std::uint32_t max_rel_end_low = 0;
-  std::uint32_t payload_bytes_low = 0;  // bytes of payload sent, retransmissions included (low half)
-  AckRtt ack_rtt;                       // RTT of this side's segments, measured by the peer's ACKs
+  // (The bytes of payload sent, retransmissions included, are not kept: they are the
+  // sequence space covered, without the SYN and FIN octets, plus the retransmitted
+  // bytes, and a correction in the rare block when they are not (gaps, a new ISN, a
+  // RST past the data): Connection::payload_bytes().)
+  AckRtt ack_rtt;  // RTT of this side's segments, measured by the peer's ACKs
   SeqNum isn_seq;  // the ISN: relative sequence numbers count from it; valid once isn_known
-  std::uint32_t segments = 0;
+  // (its segment count is the Zeek session's packets plus the segments Zeek did not
+  // analyze: Connection::segments())
   // The unwrapping reference (SeqUnwrapper's last value: the highest relative start
   // seen) as its distance below max_rel_end, which is never more than a segment's length:
   // its low 16 bits (the high ones, for segments of 64 KiB and more, are the

@@ -211,8 +211,8 @@ bool TimelineBuilder::finish(const Connection& conn, ConnectionTimeline& out) {
   tl.last_ts = conn.last_ts();
   tl.client_bytes = conn.payload_bytes(conn.client_side);
   tl.server_bytes = conn.payload_bytes(conn.server_side());
-  tl.client_segments = conn.client_half().segments;
-  tl.server_segments = conn.server_half().segments;
+  tl.client_segments = conn.segments(conn.client_side);
+  tl.server_segments = conn.segments(conn.server_side());
   tl.irtt_ns = conn.irtt_ns();
   tl.irtt_server_ns = conn.irtt_server_ns();
   tl.irtt_client_ns = conn.irtt_client_ns();

@@ -130,7 +130,10 @@ void Tracker::feed(const Frame& frame, const decode::Packet& packet, std::uint64
   Connection& c = slots_[slot].conn;
   const std::uint32_t captured =
       static_cast<std::uint32_t>(std::min<std::size_t>(tcp.payload.size(), tcp.payload_len));
-  if (header_complete) c.zeek.deliver(side, tcp, captured, frame.ts, options_.zeek);
+  if (header_complete)
+    c.zeek.deliver(side, tcp, captured, frame.ts, options_.zeek);
+  else
+    c.zeek.count_unanalyzed(side);  // (Connection::segments() counts it)
   segment_inference_ =
       c.observe(side, tcp, frame.ts, frame.number, options_.keep_timeline ? &timelines_[slot] : nullptr);
   if (on_segment_) on_segment_(c, side, frame, packet);

@@ -275,6 +275,7 @@ void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t c
 
   if (options.validate_checksums && tcp.checksum == decode::ChecksumStatus::bad) {
     scaled_history(side, zeek_counter::checksum_errors, 'C');  // dropped: no state change, not counted
+    count_unanalyzed(side);
     return;
   }
 

@@ -148,16 +148,15 @@ enum : std::size_t {
   ip_bytes0 = 8,
   seq_wraps0 = 10,
   ack_wraps0 = 12,
-  max_rel_end0 = 14,  // Connection's halves (half.hpp)
-  payload_bytes0 = 16,
-  unwrap_below_end0 = 18,  // Half::unwrap_below_end_low's high 16 bits (a segment longer than 64 KiB)
-  rtt_sum_us0 = 20,
-  missed_bytes = 22,    // the high half; the low half is missed_bytes_low (both only here: a gap
+  max_rel_end0 = 14,       // Connection's halves (half.hpp)
+  unwrap_below_end0 = 16,  // Half::unwrap_below_end_low's high 16 bits (a segment longer than 64 KiB)
+  rtt_sum_us0 = 18,
+  missed_bytes = 20,    // the high half; the low half is missed_bytes_low (both only here: a gap
                         // allocates the block anyway, for the gap counter)
-  hist_last_syn0 = 23,  // ZeekEndpoint's history repeat rule (whole 32-bit values)
-  hist_last_fin0 = 25,
-  hist_last_rst0 = 27,  // (unless ZeekEndpoint::hist_rst_at_one)
-  counters0 = 29,  // ZeekEndpoint::counters past 254: + 2 * zeek_counter::* + side (ZeekScaledCounter::state)
+  hist_last_syn0 = 21,  // ZeekEndpoint's history repeat rule (whole 32-bit values)
+  hist_last_fin0 = 23,
+  hist_last_rst0 = 25,  // (unless ZeekEndpoint::hist_rst_at_one)
+  counters0 = 27,  // ZeekEndpoint::counters past 254: + 2 * zeek_counter::* + side (ZeekScaledCounter::state)
   missed_bytes_low = counters0 + 2 * zeek_counter::count,
   fin_seq_low0,  // fin_seq's low half, when not ZeekEndpoint::fin_at_last_seq
   count = fin_seq_low0 + 2
@@ -170,6 +169,12 @@ struct ZeekRare {
   ZeekHistory::Tail history_tail{};                    // the history's letters past ZeekHistory::kInline
   // Connection's halves' retransmitted bytes above their low 16 bits (Half::retransmitted_bytes_low), by side
   std::array<std::uint64_t, 2> retransmitted_bytes_above16{};
+  // Segments of each side that Zeek's analysis dropped (a truncated header, a bad
+  // checksum with validate_checksums): Connection::segments() adds them to the packets.
+  std::array<std::uint64_t, 2> unanalyzed_segments{};
+  // Connection's payload bytes minus what its halves' sequence space says (mod 2^64), by side
+  // (Connection::payload_bytes(); 0 when the two agree, as they do without gaps or a new ISN).
+  std::array<std::uint64_t, 2> payload_bytes_correction{};
   bool times_wide = false;
 };
 using ConnectionRareBlock = RareBlock<zeek_wide::count, ZeekRare>;
@@ -208,6 +213,13 @@ class ZeekSession {
   // ConnSize's counters.
   std::uint64_t packets(int side) const { return wide(ep_[side].packets_low, zeek_wide::packets0, side); }
   std::uint64_t ip_bytes(int side) const { return wide(ep_[side].ip_bytes_low, zeek_wide::ip_bytes0, side); }
+  // A segment of `side` that Zeek's analysis never saw (its header was cut by the
+  // snapshot length): counted in unanalyzed_segments() (deliver() counts its own drops).
+  void count_unanalyzed(int side) { ++high_.rare_for_write().unanalyzed_segments[side]; }
+  std::uint64_t unanalyzed_segments(int side) const {
+    const ZeekRare* rare = high_.rare();
+    return rare ? rare->unanalyzed_segments[side] : 0;
+  }
   std::uint64_t orig_packets() const { return packets(orig_side_); }
   std::uint64_t orig_ip_bytes() const { return ip_bytes(orig_side_); }
   std::uint64_t resp_packets() const { return packets(1 - orig_side_); }

@@ -151,7 +151,7 @@ TEST(Tracker, SegmentWithCutOptionsStartsAConnectionThatZeekNeverAnalyses) {
   h.feed({.flags = ACK, .seq = C + 1, .ack = S + 1, .t = 0.02});
   const Connection& c = h.finish();
   ASSERT_EQ(h.ended.size(), 1u);
-  EXPECT_EQ(c.client_half().segments, 2u);  // tcpscope's facts use the fixed header
+  EXPECT_EQ(c.segments(c.client_side), 2u);  // tcpscope's facts use the fixed header
   EXPECT_TRUE(c.client_half().isn_from_syn);
   EXPECT_EQ(c.zeek.orig_packets(), 1u);    // Zeek drops it ("truncated_header")...
   EXPECT_EQ(c.zeek.start_time().ns(), 0);  // ...but the connection started with it
@@ -405,6 +405,59 @@ TEST(Tracker, BadChecksumsCountOnlyWhenValidationIsOn) {
     const Connection& c = h.finish();
     EXPECT_EQ(c.zeek.history(), validate ? "C" : "S");
     EXPECT_EQ(c.zeek.orig_packets(), validate ? 0u : 1u);
+    EXPECT_EQ(c.segments(c.client_side), 1u);  // tcpscope counts the segments Zeek drops
+    EXPECT_EQ(c.zeek.high_words().allocated(), validate);
+  }
+}
+
+// The payload bytes are not stored: they are the sequence space covered without the SYN
+// and FIN octets plus the retransmitted bytes, and a correction in the rare block where
+// the two differ. Each case here makes them differ, and checks the exact count.
+TEST(Tracker, PayloadBytesAreExactWhereTheSequenceSpaceSaysOtherwise) {
+  {  // the usual connection: data, a retransmission, keep-alives, FINs: no rare block
+    Harness h;
+    handshake(h);
+    h.feed({.flags = ACK | PSH, .seq = C + 1, .ack = S + 1, .len = 100, .t = 0.03});
+    h.feed({.flags = ACK | PSH, .seq = C + 1, .ack = S + 1, .len = 100, .t = 0.04});  // retransmitted
+    h.feed({.flags = ACK, .seq = C + 100, .ack = S + 1, .len = 1, .t = 0.05});        // keep-alive, 1 byte
+    h.feed({.flags = ACK, .seq = C + 100, .ack = S + 1, .t = 0.06});                  // keep-alive, none
+    h.feed({.flags = FIN | ACK, .seq = C + 101, .ack = S + 1, .t = 0.07});
+    h.feed({.flags = FIN | ACK, .seq = C + 101, .ack = S + 1, .t = 0.08});  // retransmitted FIN
+    h.feed({.from_client = false, .flags = FIN | ACK, .seq = S + 1, .ack = C + 102, .t = 0.09});
+    const Connection& c = h.finish();
+    EXPECT_EQ(c.payload_bytes(c.client_side), 201u);
+    EXPECT_EQ(c.retransmitted_bytes(c.client_side), 101u);
+    EXPECT_EQ(c.payload_bytes(c.server_side()), 0u);
+    EXPECT_FALSE(c.zeek.high_words().allocated());
+  }
+  {  // a gap in the capture: 100 bytes never seen
+    Harness h;
+    handshake(h);
+    h.feed({.flags = ACK | PSH, .seq = C + 101, .ack = S + 1, .len = 50, .t = 0.03});
+    h.feed({.flags = FIN | ACK, .seq = C + 151, .ack = S + 1, .t = 0.04});
+    const Connection& c = h.finish();
+    EXPECT_EQ(c.payload_bytes(c.client_side), 50u);
+    EXPECT_EQ(c.max_rel_end(c.client_side), 152);
+  }
+  {  // a RST past the data, then the data (the RST's payload does not count)
+    Harness h;
+    handshake(h);
+    h.feed({.flags = RST | ACK, .seq = C + 1001, .ack = S + 1, .len = 10, .t = 0.03});
+    h.feed({.flags = ACK | PSH, .seq = C + 1, .ack = S + 1, .len = 20, .t = 0.04});
+    const Connection& c = h.finish();
+    EXPECT_EQ(c.payload_bytes(c.client_side), 20u);
+  }
+  {  // a new ISN in a SYN (relative positions start again; the bytes before still count)
+    Harness h;
+    handshake(h);
+    h.feed({.from_client = false, .flags = ACK | PSH, .seq = S + 1, .ack = C + 1, .len = 30, .t = 0.03});
+    h.feed({.from_client = false, .flags = SYN | ACK, .seq = S + 7000, .ack = C + 1, .t = 0.04});
+    h.feed({.from_client = false, .flags = ACK | PSH, .seq = S + 7001, .ack = C + 1, .len = 5, .t = 0.05});
+    const Connection& c = h.finish();
+    ASSERT_EQ(h.ended.size(), 1u);  // (a SYN,ACK is no port reuse once the opener is active)
+    EXPECT_EQ(c.server_half().isn().raw(), S + 7000);
+    EXPECT_EQ(c.payload_bytes(c.server_side()), 35u);
+    EXPECT_TRUE(c.zeek.high_words().allocated());
   }
 }
 
