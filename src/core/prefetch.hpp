@@ -5,21 +5,21 @@
 
 namespace tcpscope {
 
-// Asks for every cache line of [p, p + n). Integer addresses: no pointer arithmetic
+// Asks for every cache line of [p, p + n); `kForWrite`: for memory about to be
+// written (a prefetch for ownership). Integer addresses: no pointer arithmetic
 // past an object (the range may end past a mapping or be a bogus guess). Always
 // inlined: GCC 12 treats a plain inline wrapper of __builtin_prefetch as free of side
 // effects and deletes the calls.
-[[gnu::always_inline]] inline void prefetch_bytes(const void* p, std::size_t n) {
+template <bool kForWrite = false>
+[[gnu::always_inline]] inline void prefetch_lines(const void* p, std::size_t n) {
   const auto begin = reinterpret_cast<std::uintptr_t>(p);
   for (std::uintptr_t line = begin & ~std::uintptr_t{63}; line < begin + n; line += 64)
-    __builtin_prefetch(reinterpret_cast<const void*>(line));
+    __builtin_prefetch(reinterpret_cast<const void*>(line), kForWrite ? 1 : 0);
 }
 
-// The same for memory about to be written (a prefetch for ownership).
+[[gnu::always_inline]] inline void prefetch_bytes(const void* p, std::size_t n) { prefetch_lines(p, n); }
 [[gnu::always_inline]] inline void prefetch_bytes_for_write(const void* p, std::size_t n) {
-  const auto begin = reinterpret_cast<std::uintptr_t>(p);
-  for (std::uintptr_t line = begin & ~std::uintptr_t{63}; line < begin + n; line += 64)
-    __builtin_prefetch(reinterpret_cast<const void*>(line), 1);
+  prefetch_lines<true>(p, n);
 }
 
 }  // namespace tcpscope

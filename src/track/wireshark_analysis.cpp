@@ -180,15 +180,15 @@ std::uint32_t WiresharkAnalyzer::find_or_create(const FourTuple& key, Timestamp 
       lru_unlink(slot);
       lru_push_front(slot);
     }
-    note_seen(ts);
-    slots_[slot].last_seen = ts;
-    slots_[slot].touched = ++lru_ticks_;
+    mark_active(slot, ts);
     return slot;
   }
-  if (stats_.live_conversations >= limits_.max_conversations) link_lru();
-  if (stats_.live_conversations >= limits_.max_conversations && lru_tail_ != kNone) {
-    evict(lru_tail_);
-    ++stats_.evicted_cap;
+  if (stats_.live_conversations >= limits_.max_conversations) {
+    link_lru();
+    if (lru_tail_ != kNone) {
+      evict(lru_tail_);
+      ++stats_.evicted_cap;
+    }
   }
   std::uint32_t slot;
   if (!free_slots_.empty()) {
@@ -199,9 +199,7 @@ std::uint32_t WiresharkAnalyzer::find_or_create(const FourTuple& key, Timestamp 
     slots_.emplace_back();
   }
   reset_conversation(slot, key);
-  note_seen(ts);
-  slots_[slot].last_seen = ts;
-  slots_[slot].touched = ++lru_ticks_;
+  mark_active(slot, ts);
   if (lru_linked_) lru_push_front(slot);
   index_.insert(hash, slot);
   ++stats_.live_conversations;

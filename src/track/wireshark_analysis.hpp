@@ -146,11 +146,14 @@ class WiresharkAnalyzer {
   // Builds the LRU list from the conversations' activity order; from then on it is kept as
   // they are active.
   void link_lru();
-  void note_seen(Timestamp ts) {
+  // `slot` was active at `ts`: its last_seen and activity number, and the range of every last_seen.
+  void mark_active(std::uint32_t slot, Timestamp ts) {
     const std::int64_t ns = ts.ns();
     if (!any_seen_ || ns < min_seen_ns_) min_seen_ns_ = ns;
     if (!any_seen_ || ns > max_seen_ns_) max_seen_ns_ = ns;
     any_seen_ = true;
+    slots_[slot].last_seen = ts;
+    slots_[slot].touched = ++lru_ticks_;
   }
   // Whether no live conversation can be idle at `now` (every now - last_seen, as evict_idle()
   // computes it, within the timeout): the list is then not needed yet.
