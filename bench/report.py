@@ -117,8 +117,9 @@ def main():
           f"recorder dropped {facts.get('many_recorder_drops', '?')}\n")
     print(f"Median of {facts.get('runs', '?')} rounds, the commands alternating within each round, files in the "
           f"page cache, stdout to /dev/null, `TZ=UTC` unless the row says otherwise. Ratios use the {metric_name}"
-          f" (`METRIC`). tshark read the first 1/{cut} of each capture: its time is extrapolated to the whole file"
-          f" by packet count, its memory is the cut's.\n")
+          f" (`METRIC`)." + (f" tshark read the first 1/{cut} of each capture: its time is extrapolated to the"
+                              f" whole file by packet count, its memory is the cut's." if cut not in ("1", "?") else
+                              " tshark read each whole capture.") + "\n")
     print("| command | capture | TZ | median wall (s) | median user+sys (s) | packets/s | peak RSS (MiB) |")
     print("|---|---|---|---:|---:|---:|---:|")
     for (key, capture), r in rows.items():
@@ -154,7 +155,8 @@ def main():
         ratio_row(f"{capture}: `conns` >= 10x tcptrace's speed", t("tcptrace", capture), t("conns", capture), 10)
         ratio_row(f"{capture}: `conns` <= 1/10 of tcptrace's memory (tcptrace / conns peak RSS)",
                   rss("tcptrace", capture), rss("conns", capture), 10)
-        ratio_row(f"{capture}: `conns` >= 50x tshark's conversation table (tshark extrapolated)",
+        ratio_row(f"{capture}: `conns` >= 50x tshark's conversation table"
+                  + (" (tshark extrapolated)" if cut not in ("1", "?") else ""),
                   t("tshark", capture), t("conns", capture), 50)
         ratio_row(f"{capture}: `explain` within 3x of `conns` (explain / conns time)", t("explain", capture),
                   t("conns", capture), 3, higher_is_better=False)

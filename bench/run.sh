@@ -14,8 +14,9 @@
 # 3. Measures, alternating the commands in each of $RUNS rounds (median of the rounds):
 #    tcpscope print -S -nn -vvv / -nn, conns --format ndjson, explain; tcpdump -S -nn -vvv /
 #    -nn (with TZ=UTC and with TZ unset: glibc re-reads /etc/localtime per packet without
-#    it); tcptrace -n; tshark -q -z conv,tcp on the first 1/$TSHARK_CUT of each capture
-#    (extrapolated to the whole file by packet count, and marked so); the reading floors
+#    it); tcptrace -n; tshark -q -z conv,tcp on the whole capture (TSHARK_CUT=N: on its
+#    first 1/N only, extrapolated to the whole file by packet count and marked so; tshark's
+#    time per packet grows with the file, so a cut flatters it); the reading floors
 #    (bench/pcap_floor mmap and pcap_next_ex). Wall and user+sys CPU time, peak RSS.
 # 4. Runs bench/scale.sh (memory per tracked connection, steady memory on a 10 GB file,
 #    live capture drops against tcpdump) unless SCALE=0.
@@ -24,7 +25,7 @@
 #
 # Environment: RUNS (3), RECAPTURE (0), BUILD_DIR (build), SCALE (1), PORT (the first
 # free one from 18190; nginx listens on 127.0.0.1 there and the recorder filters on it),
-# TSHARK_CUT (8), METRIC (auto: wall if the 1-minute load average is below 1.0 at the
+# TSHARK_CUT (1: the whole file), METRIC (auto: wall if the 1-minute load average is below 1.0 at the
 # start, else user+sys CPU; or wall, cpu) - the time the ratios use. RECORD_ONLY=1 stops
 # after recording (on a busy machine: record now, measure when it is quiet). For a quick trial
 # of the script itself: BENCH_OUT (bench/out/run), BIG_PACKETS, BIG_BYTES, MANY_CONNS,
@@ -38,7 +39,7 @@ BENCH_NAME=run.sh
 build=${BUILD_DIR:-build}
 runs=${RUNS:-3}
 port=${PORT:-$(bench_free_port 18190)}
-tshark_cut=${TSHARK_CUT:-8}
+tshark_cut=${TSHARK_CUT:-1}
 out=${BENCH_OUT:-$repo/bench/out/run}
 big=$out/big.pcap
 many=$out/many.pcap
@@ -133,9 +134,13 @@ if [[ ${RECORD_ONLY:-0} == 1 ]]; then
   exit 0
 fi
 
-# The cuts tshark reads: the first 1/TSHARK_CUT of each capture.
+# The files tshark reads: each capture, or its first 1/TSHARK_CUT.
 cut_of() { # capture packets -> prints the cut's path
   local cut
+  if ((tshark_cut <= 1)); then
+    echo "$1"
+    return
+  fi
   cut=$out/$(basename "$1" .pcap).cut$tshark_cut.pcap
   if [[ ! -s $cut || $cut -ot $1 ]]; then
     "$tcpscope" -r "$1" -c $(($2 / tshark_cut)) -w "$cut" 2>/dev/null
@@ -146,7 +151,8 @@ big_cut=$(cut_of "$big" "$big_packets")
 many_cut=$(cut_of "$many" "$many_packets")
 read -r big_cut_packets _ < <(packets_and_bytes "$big_cut")
 read -r many_cut_packets _ < <(packets_and_bytes "$many_cut")
-cat "$big" "$many" "$big_cut" "$many_cut" >/dev/null # into the page cache
+cat "$big" "$many" >/dev/null # into the page cache
+((tshark_cut <= 1)) || cat "$big_cut" "$many_cut" >/dev/null
 
 # ------------------------------------------------------------------ measurements
 # key|capture|packets it reads|packets it stands for|env|command
