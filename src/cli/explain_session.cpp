@@ -188,7 +188,7 @@ void OrderedRenderPool::run() {
     // again and again as the buffer grows (a reserve on the empty buffer copies nothing).
     std::size_t estimate = 0;
     for (const track::ConnectionTimeline& timeline : batch.timelines)
-      estimate += kRenderedBytesPerConnection + timeline.texts.size() +
+      estimate += kRenderedBytesPerConnection + timeline.text_bytes() +
                   timeline.segments.size() * kRenderedBytesPerSegment;
     if (rendered->text.capacity() < estimate) rendered->text.reserve(estimate);
     std::uint64_t index = batch.first_index;

@@ -73,6 +73,8 @@ void TimelineBuilder::recycle(ConnectionTimeline& used) {
   kept.segments.clear();
   kept.texts = std::move(used.texts);
   kept.texts.clear();
+  kept.more_texts = std::move(used.more_texts);
+  kept.more_texts.clear();
   kept.phases = std::move(used.phases);
   kept.phases.clear();
   used = ConnectionTimeline();
@@ -174,15 +176,24 @@ void TimelineBuilder::append(Open& open, bool created, const Connection& conn, i
   }
   std::string_view text = tcpdump_text;
   while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-  s.text_offset = tl.texts.size();
+  // The first chunk grows as a string does up to kTextChunkBytes; past that, a text that does not
+  // fit in the last chunk's room starts a new chunk (nothing already stored is copied again).
+  std::string* chunk = tl.more_texts.empty() ? &tl.texts : &tl.more_texts.back();
+  if (chunk->size() + text.size() > chunk->capacity() &&
+      chunk->size() + text.size() > ConnectionTimeline::kTextChunkBytes) {
+    chunk = &tl.more_texts.emplace_back();
+    chunk->reserve(std::max(text.size(), ConnectionTimeline::kTextChunkBytes));
+  }
+  s.text_chunk = static_cast<std::uint32_t>(tl.more_texts.size());
+  s.text_offset = static_cast<std::uint32_t>(chunk->size());
   s.text_len = static_cast<std::uint32_t>(text.size());
-  tl.texts.append(text);
+  chunk->append(text);
   // The next segment's record and text go right after these, in memory last written by a render
   // thread (recycled buffers): asking for it now, for writing, takes the misses off its append.
   if (tl.segments.size() < tl.segments.capacity())
     prefetch_bytes_for_write(tl.segments.data() + tl.segments.size(), sizeof(TimelineSegment));
-  if (tl.texts.size() + kTypicalTextBytes <= tl.texts.capacity())
-    prefetch_bytes_for_write(tl.texts.data() + tl.texts.size(), kTypicalTextBytes);
+  if (chunk->size() + kTypicalTextBytes <= chunk->capacity())
+    prefetch_bytes_for_write(chunk->data() + chunk->size(), kTypicalTextBytes);
 }
 
 bool TimelineBuilder::closed(std::uint64_t conn_id) const {

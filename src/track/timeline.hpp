@@ -76,8 +76,10 @@ struct TimelineSegment {
   DurationNs retransmit_delay_ns = 0;
   SegmentPhase phase;
   SegmentInference inference;
-  std::size_t text_offset = 0;  // tcpdump's lines for this segment (final newline removed):
-  std::uint32_t text_len = 0;   // ConnectionTimeline::tcpdump_text(segment)
+  // tcpdump's lines for this segment (final newline removed): ConnectionTimeline::tcpdump_text(segment).
+  std::uint32_t text_chunk = 0;   // 0: ConnectionTimeline::texts, n: more_texts[n - 1]
+  std::uint32_t text_offset = 0;  // within that chunk
+  std::uint32_t text_len = 0;
 
   std::string_view preview_view() const { return {preview.data(), preview_len}; }
 };
@@ -104,14 +106,26 @@ struct ConnectionTimeline {
   EndpointView client_initial;  // states before the first segment
   EndpointView server_initial;
   std::vector<TimelineSegment> segments;
-  std::string texts;              // every segment's tcpdump text, one after the other
+  // Every segment's tcpdump text, one after the other: in `texts` while it stays small (a short
+  // connection's), then in chunks of at least kTextChunkBytes, so a long connection's texts are
+  // never copied to a larger buffer as they grow. A segment's text is always within one chunk.
+  static constexpr std::size_t kTextChunkBytes = 256u << 10;
+  std::string texts;
+  std::vector<std::string> more_texts;
   std::vector<PhaseSpan> phases;  // in order
   InferenceEnd end;
   EndReason end_reason = EndReason::none;
 
   DurationNs duration() const { return last_ts - first_ts; }
   std::string_view tcpdump_text(const TimelineSegment& s) const {
-    return std::string_view(texts).substr(s.text_offset, s.text_len);
+    const std::string& chunk = s.text_chunk == 0 ? texts : more_texts[s.text_chunk - 1];
+    return std::string_view(chunk).substr(s.text_offset, s.text_len);
+  }
+  // The bytes of every segment's text.
+  std::size_t text_bytes() const {
+    std::size_t n = texts.size();
+    for (const std::string& chunk : more_texts) n += chunk.size();
+    return n;
   }
 };
 
