@@ -190,8 +190,8 @@ void TimelineBuilder::append(Open& open, bool created, const Connection& conn, i
   chunk->append(text);
   // The next segment's record and text go right after these, in memory last written by a render
   // thread (recycled buffers): asking for it now, for writing, takes the misses off its append.
-  if (tl.segments.size() < tl.segments.capacity())
-    prefetch_bytes_for_write(tl.segments.data() + tl.segments.size(), sizeof(TimelineSegment));
+  if (const TimelineSegment* next = tl.segments.next_room(); next != nullptr)
+    prefetch_bytes_for_write(next, sizeof(TimelineSegment));
   if (chunk->size() + kTypicalTextBytes <= chunk->capacity())
     prefetch_bytes_for_write(chunk->data() + chunk->size(), kTypicalTextBytes);
 }
@@ -201,8 +201,9 @@ bool TimelineBuilder::closed(std::uint64_t conn_id) const {
   if (open == nullptr || open->timeline.segments.empty()) return false;
   const TimelineSegment& last = open->timeline.segments.back();
   bool fin_or_rst = false;
-  for (const TimelineSegment& s : open->timeline.segments)
-    fin_or_rst = fin_or_rst || (s.flags & (tcp_flag::fin | tcp_flag::rst)) != 0;
+  const SegmentList& segments = open->timeline.segments;
+  for (std::size_t i = 0; i < segments.size(); ++i)
+    fin_or_rst = fin_or_rst || (segments[i].flags & (tcp_flag::fin | tcp_flag::rst)) != 0;
   const TcpState c = last.inference.client.state;
   const TcpState v = last.inference.server.state;
   return fin_or_rst && in(c, TcpState::Closed | TcpState::TimeWait) &&

@@ -17,12 +17,15 @@
 // explain (one with `only_conn`), and each is handed out and forgotten when its
 // connection ends.
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/addr.hpp"
@@ -84,6 +87,84 @@ struct TimelineSegment {
   std::string_view preview_view() const { return {preview.data(), preview_len}; }
 };
 
+// A connection's segment records, in order. The first kFirstChunk live in one buffer that grows as
+// a vector does (a short connection's), the rest in chunks of kChunk records allocated once each:
+// a long connection's records are never copied to a larger buffer as it grows.
+class SegmentList {
+ public:
+  static constexpr std::size_t kChunkShift = 10;
+  static constexpr std::size_t kChunk = std::size_t{1} << kChunkShift;  // 1,024 records (240 KiB)
+  static constexpr std::size_t kFirstChunk = kChunk;
+
+  SegmentList() = default;
+  SegmentList(const SegmentList& other) {
+    reserve(other.size_);
+    for (std::size_t i = 0; i < other.size_; ++i) emplace_back() = other[i];
+  }
+  SegmentList& operator=(const SegmentList& other) {
+    if (this != &other) *this = SegmentList(other);
+    return *this;
+  }
+  SegmentList(SegmentList&& other) noexcept
+      : first_(std::move(other.first_)),
+        more_(std::move(other.more_)),
+        size_(std::exchange(other.size_, 0)) {}
+  SegmentList& operator=(SegmentList&& other) noexcept {
+    first_ = std::move(other.first_);
+    more_ = std::move(other.more_);
+    size_ = std::exchange(other.size_, 0);
+    return *this;
+  }
+  SegmentList(std::initializer_list<TimelineSegment> segments) {
+    for (const TimelineSegment& s : segments) emplace_back() = s;
+  }
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  // Records held without allocating.
+  std::size_t capacity() const { return first_.capacity() + more_.size() * kChunk; }
+  void reserve(std::size_t n) { first_.reserve(std::min(n, kFirstChunk)); }
+
+  TimelineSegment& operator[](std::size_t i) {
+    return i < kFirstChunk ? first_[i] : more_[(i >> kChunkShift) - 1][i & (kChunk - 1)];
+  }
+  const TimelineSegment& operator[](std::size_t i) const {
+    return i < kFirstChunk ? first_[i] : more_[(i >> kChunkShift) - 1][i & (kChunk - 1)];
+  }
+  TimelineSegment& back() { return (*this)[size_ - 1]; }
+  const TimelineSegment& back() const { return (*this)[size_ - 1]; }
+
+  // The record the next emplace_back() returns, when it needs no allocation (else nullptr).
+  TimelineSegment* next_room() {
+    if (size_ < kFirstChunk) return size_ < first_.capacity() ? first_.data() + size_ : nullptr;
+    return size_ < capacity() ? &(*this)[size_] : nullptr;
+  }
+
+  // A new record at the end, its members at their defaults.
+  TimelineSegment& emplace_back() {
+    if (size_ < kFirstChunk) {
+      if (first_.size() == first_.capacity())
+        first_.reserve(std::min(kFirstChunk, std::max<std::size_t>(16, 2 * first_.capacity())));
+      ++size_;
+      return first_.emplace_back();
+    }
+    if (size_ == capacity()) more_.push_back(std::make_unique<TimelineSegment[]>(kChunk));
+    return *std::construct_at(&(*this)[size_++]);
+  }
+
+  // Forgets every record; keeps the first chunk's buffer, frees the others.
+  void clear() {
+    first_.clear();
+    more_.clear();
+    size_ = 0;
+  }
+
+ private:
+  std::vector<TimelineSegment> first_;
+  std::vector<std::unique_ptr<TimelineSegment[]>> more_;
+  std::size_t size_ = 0;
+};
+
 struct ConnectionTimeline {
   std::uint64_t id = 0;
   Endpoint client;
@@ -105,7 +186,7 @@ struct ConnectionTimeline {
   SynOptions server_syn;
   EndpointView client_initial;  // states before the first segment
   EndpointView server_initial;
-  std::vector<TimelineSegment> segments;
+  SegmentList segments;
   // Every segment's tcpdump text, one after the other: in `texts` while it stays small (a short
   // connection's), then in chunks of at least kTextChunkBytes, so a long connection's texts are
   // never copied to a larger buffer as they grow. A segment's text is always within one chunk.
