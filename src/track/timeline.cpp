@@ -214,6 +214,9 @@ bool TimelineBuilder::finish(const Connection& conn, ConnectionTimeline& out) {
   Open* found = find(conn.id);
   if (found == nullptr) return false;
   Open& open = *found;
+  // Last touched at the connection's last segment, often long ago (Zeek's close delay): every
+  // line of it is asked for at once rather than missed one after another below.
+  prefetch_bytes_for_write(&open, sizeof(Open));
   ConnectionTimeline& tl = open.timeline;
   tl.client = conn.client();
   tl.server = conn.server();
