@@ -55,6 +55,7 @@ TimelineBuilder::Open& TimelineBuilder::find_or_create(std::uint64_t conn_id, bo
       tl = std::move(spare_timelines_.back());
       spare_timelines_.pop_back();
     } else {
+      tl = ConnectionTimeline();  // a new Open's, or one left moved-from by finish()
       tl.segments.reserve(kInitialSegments);
       tl.texts.reserve(kInitialSegments * kTypicalTextBytes);
     }
@@ -237,8 +238,7 @@ bool TimelineBuilder::finish(const Connection& conn, ConnectionTimeline& out) {
   tl.end_reason = conn.end_reason;
   tl.phases.clear();
   for (std::size_t i = 0; i < open.phases.span_count(); ++i) tl.phases.push_back(open.phases.span(i));
-  out = std::move(tl);
-  tl = ConnectionTimeline();
+  out = std::move(tl);  // tl is reset when its Open serves another connection (find_or_create)
   open.phases = PhaseTracker();
   open.wireshark_slot = WiresharkAnalyzer::kNoSlot;
   std::unique_ptr<Open>& slot = window_[conn.id - window_base_];
