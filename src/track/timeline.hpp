@@ -55,34 +55,36 @@ struct TimelineSegment {
   // instead of first zeroing the whole record.
   TimelineSegment() {}
 
+  // Members ordered by alignment (8, 4, 2, 1 bytes), so the record has no padding inside: 216
+  // bytes, written once per segment on the tracking thread and read on a render thread.
   std::uint64_t frame = 0;  // 1-based frame number in the capture
-  std::uint32_t index = 0;  // 1-based segment number within the connection
   Timestamp ts;
-  Direction dir = Direction::from_client;
-  std::uint16_t flags = 0;
+  std::int64_t rel_seq = 0;             // from the sender's ISN
+  std::int64_t rel_ack = 0;             // from the receiver's ISN (0 when no ACK or unknown)
+  std::uint64_t retransmits_frame = 0;  // for a retransmission: the frame of the original (0: not found)
+  DurationNs retransmit_delay_ns = 0;
+  std::uint32_t index = 0;  // 1-based segment number within the connection
   SeqNum seq;
   SeqNum ack;
-  std::int64_t rel_seq = 0;  // from the sender's ISN
-  std::int64_t rel_ack = 0;  // from the receiver's ISN (0 when no ACK or unknown)
   std::uint32_t payload_len = 0;
-  std::uint16_t window = 0;
-  // The first captured payload bytes: only the first preview_len are set (the record is written
-  // once per segment on the tracking thread; zeroing bytes nobody reads costs there).
-  std::array<char, kPreviewMax> preview;
-  std::uint8_t preview_len = 0;
-  bool preview_printable = false;  // every previewed byte is printable ASCII (or \r \n \t)
-  decode::ChecksumStatus checksum = decode::ChecksumStatus::unverifiable;
-  bool loopback = false;  // both addresses are loopback: checksums are offloaded (never computed)
-  AnalysisFlags analysis;
-  std::uint64_t retransmits_frame = 0;  // for a retransmission: the frame of the original (0: not found)
   std::uint32_t retransmits_index = 0;  // its segment number within the connection
-  DurationNs retransmit_delay_ns = 0;
-  SegmentPhase phase;
-  SegmentInference inference;
   // tcpdump's lines for this segment (final newline removed): ConnectionTimeline::tcpdump_text(segment).
   std::uint32_t text_chunk = 0;   // 0: ConnectionTimeline::texts, n: more_texts[n - 1]
   std::uint32_t text_offset = 0;  // within that chunk
   std::uint32_t text_len = 0;
+  SegmentInference inference;
+  std::uint16_t flags = 0;
+  std::uint16_t window = 0;
+  AnalysisFlags analysis;
+  SegmentPhase phase;
+  Direction dir = Direction::from_client;
+  std::uint8_t preview_len = 0;
+  bool preview_printable = false;  // every previewed byte is printable ASCII (or \r \n \t)
+  decode::ChecksumStatus checksum = decode::ChecksumStatus::unverifiable;
+  bool loopback = false;  // both addresses are loopback: checksums are offloaded (never computed)
+  // The first captured payload bytes: only the first preview_len are set (the record is written
+  // once per segment on the tracking thread; zeroing bytes nobody reads costs there).
+  std::array<char, kPreviewMax> preview;
 
   std::string_view preview_view() const { return {preview.data(), preview_len}; }
 };
@@ -93,7 +95,7 @@ struct TimelineSegment {
 class SegmentList {
  public:
   static constexpr std::size_t kChunkShift = 10;
-  static constexpr std::size_t kChunk = std::size_t{1} << kChunkShift;  // 1,024 records (240 KiB)
+  static constexpr std::size_t kChunk = std::size_t{1} << kChunkShift;  // 1,024 records (216 KiB)
   static constexpr std::size_t kFirstChunk = kChunk;
 
   SegmentList() = default;
