@@ -188,7 +188,7 @@ void OrderedRenderPool::run() {
     // again and again as the buffer grows (a reserve on the empty buffer copies nothing).
     std::size_t estimate = 0;
     for (const track::ConnectionTimeline& timeline : batch.timelines)
-      estimate += kRenderedBytesPerConnection + timeline.texts.size() +
+      estimate += kRenderedBytesPerConnection + timeline.text_bytes() +
                   timeline.segments.size() * kRenderedBytesPerSegment;
     if (rendered->text.capacity() < estimate) rendered->text.reserve(estimate);
     std::uint64_t index = batch.first_index;
@@ -198,8 +198,9 @@ void OrderedRenderPool::run() {
       // asked for while this one renders (a short connection's fit in these few kilobytes).
       if (i + 1 < batch.timelines.size()) {
         const track::ConnectionTimeline& next = batch.timelines[i + 1];
-        prefetch_bytes(next.segments.data(),
-                       std::min(next.segments.size() * sizeof(track::TimelineSegment), kPrefetchBytes));
+        if (!next.segments.empty())  // within the first chunk: contiguous
+          prefetch_bytes(&next.segments[0],
+                         std::min(next.segments.size() * sizeof(track::TimelineSegment), kPrefetchBytes));
         prefetch_bytes(next.texts.data(), std::min(next.texts.size(), kPrefetchBytes));
       }
       render_(batch.timelines[i], index++, rendered->text);

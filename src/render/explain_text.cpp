@@ -237,7 +237,8 @@ class Explainer {
       // for them now overlaps the misses with this segment's notes.
       if (i + 1 < band.end_row) {
         const TimelineSegment& next = tl_.segments[i + 1];
-        prefetch_bytes(tl_.texts.data() + next.text_offset, next.text_len);
+        const std::string_view next_text = tl_.tcpdump_text(next);
+        prefetch_bytes(next_text.data(), next_text.size());
         prefetch_bytes(&tl_.segments[i + 2 < tl_.segments.size() ? i + 2 : i + 1], sizeof(TimelineSegment));
       }
       segment(tl_.segments[i]);

@@ -55,6 +55,7 @@ TimelineBuilder::Open& TimelineBuilder::find_or_create(std::uint64_t conn_id, bo
       tl = std::move(spare_timelines_.back());
       spare_timelines_.pop_back();
     } else {
+      tl = ConnectionTimeline();  // a new Open's, or one left moved-from by finish()
       tl.segments.reserve(kInitialSegments);
       tl.texts.reserve(kInitialSegments * kTypicalTextBytes);
     }
@@ -73,6 +74,8 @@ void TimelineBuilder::recycle(ConnectionTimeline& used) {
   kept.segments.clear();
   kept.texts = std::move(used.texts);
   kept.texts.clear();
+  kept.more_texts = std::move(used.more_texts);
+  kept.more_texts.clear();
   kept.phases = std::move(used.phases);
   kept.phases.clear();
   used = ConnectionTimeline();
@@ -174,15 +177,24 @@ void TimelineBuilder::append(Open& open, bool created, const Connection& conn, i
   }
   std::string_view text = tcpdump_text;
   while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-  s.text_offset = tl.texts.size();
+  // The first chunk grows as a string does up to kTextChunkBytes; past that, a text that does not
+  // fit in the last chunk's room starts a new chunk (nothing already stored is copied again).
+  std::string* chunk = tl.more_texts.empty() ? &tl.texts : &tl.more_texts.back();
+  if (chunk->size() + text.size() > chunk->capacity() &&
+      chunk->size() + text.size() > ConnectionTimeline::kTextChunkBytes) {
+    chunk = &tl.more_texts.emplace_back();
+    chunk->reserve(std::max(text.size(), ConnectionTimeline::kTextChunkBytes));
+  }
+  s.text_chunk = static_cast<std::uint32_t>(tl.more_texts.size());
+  s.text_offset = static_cast<std::uint32_t>(chunk->size());
   s.text_len = static_cast<std::uint32_t>(text.size());
-  tl.texts.append(text);
+  chunk->append(text);
   // The next segment's record and text go right after these, in memory last written by a render
   // thread (recycled buffers): asking for it now, for writing, takes the misses off its append.
-  if (tl.segments.size() < tl.segments.capacity())
-    prefetch_bytes_for_write(tl.segments.data() + tl.segments.size(), sizeof(TimelineSegment));
-  if (tl.texts.size() + kTypicalTextBytes <= tl.texts.capacity())
-    prefetch_bytes_for_write(tl.texts.data() + tl.texts.size(), kTypicalTextBytes);
+  if (const TimelineSegment* next = tl.segments.next_room(); next != nullptr)
+    prefetch_bytes_for_write(next, sizeof(TimelineSegment));
+  if (chunk->size() + kTypicalTextBytes <= chunk->capacity())
+    prefetch_bytes_for_write(chunk->data() + chunk->size(), kTypicalTextBytes);
 }
 
 bool TimelineBuilder::closed(std::uint64_t conn_id) const {
@@ -190,8 +202,9 @@ bool TimelineBuilder::closed(std::uint64_t conn_id) const {
   if (open == nullptr || open->timeline.segments.empty()) return false;
   const TimelineSegment& last = open->timeline.segments.back();
   bool fin_or_rst = false;
-  for (const TimelineSegment& s : open->timeline.segments)
-    fin_or_rst = fin_or_rst || (s.flags & (tcp_flag::fin | tcp_flag::rst)) != 0;
+  const SegmentList& segments = open->timeline.segments;
+  for (std::size_t i = 0; i < segments.size(); ++i)
+    fin_or_rst = fin_or_rst || (segments[i].flags & (tcp_flag::fin | tcp_flag::rst)) != 0;
   const TcpState c = last.inference.client.state;
   const TcpState v = last.inference.server.state;
   return fin_or_rst && in(c, TcpState::Closed | TcpState::TimeWait) &&
@@ -202,6 +215,9 @@ bool TimelineBuilder::finish(const Connection& conn, ConnectionTimeline& out) {
   Open* found = find(conn.id);
   if (found == nullptr) return false;
   Open& open = *found;
+  // Last touched at the connection's last segment, often long ago (Zeek's close delay): every
+  // line of it is asked for at once rather than missed one after another below.
+  prefetch_bytes_for_write(&open, sizeof(Open));
   ConnectionTimeline& tl = open.timeline;
   tl.client = conn.client();
   tl.server = conn.server();
@@ -222,8 +238,7 @@ bool TimelineBuilder::finish(const Connection& conn, ConnectionTimeline& out) {
   tl.end_reason = conn.end_reason;
   tl.phases.clear();
   for (std::size_t i = 0; i < open.phases.span_count(); ++i) tl.phases.push_back(open.phases.span(i));
-  out = std::move(tl);
-  tl = ConnectionTimeline();
+  out = std::move(tl);  // tl is reset when its Open serves another connection (find_or_create)
   open.phases = PhaseTracker();
   open.wireshark_slot = WiresharkAnalyzer::kNoSlot;
   std::unique_ptr<Open>& slot = window_[conn.id - window_base_];

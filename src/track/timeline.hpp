@@ -17,12 +17,15 @@
 // explain (one with `only_conn`), and each is handed out and forgotten when its
 // connection ends.
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/addr.hpp"
@@ -52,34 +55,116 @@ struct TimelineSegment {
   // instead of first zeroing the whole record.
   TimelineSegment() {}
 
+  // Members ordered by alignment (8, 4, 2, 1 bytes), so the record has no padding inside: 216
+  // bytes, written once per segment on the tracking thread and read on a render thread.
   std::uint64_t frame = 0;  // 1-based frame number in the capture
-  std::uint32_t index = 0;  // 1-based segment number within the connection
   Timestamp ts;
-  Direction dir = Direction::from_client;
-  std::uint16_t flags = 0;
+  std::int64_t rel_seq = 0;             // from the sender's ISN
+  std::int64_t rel_ack = 0;             // from the receiver's ISN (0 when no ACK or unknown)
+  std::uint64_t retransmits_frame = 0;  // for a retransmission: the frame of the original (0: not found)
+  DurationNs retransmit_delay_ns = 0;
+  std::uint32_t index = 0;  // 1-based segment number within the connection
   SeqNum seq;
   SeqNum ack;
-  std::int64_t rel_seq = 0;  // from the sender's ISN
-  std::int64_t rel_ack = 0;  // from the receiver's ISN (0 when no ACK or unknown)
   std::uint32_t payload_len = 0;
+  std::uint32_t retransmits_index = 0;  // its segment number within the connection
+  // tcpdump's lines for this segment (final newline removed): ConnectionTimeline::tcpdump_text(segment).
+  std::uint32_t text_chunk = 0;   // 0: ConnectionTimeline::texts, n: more_texts[n - 1]
+  std::uint32_t text_offset = 0;  // within that chunk
+  std::uint32_t text_len = 0;
+  SegmentInference inference;
+  std::uint16_t flags = 0;
   std::uint16_t window = 0;
-  // The first captured payload bytes: only the first preview_len are set (the record is written
-  // once per segment on the tracking thread; zeroing bytes nobody reads costs there).
-  std::array<char, kPreviewMax> preview;
+  AnalysisFlags analysis;
+  SegmentPhase phase;
+  Direction dir = Direction::from_client;
   std::uint8_t preview_len = 0;
   bool preview_printable = false;  // every previewed byte is printable ASCII (or \r \n \t)
   decode::ChecksumStatus checksum = decode::ChecksumStatus::unverifiable;
   bool loopback = false;  // both addresses are loopback: checksums are offloaded (never computed)
-  AnalysisFlags analysis;
-  std::uint64_t retransmits_frame = 0;  // for a retransmission: the frame of the original (0: not found)
-  std::uint32_t retransmits_index = 0;  // its segment number within the connection
-  DurationNs retransmit_delay_ns = 0;
-  SegmentPhase phase;
-  SegmentInference inference;
-  std::size_t text_offset = 0;  // tcpdump's lines for this segment (final newline removed):
-  std::uint32_t text_len = 0;   // ConnectionTimeline::tcpdump_text(segment)
+  // The first captured payload bytes: only the first preview_len are set (the record is written
+  // once per segment on the tracking thread; zeroing bytes nobody reads costs there).
+  std::array<char, kPreviewMax> preview;
 
   std::string_view preview_view() const { return {preview.data(), preview_len}; }
+};
+
+// A connection's segment records, in order. The first kFirstChunk live in one buffer that grows as
+// a vector does (a short connection's), the rest in chunks of kChunk records allocated once each:
+// a long connection's records are never copied to a larger buffer as it grows.
+class SegmentList {
+ public:
+  static constexpr std::size_t kChunkShift = 10;
+  static constexpr std::size_t kChunk = std::size_t{1} << kChunkShift;  // 1,024 records (216 KiB)
+  static constexpr std::size_t kFirstChunk = kChunk;
+
+  SegmentList() = default;
+  SegmentList(const SegmentList& other) {
+    reserve(other.size_);
+    for (std::size_t i = 0; i < other.size_; ++i) emplace_back() = other[i];
+  }
+  SegmentList& operator=(const SegmentList& other) {
+    if (this != &other) *this = SegmentList(other);
+    return *this;
+  }
+  SegmentList(SegmentList&& other) noexcept
+      : first_(std::move(other.first_)),
+        more_(std::move(other.more_)),
+        size_(std::exchange(other.size_, 0)) {}
+  SegmentList& operator=(SegmentList&& other) noexcept {
+    first_ = std::move(other.first_);
+    more_ = std::move(other.more_);
+    size_ = std::exchange(other.size_, 0);
+    return *this;
+  }
+  SegmentList(std::initializer_list<TimelineSegment> segments) {
+    for (const TimelineSegment& s : segments) emplace_back() = s;
+  }
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  // Records held without allocating.
+  std::size_t capacity() const { return first_.capacity() + more_.size() * kChunk; }
+  void reserve(std::size_t n) { first_.reserve(std::min(n, kFirstChunk)); }
+
+  TimelineSegment& operator[](std::size_t i) {
+    return i < kFirstChunk ? first_[i] : more_[(i >> kChunkShift) - 1][i & (kChunk - 1)];
+  }
+  const TimelineSegment& operator[](std::size_t i) const {
+    return i < kFirstChunk ? first_[i] : more_[(i >> kChunkShift) - 1][i & (kChunk - 1)];
+  }
+  TimelineSegment& back() { return (*this)[size_ - 1]; }
+  const TimelineSegment& back() const { return (*this)[size_ - 1]; }
+
+  // The record the next emplace_back() returns, when it needs no allocation (else nullptr).
+  TimelineSegment* next_room() {
+    if (size_ < kFirstChunk) return size_ < first_.capacity() ? first_.data() + size_ : nullptr;
+    return size_ < capacity() ? &(*this)[size_] : nullptr;
+  }
+
+  // A new record at the end, its members at their defaults.
+  TimelineSegment& emplace_back() {
+    if (size_ < kFirstChunk) {
+      if (first_.size() == first_.capacity())
+        first_.reserve(std::min(kFirstChunk, std::max<std::size_t>(16, 2 * first_.capacity())));
+      ++size_;
+      return first_.emplace_back();
+    }
+    if (size_ == capacity()) more_.push_back(std::make_unique<TimelineSegment[]>(kChunk));
+    return *std::construct_at(&(*this)[size_++]);
+  }
+
+  // Forgets every record; keeps the first chunk's buffer, frees the others.
+  void clear() {
+    first_.clear();
+    more_.clear();
+    size_ = 0;
+  }
+
+ private:
+  std::vector<TimelineSegment> first_;
+  std::vector<std::unique_ptr<TimelineSegment[]>> more_;
+  std::size_t size_ = 0;
 };
 
 struct ConnectionTimeline {
@@ -103,15 +188,27 @@ struct ConnectionTimeline {
   SynOptions server_syn;
   EndpointView client_initial;  // states before the first segment
   EndpointView server_initial;
-  std::vector<TimelineSegment> segments;
-  std::string texts;              // every segment's tcpdump text, one after the other
+  SegmentList segments;
+  // Every segment's tcpdump text, one after the other: in `texts` while it stays small (a short
+  // connection's), then in chunks of at least kTextChunkBytes, so a long connection's texts are
+  // never copied to a larger buffer as they grow. A segment's text is always within one chunk.
+  static constexpr std::size_t kTextChunkBytes = 256u << 10;
+  std::string texts;
+  std::vector<std::string> more_texts;
   std::vector<PhaseSpan> phases;  // in order
   InferenceEnd end;
   EndReason end_reason = EndReason::none;
 
   DurationNs duration() const { return last_ts - first_ts; }
   std::string_view tcpdump_text(const TimelineSegment& s) const {
-    return std::string_view(texts).substr(s.text_offset, s.text_len);
+    const std::string& chunk = s.text_chunk == 0 ? texts : more_texts[s.text_chunk - 1];
+    return std::string_view(chunk).substr(s.text_offset, s.text_len);
+  }
+  // The bytes of every segment's text.
+  std::size_t text_bytes() const {
+    std::size_t n = texts.size();
+    for (const std::string& chunk : more_texts) n += chunk.size();
+    return n;
   }
 };
 

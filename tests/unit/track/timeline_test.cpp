@@ -247,4 +247,46 @@ TEST_F(TimelineBuilderTest, IdsOutOfTrackerOrderStillFindTheirTimelines) {
   EXPECT_EQ(builder.open_timelines(), 0u);
 }
 
+TEST_F(TimelineBuilderTest, LongConnectionKeepsEveryRecordAndTextPastItsFirstChunks) {
+  // 3,206 segments (past the first 1,024-record chunk) with texts of 200-300 bytes (past the
+  // first text chunk several times), one of them larger than a whole text chunk.
+  Scenario sc;
+  sc.conns[1].rounds = 1600;
+  track::TimelineBuilder builder;
+  auto text_of = [](std::uint64_t frame) {
+    const std::size_t pad =
+        frame == 2000 ? track::ConnectionTimeline::kTextChunkBytes + 10 : 200 + frame % 97;
+    return fmt::format("frame {} {}\n", frame, std::string(pad, static_cast<char>('a' + frame % 26)));
+  };
+  tracker_.set_segment_observer(
+      [&](const track::Connection& c, int side, const Frame& fr, const decode::Packet& p) {
+        const std::string text = text_of(fr.number);
+        // The fixture's builders too: the tracker's end compares their timelines.
+        fresh_[c.id].on_segment(c, side, fr, p, wireshark_, tracker_.segment_inference(), text);
+        recycling_.on_segment(c, side, fr, p, wireshark_, tracker_.segment_inference(), text);
+        builder.on_segment(c, side, fr, p, wireshark_, tracker_.segment_inference(), text);
+      });
+  while (step(sc.conns[1], sc.server)) {
+  }
+  tracker_.flush();
+  EXPECT_EQ(compared_, 1u);
+  track::Connection probe;
+  probe.id = 1;
+  track::ConnectionTimeline tl;
+  ASSERT_TRUE(builder.finish(probe, tl));
+  ASSERT_EQ(tl.segments.size(), 3u + 2u * 1600u + 3u);
+  for (std::size_t i = 0; i < tl.segments.size(); ++i) {
+    const track::TimelineSegment& s = tl.segments[i];
+    ASSERT_EQ(s.index, i + 1);
+    ASSERT_EQ(s.frame, i + 1);
+    std::string expected = text_of(s.frame);
+    expected.pop_back();  // the final newline is not kept
+    ASSERT_EQ(tl.tcpdump_text(s), expected) << i;
+  }
+  EXPECT_EQ(tl.segments.back().flags, f::ack);
+  EXPECT_GT(tl.text_bytes(), 3 * track::ConnectionTimeline::kTextChunkBytes);
+  builder.recycle(tl);  // too large to keep: freed
+  EXPECT_TRUE(tl.segments.empty());
+}
+
 }  // namespace
