@@ -234,6 +234,23 @@ TEST(Tracker, AttemptTimerEndsAnUnansweredSynAfterFiveSeconds) {
   EXPECT_EQ(h.ended[1].zeek.conn_state(), ZeekConnState::SH);
 }
 
+// A nanosecond capture time does not fit the slot's 32-bit scheduled time (microseconds
+// after the first segment): the tracker keeps it in the connection's rare block, and the
+// timer still fires at its exact nanosecond, not one earlier.
+TEST(Tracker, TimersAtNanosecondTimesFireAtTheirExactTime) {
+  Harness h;
+  h.feed({.flags = SYN, .seq = C, .t = 1.000000001});
+  h.client.port = 40001;
+  h.feed({.flags = SYN, .seq = C, .t = 6.0});  // one nanosecond before the first SYN's attempt timer
+  EXPECT_TRUE(h.ended.empty());
+  h.client.port = 40002;
+  h.feed({.flags = SYN, .seq = C, .t = 6.000000001});
+  ASSERT_EQ(h.ended.size(), 1u);
+  EXPECT_EQ(h.ended[0].client().port, 40000);
+  EXPECT_EQ(h.ended[0].end_reason, EndReason::attempt_timer);
+  EXPECT_EQ(h.ended[0].first_ns(), 1'000'000'001);
+}
+
 TEST(Tracker, InactivityAfterTheHandshakeIsFiveMinutes) {
   Harness h;
   h.feed({.flags = ACK | PSH, .seq = C, .ack = S, .len = 18});
