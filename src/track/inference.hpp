@@ -86,6 +86,11 @@ class NoteSet {
   constexpr bool has(InferenceNote n) const { return (bits_ & bit(n)) != 0; }
   constexpr bool empty() const { return bits_ == 0; }
   constexpr std::uint32_t bits() const { return bits_; }
+  static constexpr NoteSet from_bits(std::uint32_t bits) {
+    NoteSet n;
+    n.bits_ = bits;
+    return n;
+  }
   constexpr NoteSet& operator|=(NoteSet o) {
     bits_ |= o.bits_;
     return *this;
@@ -215,15 +220,17 @@ class ConnectionInference {
   static_assert(sizeof(StoredCloseFacts) == 2);
 
   bool fin_acked(Side s) const { return (fin_acked_ >> static_cast<unsigned>(s) & 1u) != 0; }
-  void set_fin_acked(Side s) {
-    fin_acked_ = static_cast<std::uint8_t>(fin_acked_ | 1u << static_cast<unsigned>(s));
-  }
+  void set_fin_acked(Side s) { fin_acked_ = (fin_acked_ | 1u << static_cast<unsigned>(s)) & 3u; }
 
+  // (The notes and fin_acked_ share one word, and the facts come last: 54 bytes of data,
+  // so that a Connection puts its generation in the last 2 bytes of padding.)
   Half client_;
   Half server_;
+  std::uint32_t connection_note_bits_ : kInferenceNoteCount = 0;  // NoteSet::bits()
+  std::uint32_t fin_acked_ : 2 = 0;  // bit Side: the peer acknowledged that side's FIN
   StoredCloseFacts facts_;
-  std::uint8_t fin_acked_ = 0;  // bit Side: the peer acknowledged that side's FIN
-  NoteSet connection_notes_;
 };
+// ConnectionInference::connection_note_bits_ and fin_acked_ in 32 bits
+static_assert(kInferenceNoteCount <= 30);
 
 }  // namespace tcpscope::track

@@ -26,8 +26,8 @@ std::uint32_t Tracker::create(const FourTuple& key, std::uint64_t hash, int side
   std::destroy_at(&s.conn);
   std::construct_at(&s.conn);
   s.conn.tuple = key;
-  s.conn.id = next_id_++;
-  s.conn.generation = generation;
+  s.conn.set_id(next_id_++);
+  s.conn.set_generation(generation);
   if (options_.keep_timeline) {
     if (timelines_.size() <= slot) timelines_.resize(slot + 1);
     timelines_[slot].clear();
@@ -118,7 +118,7 @@ void Tracker::feed(const Frame& frame, const decode::Packet& packet, std::uint64
 
   std::uint32_t slot = table_.find_if(hash, matches);
   if (slot != FlowTable::kNone && slots_[slot].conn.zeek.is_reuse(side, tcp)) {
-    const std::uint32_t generation = slots_[slot].conn.generation + 1;
+    const std::uint32_t generation = slots_[slot].conn.generation() + 1;
     ++stats_.port_reuses;
     end(slot, EndReason::port_reuse);
     slot = create(key, hash, side, tcp, frame.ts, generation);
@@ -147,7 +147,7 @@ void Tracker::flush() {
   for (std::uint32_t i = 0; i < slots_.size(); ++i)
     if (slots_[i].live()) live.push_back(i);
   std::sort(live.begin(), live.end(),
-            [this](std::uint32_t a, std::uint32_t b) { return slots_[a].conn.id < slots_[b].conn.id; });
+            [this](std::uint32_t a, std::uint32_t b) { return slots_[a].conn.id() < slots_[b].conn.id(); });
   table_.clear();  // cheaper than erasing one by one
   for (std::uint32_t slot : live) {
     Slot& s = slots_[slot];

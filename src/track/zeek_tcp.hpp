@@ -178,6 +178,9 @@ struct ZeekRare {
   // The tracker's scheduled timer time when it is not a whole number of microseconds
   // after the first segment, or too far from it (Tracker::Slot::scheduled).
   std::int64_t scheduled_timer_ns = 0;
+  // Connection::id()'s high half and Connection::generation()'s high 16 bits.
+  std::uint32_t id_above32 = 0;
+  std::uint32_t generation_above16 = 0;
   bool times_wide = false;
 };
 using ConnectionRareBlock = RareBlock<zeek_wide::count, ZeekRare>;
