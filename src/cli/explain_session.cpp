@@ -248,7 +248,7 @@ void ExplainSession::on_packet(const Frame& frame, const decode::Packet& packet)
 void ExplainSession::on_segment(const track::Connection& conn, int side, const Frame& frame,
                                 const decode::Packet& packet) {
   segment_analyzed_ = true;
-  if (!builder_.wants(conn.id) || (live_ && done_early_.count(conn.id) != 0)) {
+  if (!builder_.wants(conn.id()) || (live_ && done_early_.count(conn.id()) != 0)) {
     wireshark_.analyze(frame, packet);
     return;
   }
@@ -260,15 +260,15 @@ void ExplainSession::on_segment(const track::Connection& conn, int side, const F
   }
   builder_.on_segment(conn, side, frame, packet, wireshark_, tracker_.segment_inference(), text);
   // Live: explain a connection as soon as both ends have closed, not after Zeek's close delay.
-  if (live_ && builder_.closed(conn.id) && builder_.finish(conn, finished_)) {
-    done_early_.insert(conn.id);
+  if (live_ && builder_.closed(conn.id()) && builder_.finish(conn, finished_)) {
+    done_early_.insert(conn.id());
     ++explained_;
     deliver();
   }
 }
 
 void ExplainSession::on_ended(const track::Connection& conn) {
-  if (live_ && done_early_.erase(conn.id) != 0)
+  if (live_ && done_early_.erase(conn.id()) != 0)
     return;  // late repeats (a retransmitted FIN) are not explained again
   if (!builder_.finish(conn, finished_)) return;
   ++explained_;

@@ -256,9 +256,9 @@ LabVerdict print_lab_explanation(const lab::LabResult& result, LabLang lang, fmt
     track::Tracker tracker(track::TrackerOptions{}, [](const track::Connection&) {});
     tracker.set_segment_observer([&conns](const track::Connection& c, int side, const Frame& frame,
                                           const decode::Packet& packet) {
-      ConnReport& r = conns[c.id];
+      ConnReport& r = conns[c.id()];
       if (r.id == 0) {
-        r.id = c.id;
+        r.id = c.id();
         r.client = c.client();
         r.server = c.server();
       }

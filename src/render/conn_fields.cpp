@@ -8,7 +8,7 @@ namespace {
 // Deterministic Zeek-style uid ("C" + 17 base62 characters) from the connection id and tuple.
 void make_uid(const track::Connection& c, std::array<char, 18>& uid) {
   static constexpr char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  std::uint64_t x = FourTupleHash{}(c.key()) ^ (c.id * 0x9E3779B97F4A7C15ull);
+  std::uint64_t x = FourTupleHash{}(c.key()) ^ (c.id() * 0x9E3779B97F4A7C15ull);
   uid[0] = 'C';
   for (int i = 1; i <= 17; ++i) {
     x ^= x >> 29;

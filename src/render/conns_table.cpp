@@ -58,7 +58,7 @@ void conns_table_row(fmt::memory_buffer& out, const track::Connection& c) {
   const track::ZeekSession& z = c.zeek;
   const track::ZeekHistoryText letters = z.history();
   Cell id, client, server, roles, segments, bytes;
-  id.text().num(c.id);
+  id.text().num(c.id());
   endpoint_cell(client.text(), c.client());
   endpoint_cell(server.text(), c.server());
   roles.text().text(track::role_reason_name(c.role_reason));

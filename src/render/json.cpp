@@ -61,7 +61,7 @@ void half(RowText& t, const track::Connection& c, int side) {
 
 void conn_json(fmt::memory_buffer& out, const track::Connection& c) {
   RowText t(out);
-  t.text("{\"conn\":").num(c.id).text(",\"generation\":").num(c.generation).text(",\"client\":");
+  t.text("{\"conn\":").num(c.id()).text(",\"generation\":").num(c.generation()).text(",\"client\":");
   endpoint(t, c.client());
   t.text(",\"server\":");
   endpoint(t, c.server());

@@ -45,18 +45,49 @@ struct SegmentRecord {
 static_assert(static_cast<int>(EndReason::evicted) < 16);  // Connection::end_reason's 4 bits
 
 struct Connection {
+  // Laid out so that no byte is padding but the last 3: the Zeek session (140 bytes of data),
+  // the halves in its tail padding, the inference (54 bytes of data), the low halves of the
+  // generation and the id in its tail padding, the tuple (13 bytes) and the roles and end
+  // reason in its tail padding: 288 bytes.
+  [[no_unique_address]] ZeekSession zeek;
+  std::array<Half, 2> half{};
+  [[no_unique_address]] ConnectionInference inference;  // both endpoints' RFC 9293 states and the close kind
+
+ private:
+  // The low halves of generation() and id(); the rest (past 65,535 reuses of a 4-tuple in a
+  // row, past 4 billion connections) in the rare block.
+  std::uint16_t generation_low_ = 0;
+  std::uint32_t id_low_ = 0;
+
+ public:
   // canonical: side 0 is key().a, side 1 is key().b (the roles and the end reason in its tail padding)
   [[no_unique_address]] CompactTuple tuple;
   std::uint8_t client_side : 1 = 0;
   RoleReason role_reason : 2 = RoleReason::port_heuristic;
   bool role_contradicted : 1 = false;  // a later handshake segment disagreed with an earlier decision
   EndReason end_reason : 4 = EndReason::none;
-  std::uint64_t id = 0;  // 1-based, in order of creation
-  // (8-byte aligned, after the 8-byte id; the generation takes its 4 bytes of tail padding)
-  [[no_unique_address]] ZeekSession zeek;
-  std::uint32_t generation = 0;  // 0 for the first connection on this 4-tuple, +1 per reuse in a row
-  std::array<Half, 2> half{};
-  ConnectionInference inference;  // both endpoints' RFC 9293 states and the close kind
+
+  // 1-based, in order of creation.
+  std::uint64_t id() const {
+    const ZeekRare* rare = zeek.high_words().rare();
+    return (rare ? std::uint64_t{rare->id_above32} << 32 : 0) | id_low_;
+  }
+  // 0 for the first connection on this 4-tuple, +1 per reuse in a row.
+  std::uint32_t generation() const {
+    const ZeekRare* rare = zeek.high_words().rare();
+    return (rare ? rare->generation_above16 << 16 : 0) | generation_low_;
+  }
+  void set_id(std::uint64_t v) {
+    id_low_ = static_cast<std::uint32_t>(v);
+    ConnectionRareBlock& high = zeek.high_words();
+    if ((v >> 32) != 0 || high.allocated())
+      high.rare_for_write().id_above32 = static_cast<std::uint32_t>(v >> 32);
+  }
+  void set_generation(std::uint32_t v) {
+    generation_low_ = static_cast<std::uint16_t>(v);
+    ConnectionRareBlock& high = zeek.high_words();
+    if ((v >> 16) != 0 || high.allocated()) high.rare_for_write().generation_above16 = v >> 16;
+  }
 
   std::int64_t first_ns() const { return zeek.start_ns(); }  // capture time of the first segment
   std::int64_t last_ns() const { return zeek.time(conn_time::last_segment); }  // of the last segment

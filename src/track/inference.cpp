@@ -495,7 +495,7 @@ SegmentInference ConnectionInference::on_segment(const SegmentEvent& seg) {
   record_facts(seg, sender, cx);
   out.client = view(Side::client);
   out.server = view(Side::server);
-  connection_notes_ |= out.notes;
+  notes_and_fin_acked_ |= out.notes.bits();
   return out;
 }
 
@@ -505,7 +505,7 @@ InferenceEnd ConnectionInference::finish() const {
   end.server = view(Side::server);
   end.client_timer_pending = timer_may_move(end.client.state);
   end.server_timer_pending = timer_may_move(end.server.state);
-  end.notes = connection_notes_;
+  end.notes = NoteSet::from_bits(notes_and_fin_acked_ & kNoteBits);
   if ((client_.fin_sent && !fin_acked(Side::client)) || (server_.fin_sent && !fin_acked(Side::server))) {
     // A FIN at the very end whose connection was then reset needs no acknowledgment.
     if (facts_.first_rst == Who::none) end.notes.add(InferenceNote::fin_not_acked);

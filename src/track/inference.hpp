@@ -86,6 +86,11 @@ class NoteSet {
   constexpr bool has(InferenceNote n) const { return (bits_ & bit(n)) != 0; }
   constexpr bool empty() const { return bits_ == 0; }
   constexpr std::uint32_t bits() const { return bits_; }
+  static constexpr NoteSet from_bits(std::uint32_t bits) {
+    NoteSet n;
+    n.bits_ = bits;
+    return n;
+  }
   constexpr NoteSet& operator|=(NoteSet o) {
     bits_ |= o.bits_;
     return *this;
@@ -171,7 +176,7 @@ class ConnectionInference {
     bool pending_peer_syn : 1 = false;  // the peer's SYN reached it while it was an assumed listener
     bool sent_anything : 1 = false;
     bool acked_peer_fin_before_own_fin : 1 = false;
-    // (whether the peer acknowledged its FIN is ConnectionInference::fin_acked_'s)
+    // (whether the peer acknowledged its FIN is in ConnectionInference::notes_and_fin_acked_)
 
     TcpState state() const { return static_cast<TcpState>(1u << state_bit); }
     void set_state(TcpState s) {
@@ -214,16 +219,23 @@ class ConnectionInference {
   };
   static_assert(sizeof(StoredCloseFacts) == 2);
 
-  bool fin_acked(Side s) const { return (fin_acked_ >> static_cast<unsigned>(s) & 1u) != 0; }
-  void set_fin_acked(Side s) {
-    fin_acked_ = static_cast<std::uint8_t>(fin_acked_ | 1u << static_cast<unsigned>(s));
+  static constexpr unsigned kFinAckedShift = 30;  // notes_and_fin_acked_'s bits 30 and 31
+  static constexpr std::uint32_t kNoteBits = (1u << kFinAckedShift) - 1;
+  bool fin_acked(Side s) const {
+    return (notes_and_fin_acked_ >> (kFinAckedShift + static_cast<unsigned>(s)) & 1u) != 0;
   }
+  void set_fin_acked(Side s) { notes_and_fin_acked_ |= 1u << (kFinAckedShift + static_cast<unsigned>(s)); }
 
+  // (The notes and fin_acked_ share one word, and the facts come last: 54 bytes of data,
+  // so that a Connection puts its generation in the last 2 bytes of padding.)
   Half client_;
   Half server_;
+  // The connection's notes (NoteSet::bits(), below bit 30: a plain OR adds a segment's), and
+  // in bit 30 + Side whether the peer acknowledged that side's FIN.
+  std::uint32_t notes_and_fin_acked_ = 0;
   StoredCloseFacts facts_;
-  std::uint8_t fin_acked_ = 0;  // bit Side: the peer acknowledged that side's FIN
-  NoteSet connection_notes_;
 };
+// ConnectionInference::notes_and_fin_acked_: the notes below bit 30
+static_assert(kInferenceNoteCount <= 30);
 
 }  // namespace tcpscope::track

@@ -84,21 +84,21 @@ void TimelineBuilder::recycle(ConnectionTimeline& used) {
 void TimelineBuilder::on_segment(const Connection& conn, int side, const Frame& frame,
                                  const decode::Packet& packet, const WiresharkSegment& wireshark,
                                  const SegmentInference& inference, std::string_view tcpdump_text) {
-  if (!wants(conn.id)) return;
+  if (!wants(conn.id())) return;
   bool created = false;
-  Open& open = find_or_create(conn.id, created);
+  Open& open = find_or_create(conn.id(), created);
   append(open, created, conn, side, frame, packet, wireshark, inference, tcpdump_text);
 }
 
 void TimelineBuilder::on_segment(const Connection& conn, int side, const Frame& frame,
                                  const decode::Packet& packet, WiresharkAnalyzer& analyzer,
                                  const SegmentInference& inference, std::string_view tcpdump_text) {
-  if (!wants(conn.id)) {
+  if (!wants(conn.id())) {
     analyzer.analyze(frame, packet);
     return;
   }
   bool created = false;
-  Open& open = find_or_create(conn.id, created);
+  Open& open = find_or_create(conn.id(), created);
   const WiresharkSegment wireshark = analyzer.analyze(frame, packet, open.wireshark_slot);
   append(open, created, conn, side, frame, packet, wireshark, inference, tcpdump_text);
 }
@@ -109,7 +109,7 @@ void TimelineBuilder::append(Open& open, bool created, const Connection& conn, i
   const decode::TcpFacts& tcp = packet.tcp;
   ConnectionTimeline& tl = open.timeline;
   if (created) {
-    tl.id = conn.id;
+    tl.id = conn.id();
     tl.first_ts = frame.ts;
   }
   // Directions follow the roles as the tracker has them when the segment arrives (decided by
@@ -212,7 +212,7 @@ bool TimelineBuilder::closed(std::uint64_t conn_id) const {
 }
 
 bool TimelineBuilder::finish(const Connection& conn, ConnectionTimeline& out) {
-  Open* found = find(conn.id);
+  Open* found = find(conn.id());
   if (found == nullptr) return false;
   Open& open = *found;
   // Last touched at the connection's last segment, often long ago (Zeek's close delay): every
@@ -241,7 +241,7 @@ bool TimelineBuilder::finish(const Connection& conn, ConnectionTimeline& out) {
   out = std::move(tl);  // tl is reset when its Open serves another connection (find_or_create)
   open.phases = PhaseTracker();
   open.wireshark_slot = WiresharkAnalyzer::kNoSlot;
-  std::unique_ptr<Open>& slot = window_[conn.id - window_base_];
+  std::unique_ptr<Open>& slot = window_[conn.id() - window_base_];
   if (spare_opens_.size() < kMaxSpare) spare_opens_.push_back(std::move(slot));
   slot.reset();
   --open_count_;

@@ -26,17 +26,16 @@ std::uint32_t Tracker::create(const FourTuple& key, std::uint64_t hash, int side
   std::destroy_at(&s.conn);
   std::construct_at(&s.conn);
   s.conn.tuple = key;
-  s.conn.id = next_id_++;
-  s.conn.generation = generation;
+  s.conn.set_id(next_id_++);
+  s.conn.set_generation(generation);
   if (options_.keep_timeline) {
     if (timelines_.size() <= slot) timelines_.resize(slot + 1);
     timelines_[slot].clear();
   }
   s.conn.zeek.start(side, tcp, ts);  // first: it keeps the connection's times
   s.conn.start(side, tcp, ts);
-  s.hash_tag = static_cast<std::uint32_t>(hash);
   ++s.serial;  // odd: live
-  s.scheduled_at = 0;
+  s.scheduled = 0;
   table_.insert(hash, slot);
   ++stats_.connections;
   stats_.peak_tracked = std::max(stats_.peak_tracked, table_.size());
@@ -46,7 +45,7 @@ std::uint32_t Tracker::create(const FourTuple& key, std::uint64_t hash, int side
 void Tracker::end(std::uint32_t slot, EndReason why) {
   Slot& s = slots_[slot];
   s.conn.end_reason = why;
-  table_.erase(s.hash_tag, slot);
+  table_.erase(flow_hash(s.conn.key()), slot);
   ++s.serial;  // even: free
   if (on_ended_) on_ended_(s.conn);
   if (options_.keep_timeline) std::vector<SegmentRecord>().swap(timelines_[slot]);
@@ -57,8 +56,8 @@ void Tracker::schedule(std::uint32_t slot) {
   Slot& s = slots_[slot];
   const std::int64_t next = s.conn.zeek.next_timer_ns();
   if (next == std::numeric_limits<std::int64_t>::max()) return;
-  if (s.scheduled_at != 0 && s.scheduled_at <= next) return;  // the pending entry fires first and reschedules
-  s.scheduled_at = next;
+  if (s.scheduled != 0 && scheduled_at(s) <= next) return;  // the pending entry fires first and reschedules
+  set_scheduled_at(s, next);
   heap_.push_back(TimerEntry{next, slot, s.serial});
   std::push_heap(heap_.begin(), heap_.end(), std::greater<>{});
 }
@@ -72,8 +71,8 @@ void Tracker::run_timers(std::int64_t now) {
     // while this one is handled.
     if (!heap_.empty() && heap_.front().at <= now) prefetch_slot(heap_.front().slot);
     Slot& s = slots_[e.slot];
-    if (!s.live() || s.serial != e.serial || s.scheduled_at != e.at) continue;  // stale entry
-    s.scheduled_at = 0;
+    if (!s.live() || s.serial != e.serial || scheduled_at(s) != e.at) continue;  // stale entry
+    s.scheduled = 0;
     const ZeekRemoval why = s.conn.zeek.run_timers(now);
     if (why != ZeekRemoval::none)
       end(e.slot, why);
@@ -89,7 +88,7 @@ void Tracker::evict_one() {
     const TimerEntry e = heap_.back();
     heap_.pop_back();
     Slot& s = slots_[e.slot];
-    if (!s.live() || s.serial != e.serial || s.scheduled_at != e.at) continue;
+    if (!s.live() || s.serial != e.serial || scheduled_at(s) != e.at) continue;
     ++stats_.evicted;
     end(e.slot, EndReason::evicted);
     return;
@@ -119,7 +118,7 @@ void Tracker::feed(const Frame& frame, const decode::Packet& packet, std::uint64
 
   std::uint32_t slot = table_.find_if(hash, matches);
   if (slot != FlowTable::kNone && slots_[slot].conn.zeek.is_reuse(side, tcp)) {
-    const std::uint32_t generation = slots_[slot].conn.generation + 1;
+    const std::uint32_t generation = slots_[slot].conn.generation() + 1;
     ++stats_.port_reuses;
     end(slot, EndReason::port_reuse);
     slot = create(key, hash, side, tcp, frame.ts, generation);
@@ -141,11 +140,14 @@ void Tracker::feed(const Frame& frame, const decode::Packet& packet, std::uint64
 }
 
 void Tracker::flush() {
+  // The heap goes first: the list of live slots below takes the memory it gave back
+  // (4 bytes a connection less at the peak).
+  std::vector<TimerEntry>().swap(heap_);
   std::vector<std::uint32_t> live;
   for (std::uint32_t i = 0; i < slots_.size(); ++i)
     if (slots_[i].live()) live.push_back(i);
   std::sort(live.begin(), live.end(),
-            [this](std::uint32_t a, std::uint32_t b) { return slots_[a].conn.id < slots_[b].conn.id; });
+            [this](std::uint32_t a, std::uint32_t b) { return slots_[a].conn.id() < slots_[b].conn.id(); });
   table_.clear();  // cheaper than erasing one by one
   for (std::uint32_t slot : live) {
     Slot& s = slots_[slot];
@@ -155,7 +157,6 @@ void Tracker::flush() {
     if (options_.keep_timeline) std::vector<SegmentRecord>().swap(timelines_[slot]);
     free_slots_.push_back(slot);  // not reused before the next feed()
   }
-  heap_.clear();
 }
 
 }  // namespace tcpscope::track

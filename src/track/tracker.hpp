@@ -95,7 +95,7 @@ class Tracker {
   const SegmentInference& segment_inference() const { return segment_inference_; }
   std::size_t tracked() const { return table_.size(); }
   // Bytes of one connection slot (the connection plus the tracker's bookkeeping),
-  // for the memory budget test; the flow table and the timer heap add about 8-16
+  // for the memory budget test; the flow table and the timer heap add about 16
   // bytes each per connection.
   static constexpr std::size_t bytes_per_slot();
 
@@ -106,13 +106,35 @@ class Tracker {
     std::uint32_t serial;
     bool operator>(const TimerEntry& o) const { return at > o.at; }
   };
+  // (The flow-table hash is not kept: end() computes it again from the tuple.)
   struct Slot {
     Connection conn;
-    std::int64_t scheduled_at = 0;  // time of this slot's live heap entry
-    std::uint32_t hash_tag = 0;     // the flow-table hash's low 32 bits (all the table uses)
-    std::uint32_t serial = 0;       // bumped when the slot starts and ends a connection: odd while live
+    // Time of this slot's live heap entry, as scheduled_code() encodes it: 0 none, else
+    // 1 + microseconds after the connection's first segment, or kWideSchedule (the time
+    // in the connection's rare block: a nanosecond or far-off time, whose connection keeps
+    // its times there already). 4 bytes instead of 8.
+    std::uint32_t scheduled = 0;
+    std::uint32_t serial = 0;  // bumped when the slot starts and ends a connection: odd while live
     bool live() const { return (serial & 1) != 0; }
   };
+  static constexpr std::uint32_t kWideSchedule = 0xFFFF'FFFFu;
+  // The slot's scheduled time (0: none).
+  static std::int64_t scheduled_at(const Slot& s) {
+    if (s.scheduled == 0) return 0;
+    if (s.scheduled == kWideSchedule) return s.conn.zeek.high_words().rare()->scheduled_timer_ns;
+    return s.conn.first_ns() + (std::int64_t{s.scheduled} - 1) * 1000;
+  }
+  static void set_scheduled_at(Slot& s, std::int64_t at) {
+    const std::int64_t base = s.conn.first_ns();
+    // As unsigned: no overflow whatever the two times are.
+    const std::uint64_t diff = static_cast<std::uint64_t>(at) - static_cast<std::uint64_t>(base);
+    if (at >= base && diff % 1000 == 0 && diff / 1000 < kWideSchedule - 1) {
+      s.scheduled = static_cast<std::uint32_t>(diff / 1000) + 1;
+    } else {
+      s.conn.zeek.high_words().rare_for_write().scheduled_timer_ns = at;
+      s.scheduled = kWideSchedule;
+    }
+  }
   // Slots in fixed chunks of kChunk: stable addresses, at most one chunk of slack,
   // no per-slot heap node (std::deque allocates one node per element this large).
   class SlotStore {

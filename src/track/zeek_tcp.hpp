@@ -175,6 +175,12 @@ struct ZeekRare {
   // Connection's payload bytes minus what its halves' sequence space says (mod 2^64), by side
   // (Connection::payload_bytes(); 0 when the two agree, as they do without gaps or a new ISN).
   std::array<std::uint64_t, 2> payload_bytes_correction{};
+  // The tracker's scheduled timer time when it is not a whole number of microseconds
+  // after the first segment, or too far from it (Tracker::Slot::scheduled).
+  std::int64_t scheduled_timer_ns = 0;
+  // Connection::id()'s high half and Connection::generation()'s high 16 bits.
+  std::uint32_t id_above32 = 0;
+  std::uint32_t generation_above16 = 0;
   bool times_wide = false;
 };
 using ConnectionRareBlock = RareBlock<zeek_wide::count, ZeekRare>;

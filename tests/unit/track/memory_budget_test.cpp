@@ -29,22 +29,44 @@ TEST(MemoryBudget, PartsOfAConnection) {
   EXPECT_LE(sizeof(ZeekEndpoint), 32u);
   // All 12 of the connection's times (compact_times.hpp), and the rare block's pointer.
   // (and the missed bytes only in the rare block: a gap allocates it anyway)
-  EXPECT_LE(sizeof(ZeekSession), 144u);  // 140 and 4 bytes of tail padding (Connection::generation's)
+  EXPECT_LE(sizeof(ZeekSession), 144u);  // 140 and 4 bytes of tail padding (Connection's halves start there)
   // 32-bit low halves; 16-bit ones for the unwrapping distance and retransmitted bytes; no
   // segment count (the Zeek session's packets and the rare block's unanalyzed segments) and no
   // payload bytes (the sequence space covered, plus the rare block's correction)
   EXPECT_LE(sizeof(Half), 36u);
   EXPECT_LE(sizeof(CloseFacts), 8u);
   // 24-byte halves (the state as its bit's number, 4 bits), the facts (2 bytes without the final
-  // states, with `started`), which FINs were acknowledged in one byte
+  // states, with `started`), the notes and which FINs were acknowledged in one word: 54 bytes of
+  // data, and 2 of tail padding that Connection fills (ConnectionAndSlot)
   EXPECT_LE(sizeof(ConnectionInference), 56u);
   EXPECT_LE(sizeof(SeqUnwrapper), 16u);
 }
 
 TEST(MemoryBudget, ConnectionAndSlot) {
-  EXPECT_LE(sizeof(Connection), 296u);
-  // The tracker adds a timer time, a hash tag and a serial; no per-slot heap node.
-  EXPECT_LE(Tracker::bytes_per_slot(), sizeof(Connection) + 16);
+  // No padding but the last 3 bytes: the halves in the Zeek session's tail padding, the
+  // generation's low 16 bits in the inference's, the roles in the tuple's; a 32-bit id inline
+  EXPECT_LE(sizeof(Connection), 288u);
+  // The tracker adds its timer time (32 bits: microseconds after the first segment) and a
+  // serial; no hash tag (recomputed from the tuple when the connection ends), no per-slot
+  // heap node.
+  EXPECT_LE(Tracker::bytes_per_slot(), sizeof(Connection) + 8);
+}
+
+TEST(MemoryBudget, IdAndGenerationPastTheirInlineBitsAreExact) {
+  Connection c;
+  c.set_id(7);
+  c.set_generation(3);
+  EXPECT_FALSE(c.zeek.high_words().allocated());  // the usual connection: no rare block
+  EXPECT_EQ(c.id(), 7u);
+  EXPECT_EQ(c.generation(), 3u);
+  c.set_id((std::uint64_t{1} << 32) + 5);  // past 4 billion connections: the high half in the rare block
+  EXPECT_EQ(c.id(), (std::uint64_t{1} << 32) + 5);
+  c.set_generation(70'000);  // past 65,535 reuses in a row
+  EXPECT_EQ(c.generation(), 70'000u);
+  c.set_id(8);  // (the rare block, once there, keeps the high halves: 0 now)
+  c.set_generation(0xFFFF'FFFFu);
+  EXPECT_EQ(c.id(), 8u);
+  EXPECT_EQ(c.generation(), 0xFFFF'FFFFu);
 }
 
 TEST(MemoryBudget, CompactTimesAreExact) {

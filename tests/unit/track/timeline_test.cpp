@@ -104,11 +104,11 @@ class TimelineBuilderTest : public ::testing::Test {
 
   track::Tracker tracker_{track::TrackerOptions{}, [this](const track::Connection& c) {
                             track::ConnectionTimeline a, b;
-                            ASSERT_TRUE(fresh_[c.id].finish(c, a));
-                            EXPECT_EQ(fresh_[c.id].open_timelines(), 0u);
+                            ASSERT_TRUE(fresh_[c.id()].finish(c, a));
+                            EXPECT_EQ(fresh_[c.id()].open_timelines(), 0u);
                             ASSERT_TRUE(recycling_.finish(c, b));
                             expect_same(a, b);
-                            finished_ids_.push_back(c.id);
+                            finished_ids_.push_back(c.id());
                             ++compared_;
                             recycling_.recycle(b);
                             EXPECT_TRUE(b.segments.empty());
@@ -120,7 +120,7 @@ class TimelineBuilderTest : public ::testing::Test {
         [this](const track::Connection& c, int side, const Frame& fr, const decode::Packet& p) {
           // Texts of varied lengths, so that a reused buffer holding an older text shows.
           const std::string text = fmt::format("frame {} {}\n", fr.number, std::string(fr.number % 97, 'x'));
-          fresh_[c.id].on_segment(c, side, fr, p, wireshark_, tracker_.segment_inference(), text);
+          fresh_[c.id()].on_segment(c, side, fr, p, wireshark_, tracker_.segment_inference(), text);
           recycling_.on_segment(c, side, fr, p, wireshark_, tracker_.segment_inference(), text);
         });
   }
@@ -221,13 +221,13 @@ TEST_F(TimelineBuilderTest, IdsOutOfTrackerOrderStillFindTheirTimelines) {
   std::vector<std::string> texts;
   tracker_.set_segment_observer(
       [&](const track::Connection& c, int side, const Frame& fr, const decode::Packet& p) {
-        fresh_[c.id].on_segment(c, side, fr, p, wireshark_, tracker_.segment_inference(), "a");
+        fresh_[c.id()].on_segment(c, side, fr, p, wireshark_, tracker_.segment_inference(), "a");
         recycling_.on_segment(c, side, fr, p, wireshark_, tracker_.segment_inference(), "a");
         for (std::uint64_t id : {std::uint64_t{7}, std::uint64_t{3}, std::uint64_t{1000}}) {
           track::Connection other = c;
-          other.id = id + c.id;
+          other.set_id(id + c.id());
           builder.on_segment(other, side, fr, p, wireshark_, tracker_.segment_inference(),
-                             fmt::format("{} {}", other.id, fr.number));
+                             fmt::format("{} {}", other.id(), fr.number));
         }
       });
   while (step(sc.conns[1], sc.server)) {
@@ -236,7 +236,7 @@ TEST_F(TimelineBuilderTest, IdsOutOfTrackerOrderStillFindTheirTimelines) {
   EXPECT_EQ(builder.open_timelines(), 3u);
   track::Connection probe;
   for (std::uint64_t id : {std::uint64_t{4}, std::uint64_t{8}, std::uint64_t{1001}}) {
-    probe.id = id;
+    probe.set_id(id);
     track::ConnectionTimeline tl;
     ASSERT_TRUE(builder.finish(probe, tl)) << id;
     EXPECT_EQ(tl.id, id);

@@ -234,6 +234,23 @@ TEST(Tracker, AttemptTimerEndsAnUnansweredSynAfterFiveSeconds) {
   EXPECT_EQ(h.ended[1].zeek.conn_state(), ZeekConnState::SH);
 }
 
+// A nanosecond capture time does not fit the slot's 32-bit scheduled time (microseconds
+// after the first segment): the tracker keeps it in the connection's rare block, and the
+// timer still fires at its exact nanosecond, not one earlier.
+TEST(Tracker, TimersAtNanosecondTimesFireAtTheirExactTime) {
+  Harness h;
+  h.feed({.flags = SYN, .seq = C, .t = 1.000000001});
+  h.client.port = 40001;
+  h.feed({.flags = SYN, .seq = C, .t = 6.0});  // one nanosecond before the first SYN's attempt timer
+  EXPECT_TRUE(h.ended.empty());
+  h.client.port = 40002;
+  h.feed({.flags = SYN, .seq = C, .t = 6.000000001});
+  ASSERT_EQ(h.ended.size(), 1u);
+  EXPECT_EQ(h.ended[0].client().port, 40000);
+  EXPECT_EQ(h.ended[0].end_reason, EndReason::attempt_timer);
+  EXPECT_EQ(h.ended[0].first_ns(), 1'000'000'001);
+}
+
 TEST(Tracker, InactivityAfterTheHandshakeIsFiveMinutes) {
   Harness h;
   h.feed({.flags = ACK | PSH, .seq = C, .ack = S, .len = 18});
@@ -274,7 +291,7 @@ TEST(Tracker, NewSynAfterCloseStartsTheNextGeneration) {
   ASSERT_EQ(h.ended.size(), 2u);
   EXPECT_EQ(h.ended[0].end_reason, EndReason::port_reuse);
   EXPECT_EQ(h.ended[0].zeek.history(), "ShAR");
-  EXPECT_EQ(h.ended[1].generation, 1u);
+  EXPECT_EQ(h.ended[1].generation(), 1u);
   EXPECT_EQ(h.ended[1].zeek.history(), "S");
   EXPECT_EQ(h.tracker.stats().port_reuses, 1u);
 }
@@ -302,7 +319,7 @@ TEST(Tracker, FlushedConnectionsStayValidUntilTheNextSegment) {
   std::vector<Ended> ended;
   track::TrackerOptions options;
   track::Tracker tracker(options, [&ended](const Connection& c) {
-    ended.push_back({&c, c.id, std::string(c.zeek.history().view())});
+    ended.push_back({&c, c.id(), std::string(c.zeek.history().view())});
   });
   const auto syn = [&tracker](std::uint16_t port, std::uint32_t seq, double t) {
     Frame frame;
@@ -328,7 +345,7 @@ TEST(Tracker, FlushedConnectionsStayValidUntilTheNextSegment) {
   tracker.flush();
   ASSERT_EQ(ended.size(), before + 301);
   for (std::size_t i = before; i < ended.size(); ++i) {
-    EXPECT_EQ(ended[i].where->id, ended[i].id) << i;
+    EXPECT_EQ(ended[i].where->id(), ended[i].id) << i;
     EXPECT_EQ(ended[i].where->zeek.history().view(), ended[i].history) << i;
     if (i > before) {
       EXPECT_NE(ended[i].where, ended[i - 1].where) << i;
@@ -535,7 +552,7 @@ TEST(Tracker, RandomSegmentStormsStayBoundedAndEndEveryConnectionOnce) {
   EXPECT_EQ(h.ended.size(), h.tracker.stats().connections);
   std::set<std::uint64_t> ids;
   for (const Connection& c : h.ended) {
-    EXPECT_TRUE(ids.insert(c.id).second);
+    EXPECT_TRUE(ids.insert(c.id()).second);
     EXPECT_NE(c.end_reason, EndReason::none);
     EXPECT_LE(c.zeek.history().size(), track::ZeekHistory::kCapacity);
   }
@@ -545,7 +562,7 @@ TEST(Tracker, SegmentObserverSeesEverySegmentWithItsConnection) {
   Harness h;
   std::vector<std::pair<std::uint64_t, int>> seen;
   h.tracker.set_segment_observer([&seen](const Connection& c, int side, const Frame&, const decode::Packet&) {
-    seen.emplace_back(c.id, side);
+    seen.emplace_back(c.id(), side);
   });
   handshake(h);
   ASSERT_EQ(seen.size(), 3u);
