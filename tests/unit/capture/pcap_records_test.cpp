@@ -1,7 +1,7 @@
-// MappedPcapRecords on hand-built files: records in place with libpcap's time-stamp
+// PcapRecordReader on hand-built files: records in place with libpcap's time-stamp
 // scaling, the cases it leaves to libpcap (and where), a clean end, and a file
 // that grows while it is read.
-#include "capture/mapped_pcap.hpp"
+#include "capture/pcap_records.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -16,7 +16,7 @@ namespace tcpscope::capture {
 namespace {
 
 constexpr std::uint64_t kFileHeader = 24;
-using Step = MappedPcapRecords::Step;
+using Step = PcapRecordReader::Step;
 
 void put32(std::string& out, std::uint32_t v, bool big_endian = false) {
   if (big_endian) v = __builtin_bswap32(v);
@@ -34,10 +34,10 @@ std::string record(std::uint32_t sec, std::uint32_t subsec, std::uint32_t caplen
   return out;
 }
 
-class MappedPcap : public ::testing::Test {
+class PcapRecords : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/tcpscope-mapped-test-XXXXXX";
+    char pattern[] = "/tmp/tcpscope-records-test-XXXXXX";
     fd_ = mkstemp(pattern);
     ASSERT_GE(fd_, 0);
     path_ = pattern;
@@ -57,11 +57,11 @@ class MappedPcap : public ::testing::Test {
   std::uint64_t size_ = 0;
 };
 
-TEST_F(MappedPcap, RecordsInPlaceWithMicrosecondsScaledUp) {
+TEST_F(PcapRecords, RecordsInPlaceWithMicrosecondsScaledUp) {
   append(record(100, 250000, 3, 60, 'a'));
   append(record(0xfffffffe, 0xfffffff0, 0, 0, 'b'));  // signed fields, as libpcap's pcap_timeval
-  MappedPcapRecords reader(fd_, kFileHeader, false, false, 65535);
-  MappedRecord r;
+  PcapRecordReader reader(fd_, kFileHeader, false, false, 65535);
+  PcapRecord r;
   ASSERT_EQ(reader.next(r), Step::record);
   EXPECT_EQ(r.sec, 100);
   EXPECT_EQ(r.nsec, 250000000);
@@ -75,10 +75,10 @@ TEST_F(MappedPcap, RecordsInPlaceWithMicrosecondsScaledUp) {
   EXPECT_EQ(reader.offset(), size_);
 }
 
-TEST_F(MappedPcap, BigEndianNanosecondFile) {
+TEST_F(PcapRecords, BigEndianNanosecondFile) {
   append(record(7, 123456789, 2, 2, 'x', true));
-  MappedPcapRecords reader(fd_, kFileHeader, true, true, 65535);
-  MappedRecord r;
+  PcapRecordReader reader(fd_, kFileHeader, true, true, 65535);
+  PcapRecord r;
   ASSERT_EQ(reader.next(r), Step::record);
   EXPECT_EQ(r.sec, 7);
   EXPECT_EQ(r.nsec, 123456789);
@@ -86,43 +86,43 @@ TEST_F(MappedPcap, BigEndianNanosecondFile) {
   EXPECT_EQ(reader.next(r), Step::end);
 }
 
-TEST_F(MappedPcap, LeavesTheUnusualCasesToLibpcapAtTheirRecord) {
+TEST_F(PcapRecords, LeavesTheUnusualCasesToLibpcapAtTheirRecord) {
   append(record(1, 0, 10, 10, 'a'));
   const std::uint64_t second = size_;
   append(record(2, 0, 101, 101, 'b'));  // caplen above the snaplen of 100
   {
-    MappedPcapRecords reader(fd_, kFileHeader, false, false, 100);
-    MappedRecord r;
+    PcapRecordReader reader(fd_, kFileHeader, false, false, 100);
+    PcapRecord r;
     ASSERT_EQ(reader.next(r), Step::record);
     EXPECT_EQ(reader.next(r), Step::defer);
     EXPECT_EQ(reader.offset(), second);
   }
   {
-    MappedPcapRecords reader(fd_, second + 16 + 101, false, false, 200);  // nothing left: the end
-    MappedRecord r;
+    PcapRecordReader reader(fd_, second + 16 + 101, false, false, 200);  // nothing left: the end
+    PcapRecord r;
     EXPECT_EQ(reader.next(r), Step::end);
   }
   const std::uint64_t third = size_;
   append(record(3, 0, 50, 50, 'c').substr(0, 30));  // a cut record
   {
-    MappedPcapRecords reader(fd_, second, false, false, 200);
-    MappedRecord r;
+    PcapRecordReader reader(fd_, second, false, false, 200);
+    PcapRecord r;
     ASSERT_EQ(reader.next(r), Step::record);
     EXPECT_EQ(reader.next(r), Step::defer);
     EXPECT_EQ(reader.offset(), third);
   }
   append(std::string(5, 'x'));
   {
-    MappedPcapRecords reader(fd_, size_ - 5, false, false, 200);  // a cut record header
-    MappedRecord r;
+    PcapRecordReader reader(fd_, size_ - 5, false, false, 200);  // a cut record header
+    PcapRecord r;
     EXPECT_EQ(reader.next(r), Step::defer);
   }
 }
 
-TEST_F(MappedPcap, FollowsAFileThatGrowsWhileRead) {
+TEST_F(PcapRecords, FollowsAFileThatGrowsWhileRead) {
   append(record(1, 0, 4, 4, 'a'));
-  MappedPcapRecords reader(fd_, kFileHeader, false, false, 65535);
-  MappedRecord r;
+  PcapRecordReader reader(fd_, kFileHeader, false, false, 65535);
+  PcapRecord r;
   ASSERT_EQ(reader.next(r), Step::record);
   append(record(2, 0, 5000, 5000, 'b'));
   ASSERT_EQ(reader.next(r), Step::record);  // seen at the end of what was known
@@ -132,19 +132,20 @@ TEST_F(MappedPcap, FollowsAFileThatGrowsWhileRead) {
   EXPECT_EQ(reader.next(r), Step::end);
 }
 
-TEST_F(MappedPcap, RecordsAcrossManyWindowsStayValidForTheStableDistance) {
-  // 21 MiB of 60000-byte records: several window moves, records straddling them.
-  // Every record handed out is checked again once the reader is almost
-  // kStableBytes past it (an unmapped window would fault).
+TEST_F(PcapRecords, RecordsAcrossManyRingLapsStayValidForTheStableDistance) {
+  // 21 MiB of 60000-byte records: several laps of the ring, records straddling
+  // its end. Every record handed out is checked again once the reader is almost
+  // stable_bytes() past it (an overwritten record would read another letter).
   const int count = 350;
   const std::uint32_t size = 60000;
   std::string all;
   for (int i = 0; i < count; ++i)
     all += record(static_cast<std::uint32_t>(i), 0, size, size, static_cast<char>('A' + i % 26));
   append(all);
-  MappedPcapRecords reader(fd_, kFileHeader, false, false, 65535);
-  MappedRecord r;
-  const int behind = static_cast<int>(MappedPcapRecords::kStableBytes / (size + 16)) - 1;
+  PcapRecordReader reader(fd_, kFileHeader, false, false, 65535);
+  PcapRecord r;
+  const int behind = static_cast<int>(reader.stable_bytes() / (size + 16)) - 1;
+  ASSERT_GE(reader.stable_bytes(), 2u << 20);
   std::vector<const std::uint8_t*> seen;
   for (int i = 0; i < count; ++i) {
     ASSERT_EQ(reader.next(r), Step::record) << i;
@@ -160,23 +161,48 @@ TEST_F(MappedPcap, RecordsAcrossManyWindowsStayValidForTheStableDistance) {
   EXPECT_EQ(reader.next(r), Step::end);
 }
 
-TEST_F(MappedPcap, AFileCutShortWhileMappedReadsZerosThenHandsOverToLibpcap) {
-  // Another process truncates the file under a mapped window (logrotate's
-  // copytruncate): without the SIGBUS guard, touching the vanished page kills us.
+TEST_F(PcapRecords, AFileCutShortWhileReadHandsOverToLibpcapWhereTheBytesEnd) {
+  // Another process truncates the file while it is read (logrotate's copytruncate):
+  // the records read before stay as they were; at the first record the reads no
+  // longer reach, libpcap takes over (and sees the shorter file).
   const std::uint32_t size = 60000;
   std::string all;
-  for (int i = 0; i < 20; ++i) all += record(static_cast<std::uint32_t>(i), 0, size, size, 'x');
+  for (int i = 0; i < 40; ++i)
+    all += record(static_cast<std::uint32_t>(i), 0, size, size, static_cast<char>('a' + i));
   append(all);
-  MappedPcapRecords reader(fd_, kFileHeader, false, false, 65535);
-  MappedRecord r;
+  PcapRecordReader reader(fd_, kFileHeader, false, false, 65535);
+  PcapRecord r;
   ASSERT_EQ(reader.next(r), Step::record);
   ASSERT_EQ(reader.next(r), Step::record);
   const std::uint8_t* second = r.data;
   ASSERT_EQ(ftruncate(fd_, static_cast<off_t>(kFileHeader + 100)), 0);
-  EXPECT_EQ(second[size - 1], 0);  // the vanished page reads as zeros
-  EXPECT_TRUE(reader.file_shrank());
-  EXPECT_EQ(reader.next(r), Step::defer);
-  EXPECT_EQ(reader.offset(), kFileHeader + 2 * (16 + size));
+  int handed_out = 2;
+  while (reader.next(r) == Step::record) {
+    EXPECT_EQ(r.data[size - 1], 'a' + handed_out);
+    ++handed_out;
+  }
+  EXPECT_LT(handed_out, 40);  // the reads stopped reaching records
+  EXPECT_EQ(second[size - 1], 'b');
+  EXPECT_EQ(reader.offset(), kFileHeader + static_cast<std::uint64_t>(handed_out) * (16 + size));
+  EXPECT_EQ(reader.next(r), Step::defer);  // a cut record: libpcap's error
+}
+
+TEST_F(PcapRecords, ARecordLargerThanAReadChunk) {
+  // Records of the largest snaplen cross several reads and the ring's end.
+  const std::uint32_t size = 262144;
+  std::string all;
+  for (int i = 0; i < 30; ++i)
+    all += record(static_cast<std::uint32_t>(i), 0, size, size, static_cast<char>('A' + i));
+  append(all);
+  PcapRecordReader reader(fd_, kFileHeader, false, false, size);
+  PcapRecord r;
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_EQ(reader.next(r), Step::record) << i;
+    ASSERT_EQ(r.caplen, size);
+    ASSERT_EQ(r.data[0], 'A' + i);
+    ASSERT_EQ(r.data[size - 1], 'A' + i);
+  }
+  EXPECT_EQ(reader.next(r), Step::end);
 }
 
 }  // namespace
