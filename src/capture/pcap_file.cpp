@@ -5,8 +5,9 @@
 // computed from the record sizes.
 //
 // Classic pcap files (µs or ns magic, either byte order, version 2.4) are read
-// through PcapRecordReader instead, which hands out the records in place from
-// its read buffer; at the first record that is not the ordinary case it stops
+// through MappedPcapRecords (an mmap window) or, when the consumer reads decoded
+// facts only (prefer_copied_reads), PcapRecordReader (pread into a ring), which
+// hand out the records in place; at the first record that is not the ordinary case it stops
 // and libpcap carries on from that record's offset on the same FILE, so errors
 // are libpcap's own. TCPSCOPE_READER=libpcap in the environment turns the
 // record reader off (tests compare both paths).
@@ -19,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "capture/mapped_pcap.hpp"
 #include "capture/pcap_records.hpp"
 #include "capture/source.hpp"
 
@@ -74,10 +76,12 @@ class PcapFileSource final : public FrameSource {
       : handle_(handle), file_(file), path_(std::move(path)), record_header_bytes_(record_header_bytes) {
     // pcapng files report major version 1; classic pcap files report 2.
     is_pcapng_ = pcap_major_version(handle_) == 1;
-    if (record_reader_fits(handle_, file_, kind))
-      records_ = std::make_unique<PcapRecordReader>(fileno(file_), kPcapFileHeaderBytes,
-                                                    pcap_is_swapped(handle_), kind.is(kNanoPcapMagic),
+    if (record_reader_fits(handle_, file_, kind)) {
+      nanosecond_ = kind.is(kNanoPcapMagic);
+      mapped_ = std::make_unique<MappedPcapRecords>(fileno(file_), kPcapFileHeaderBytes,
+                                                    pcap_is_swapped(handle_), nanosecond_,
                                                     static_cast<std::uint32_t>(pcap_snapshot(handle_)));
+    }
   }
   ~PcapFileSource() override {
     if (has_filter_) pcap_freecode(&filter_);
@@ -87,8 +91,16 @@ class PcapFileSource final : public FrameSource {
   PcapFileSource& operator=(const PcapFileSource&) = delete;
 
   NextResult next(Frame& frame) override {
-    if (records_ && !records_deferred_) return next_from_records(frame);
+    if ((mapped_ || copied_) && !records_deferred_) return next_from_records(frame);
     return next_libpcap(frame);
+  }
+
+  void prefer_copied_reads() override {
+    if (!mapped_ || records_read_ != 0) return;
+    copied_ =
+        std::make_unique<PcapRecordReader>(fileno(file_), kPcapFileHeaderBytes, pcap_is_swapped(handle_),
+                                           nanosecond_, static_cast<std::uint32_t>(pcap_snapshot(handle_)));
+    mapped_.reset();
   }
 
   // The record reader's bytes stay valid for stable_bytes() of the file read after a frame, but
@@ -96,19 +108,22 @@ class PcapFileSource final : public FrameSource {
   // file, so a consumer counting only the frames it got cannot keep that promise. With
   // a filter, frames are valid until the next call only (the consumer copies them).
   std::uint64_t frame_stays_valid_for_bytes() const override {
-    return records_ && !records_deferred_ && !has_filter_ ? records_->stable_bytes() : 0;
+    if (records_deferred_ || has_filter_) return 0;
+    return copied_ ? copied_->stable_bytes() : mapped_ ? mapped_->stable_bytes() : 0;
   }
 
   NextResult next_from_records(Frame& frame) {
     for (;;) {
       if (stop_requested_.load(std::memory_order_relaxed)) return NextResult::end;
       PcapRecord record;
-      const PcapRecordReader::Step step = records_->next(record);
-      if (step == PcapRecordReader::Step::end) return NextResult::end;
-      if (step == PcapRecordReader::Step::defer) {
-        // libpcap reads on from this record, on its own FILE. (The ring stays:
-        // frames handed out before may still be in use, see frame_stays_valid_for_bytes.)
-        const bool positioned = fseeko(file_, static_cast<off_t>(records_->offset()), SEEK_SET) == 0;
+      const RecordStep step = copied_ ? copied_->next(record) : mapped_->next(record);
+      if (step == RecordStep::end) return NextResult::end;
+      if (step == RecordStep::defer) {
+        // libpcap reads on from this record, on its own FILE. (The ring or mapping
+        // stays: frames handed out before may still be in use, see
+        // frame_stays_valid_for_bytes.)
+        const std::uint64_t offset = copied_ ? copied_->offset() : mapped_->offset();
+        const bool positioned = fseeko(file_, static_cast<off_t>(offset), SEEK_SET) == 0;
         records_deferred_ = true;
         if (!positioned) {
           error_ = Error{ErrorCode::io, path_ + ": " + std::strerror(errno)};
@@ -222,8 +237,11 @@ class PcapFileSource final : public FrameSource {
   std::uint64_t next_record_offset_ = kPcapFileHeaderBytes;
   std::atomic<bool> stop_requested_{false};
   Error error_;
-  std::unique_ptr<PcapRecordReader> records_;  // null: libpcap reads
-  bool records_deferred_ = false;              // libpcap reads on from where the record reader stopped
+  // The record reader of a classic pcap file (one of the two; both null: libpcap reads).
+  std::unique_ptr<MappedPcapRecords> mapped_;
+  std::unique_ptr<PcapRecordReader> copied_;  // after prefer_copied_reads()
+  bool nanosecond_ = false;
+  bool records_deferred_ = false;  // libpcap reads on from where the record reader stopped
 };
 
 }  // namespace

@@ -3,7 +3,10 @@
 // then into libpcap's, no page-table work per page of the file (an mmap window
 // costs its page faults or population and its unmapping, which also interrupts
 // the process's other thread), and each chunk is still in this core's cache when
-// the records in it are decoded. Only the ordinary case is handled here: a
+// the records in it are decoded. For a consumer that reads decoded facts only
+// (conns): one that reads the record bytes on another core (print, explain) pays
+// there for lines this core wrote, and is faster with MappedPcapRecords
+// (FrameSource::prefer_copied_reads chooses). Only the ordinary case is handled here: a
 // complete record whose captured length is within the snapshot length. At
 // anything else (a truncated or oversized record, a failed read) the reader stops
 // and says where, and the caller hands that record and everything after it to
@@ -32,13 +35,16 @@ struct PcapRecord {
   const std::uint8_t* data = nullptr;  // valid until the reader is stable_bytes() past it
 };
 
+// What a record reader's next() found (this reader's and MappedPcapRecords').
+enum class RecordStep : std::uint8_t {
+  record,  // `record` holds the next record
+  end,     // clean end of file: no byte after the last record
+  defer,   // not the ordinary case: libpcap must read from offset() on
+};
+
 class PcapRecordReader {
  public:
-  enum class Step : std::uint8_t {
-    record,  // `record` holds the next record
-    end,     // clean end of file: no byte after the last record
-    defer,   // not the ordinary case: libpcap must read from offset() on
-  };
+  using Step = RecordStep;
 
   // `fd` stays owned by the caller and open while this reader is used.
   // `first_record` is the offset just after the file header.
