@@ -3,6 +3,8 @@
 //
 //   pcap_floor pcap_next_ex FILE   libpcap's pcap_next_ex loop (what tcpdump and tcpscope sit on)
 //   pcap_floor mmap FILE           walking the classic-pcap record headers through mmap
+//   pcap_floor pread FILE          the same walk over pread() chunks of 256 KiB into one
+//                                  reused buffer (how tcpscope reads classic pcap files)
 //
 // Both print "<packets> packets <bytes> bytes" on stdout. Each touches every packet's
 // first byte, so the data is really read.
@@ -15,6 +17,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 namespace {
 
@@ -93,16 +96,69 @@ int walk_with_mmap(const char* path, Totals& totals) {
   return 0;
 }
 
+int walk_with_pread(const char* path, Totals& totals) {
+  const int fd = open(path, O_RDONLY);
+  if (fd < 0) {
+    std::perror(path);
+    return 1;
+  }
+  constexpr std::size_t kChunk = 256u << 10;
+  constexpr std::size_t kLargestRecord = 16 + 262144;
+  std::vector<unsigned char> buffer(kChunk + kLargestRecord);
+  unsigned char header[24];
+  if (pread(fd, header, sizeof header, 0) != static_cast<ssize_t>(sizeof header)) {
+    std::fprintf(stderr, "pcap_floor: %s: not a pcap file\n", path);
+    close(fd);
+    return 1;
+  }
+  const std::uint32_t magic = load_u32(header, false);
+  const bool swapped = magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1;
+  if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d && !swapped) {
+    std::fprintf(stderr, "pcap_floor: %s: not a classic pcap file (pcapng is not walked here)\n", path);
+    close(fd);
+    return 1;
+  }
+  off_t file_offset = 24;  // of the end of the bytes read
+  std::size_t begin = 0, end = 0;
+  for (;;) {
+    const std::size_t have = end - begin;
+    std::size_t need = 16;
+    if (have >= 16) need += load_u32(buffer.data() + begin + 8, swapped);
+    if (need > kLargestRecord) break;  // a damaged length
+    if (have < need) {
+      std::memmove(buffer.data(), buffer.data() + begin, have);
+      begin = 0;
+      end = have;
+      const ssize_t got = pread(fd, buffer.data() + end, kChunk, file_offset);
+      if (got <= 0) break;  // the end (a truncated last record stays unread)
+      end += static_cast<std::size_t>(got);
+      file_offset += got;
+      continue;
+    }
+    const std::uint32_t caplen = static_cast<std::uint32_t>(need - 16);
+    ++totals.packets;
+    totals.bytes += caplen;
+    if (caplen > 0) totals.first_byte_xor ^= buffer[begin + 16];
+    begin += need;
+  }
+  close(fd);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3 || (std::strcmp(argv[1], "pcap_next_ex") != 0 && std::strcmp(argv[1], "mmap") != 0)) {
-    std::fprintf(stderr, "usage: pcap_floor pcap_next_ex|mmap FILE\n");
+  const bool known_mode =
+      argc == 3 && (std::strcmp(argv[1], "pcap_next_ex") == 0 || std::strcmp(argv[1], "mmap") == 0 ||
+                    std::strcmp(argv[1], "pread") == 0);
+  if (!known_mode) {
+    std::fprintf(stderr, "usage: pcap_floor pcap_next_ex|mmap|pread FILE\n");
     return 2;
   }
   Totals totals;
-  const int status = std::strcmp(argv[1], "mmap") == 0 ? walk_with_mmap(argv[2], totals)
-                                                       : walk_with_pcap_next_ex(argv[2], totals);
+  const int status = std::strcmp(argv[1], "mmap") == 0    ? walk_with_mmap(argv[2], totals)
+                     : std::strcmp(argv[1], "pread") == 0 ? walk_with_pread(argv[2], totals)
+                                                          : walk_with_pcap_next_ex(argv[2], totals);
   std::printf("%llu packets %llu bytes (xor %u)\n", static_cast<unsigned long long>(totals.packets),
               static_cast<unsigned long long>(totals.bytes), totals.first_byte_xor);
   return status;

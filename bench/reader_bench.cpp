@@ -1,7 +1,7 @@
-// Reading a classic pcap file: the mmap reader (capture/mapped_pcap.hpp) against
-// libpcap's pcap_next_ex, over the same generated file in the page cache (40,000
-// records of 600 bytes, about the average of the benchmark's loopback HTTP capture).
-// Each loop touches every record's first byte.
+// Reading a classic pcap file: the record reader (capture/pcap_records.hpp: pread into a ring, records in
+// place) against libpcap's pcap_next_ex, over the same generated file in the page cache (40,000 records of
+// 600 bytes, about the average of the benchmark's loopback HTTP capture). Each loop touches every record's
+// first byte.
 #include <benchmark/benchmark.h>
 #include <pcap/pcap.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "capture/mapped_pcap.hpp"
+#include "capture/pcap_records.hpp"
 
 namespace {
 
@@ -62,18 +62,18 @@ const BenchFile& bench_file() {
   return file;
 }
 
-void BM_ReadMappedPcap(benchmark::State& state) {
+void BM_ReadPcapRecords(benchmark::State& state) {
   const BenchFile& file = bench_file();
   for (auto _ : state) {
-    capture::MappedPcapRecords reader(file.fd(), 24, false, false, 262144);
-    capture::MappedRecord record;
+    capture::PcapRecordReader reader(file.fd(), 24, false, false, 262144);
+    capture::PcapRecord record;
     unsigned sum = 0;
-    while (reader.next(record) == capture::MappedPcapRecords::Step::record) sum += record.data[0];
+    while (reader.next(record) == capture::PcapRecordReader::Step::record) sum += record.data[0];
     benchmark::DoNotOptimize(sum);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * kRecords);
 }
-BENCHMARK(BM_ReadMappedPcap);
+BENCHMARK(BM_ReadPcapRecords);
 
 void BM_ReadLibpcapNextEx(benchmark::State& state) {
   const BenchFile& file = bench_file();

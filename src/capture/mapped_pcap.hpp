@@ -1,4 +1,6 @@
-// The records of a classic pcap file read through a sliding read-only mmap window:
+// The records of a classic pcap file read through a sliding read-only mmap window
+// (for consumers that read the record bytes on another core: print, explain; conns
+// reads through PcapRecordReader):
 // no copy from the page cache into stdio's buffer and then into libpcap's, and
 // the record bytes handed out in place. Only the ordinary case is handled here:
 // a complete record whose captured length is within the snapshot length. At
@@ -22,23 +24,16 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "capture/pcap_records.hpp"
+
 namespace tcpscope::capture {
 
-struct MappedRecord {
-  std::int64_t sec = 0;
-  std::int64_t nsec = 0;  // nanoseconds, scaled up from microseconds as libpcap does
-  std::uint32_t caplen = 0;
-  std::uint32_t wire_len = 0;
-  const std::uint8_t* data = nullptr;  // valid until the next call to next()
-};
+// Its `data` is valid until the reader is kStableBytes past it.
+using MappedRecord = PcapRecord;
 
 class MappedPcapRecords {
  public:
-  enum class Step : std::uint8_t {
-    record,  // `record` holds the next record
-    end,     // clean end of file: no byte after the last record
-    defer,   // not the ordinary case: libpcap must read from offset() on
-  };
+  using Step = RecordStep;
 
   // `fd` stays owned by the caller and open while this reader is used.
   // `first_record` is the offset just after the file header.
@@ -49,6 +44,7 @@ class MappedPcapRecords {
 
   // How far past a record's start the reader may move before its bytes go away.
   static constexpr std::uint64_t kStableBytes = 6u << 20;
+  std::uint64_t stable_bytes() const { return kStableBytes; }
 
   Step next(MappedRecord& record);
   // True once a page of this reader's mapping vanished (the file was cut short).

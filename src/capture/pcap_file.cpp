@@ -5,11 +5,12 @@
 // computed from the record sizes.
 //
 // Classic pcap files (µs or ns magic, either byte order, version 2.4) are read
-// through MappedPcapRecords instead, which hands out the records in place from
-// an mmap window; at the first record that is not the ordinary case it stops
+// through MappedPcapRecords (an mmap window) or, when the consumer reads decoded
+// facts only (prefer_copied_reads), PcapRecordReader (pread into a ring), which
+// hand out the records in place; at the first record that is not the ordinary case it stops
 // and libpcap carries on from that record's offset on the same FILE, so errors
 // are libpcap's own. TCPSCOPE_READER=libpcap in the environment turns the
-// mapped reader off (tests compare both paths).
+// record reader off (tests compare both paths).
 #include <pcap/pcap.h>
 #include <sys/stat.h>
 
@@ -20,6 +21,7 @@
 #include <cstring>
 
 #include "capture/mapped_pcap.hpp"
+#include "capture/pcap_records.hpp"
 #include "capture/source.hpp"
 
 namespace tcpscope::capture {
@@ -41,10 +43,10 @@ struct FileKind {
   bool is(std::uint32_t m) const { return magic == m || magic_swapped == m; }
 };
 
-// Whether the mapped reader may read this file: libpcap's ordinary classic pcap
+// Whether the record reader may read this file: libpcap's ordinary classic pcap
 // case only. In byte-swapped files libpcap rewrites the pseudo-headers of some
 // link types (USB, NFLOG, ...): those stay with libpcap.
-bool mapped_reader_fits(pcap_t* handle, std::FILE* file, const FileKind& kind) {
+bool record_reader_fits(pcap_t* handle, std::FILE* file, const FileKind& kind) {
   if (file == stdin) return false;
   if (const char* reader = std::getenv("TCPSCOPE_READER");
       reader != nullptr && std::strcmp(reader, "libpcap") == 0)
@@ -74,10 +76,12 @@ class PcapFileSource final : public FrameSource {
       : handle_(handle), file_(file), path_(std::move(path)), record_header_bytes_(record_header_bytes) {
     // pcapng files report major version 1; classic pcap files report 2.
     is_pcapng_ = pcap_major_version(handle_) == 1;
-    if (mapped_reader_fits(handle_, file_, kind))
+    if (record_reader_fits(handle_, file_, kind)) {
+      nanosecond_ = kind.is(kNanoPcapMagic);
       mapped_ = std::make_unique<MappedPcapRecords>(fileno(file_), kPcapFileHeaderBytes,
-                                                    pcap_is_swapped(handle_), kind.is(kNanoPcapMagic),
+                                                    pcap_is_swapped(handle_), nanosecond_,
                                                     static_cast<std::uint32_t>(pcap_snapshot(handle_)));
+    }
   }
   ~PcapFileSource() override {
     if (has_filter_) pcap_freecode(&filter_);
@@ -87,29 +91,40 @@ class PcapFileSource final : public FrameSource {
   PcapFileSource& operator=(const PcapFileSource&) = delete;
 
   NextResult next(Frame& frame) override {
-    if (mapped_ && !mapped_deferred_) return next_mapped(frame);
+    if ((mapped_ || copied_) && !records_deferred_) return next_from_records(frame);
     return next_libpcap(frame);
   }
 
-  // The mapped windows stay valid for kStableBytes of the file read after a frame, but
+  void prefer_copied_reads() override {
+    if (!mapped_ || records_read_ != 0) return;
+    copied_ =
+        std::make_unique<PcapRecordReader>(fileno(file_), kPcapFileHeaderBytes, pcap_is_swapped(handle_),
+                                           nanosecond_, static_cast<std::uint32_t>(pcap_snapshot(handle_)));
+    mapped_.reset();
+  }
+
+  // The record reader's bytes stay valid for stable_bytes() of the file read after a frame, but
   // a filter skips records: the frames handed out then lie arbitrarily far apart in the
   // file, so a consumer counting only the frames it got cannot keep that promise. With
   // a filter, frames are valid until the next call only (the consumer copies them).
   std::uint64_t frame_stays_valid_for_bytes() const override {
-    return mapped_ && !mapped_deferred_ && !has_filter_ ? MappedPcapRecords::kStableBytes : 0;
+    if (records_deferred_ || has_filter_) return 0;
+    return copied_ ? copied_->stable_bytes() : mapped_ ? mapped_->stable_bytes() : 0;
   }
 
-  NextResult next_mapped(Frame& frame) {
+  NextResult next_from_records(Frame& frame) {
     for (;;) {
       if (stop_requested_.load(std::memory_order_relaxed)) return NextResult::end;
-      MappedRecord record;
-      const MappedPcapRecords::Step step = mapped_->next(record);
-      if (step == MappedPcapRecords::Step::end) return NextResult::end;
-      if (step == MappedPcapRecords::Step::defer) {
-        // libpcap reads on from this record, on its own FILE. (The mapping stays:
-        // frames handed out before may still be in use, see frame_stays_valid_for_bytes.)
-        const bool positioned = fseeko(file_, static_cast<off_t>(mapped_->offset()), SEEK_SET) == 0;
-        mapped_deferred_ = true;
+      PcapRecord record;
+      const RecordStep step = copied_ ? copied_->next(record) : mapped_->next(record);
+      if (step == RecordStep::end) return NextResult::end;
+      if (step == RecordStep::defer) {
+        // libpcap reads on from this record, on its own FILE. (The ring or mapping
+        // stays: frames handed out before may still be in use, see
+        // frame_stays_valid_for_bytes.)
+        const std::uint64_t offset = copied_ ? copied_->offset() : mapped_->offset();
+        const bool positioned = fseeko(file_, static_cast<off_t>(offset), SEEK_SET) == 0;
+        records_deferred_ = true;
         if (!positioned) {
           error_ = Error{ErrorCode::io, path_ + ": " + std::strerror(errno)};
           return NextResult::error;
@@ -222,8 +237,11 @@ class PcapFileSource final : public FrameSource {
   std::uint64_t next_record_offset_ = kPcapFileHeaderBytes;
   std::atomic<bool> stop_requested_{false};
   Error error_;
-  std::unique_ptr<MappedPcapRecords> mapped_;  // null: libpcap reads
-  bool mapped_deferred_ = false;               // libpcap reads on from where the mapped reader stopped
+  // The record reader of a classic pcap file (one of the two; both null: libpcap reads).
+  std::unique_ptr<MappedPcapRecords> mapped_;
+  std::unique_ptr<PcapRecordReader> copied_;  // after prefer_copied_reads()
+  bool nanosecond_ = false;
+  bool records_deferred_ = false;  // libpcap reads on from where the record reader stopped
 };
 
 }  // namespace

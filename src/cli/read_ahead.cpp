@@ -67,7 +67,17 @@ void ReadAhead::produce() {
       }
       pending = false;
       const std::size_t size = frame.data.size();
-      if (size > batch.arena.size() - used) {
+      // Frames the source keeps valid long enough are used in place: the batches in
+      // flight (at most kBatches) then span at most that many bytes of the file:
+      // frame bytes up to in_place_bytes each, and record headers (24 bytes at most
+      // per frame). Asked for each frame: a source may stop promising (the record
+      // reader handing over to libpcap). A larger frame is copied (the record
+      // reader's promise covers its largest record: none is).
+      const std::uint64_t per_batch = source_.frame_stays_valid_for_bytes() / kBatches;
+      const std::uint64_t in_place_bytes =
+          per_batch >= kMinInPlaceBytes + kFramesPerBatch * 24 ? per_batch - kFramesPerBatch * 24 : 0;
+      const bool in_place = size <= in_place_bytes;
+      if (in_place ? used + size > in_place_bytes : size > batch.arena.size() - used) {
         if (batch.count != 0) {  // next batch
           pending = true;
           break;
@@ -77,9 +87,7 @@ void ReadAhead::produce() {
       Frame& copy = batch.frames[batch.count];
       copy = frame;
       copy.number = ++frames_read;  // the consumer need not write into the batch
-      // Frames from the mapped reader stay valid long enough for every batch in
-      // flight (at most kBatches * kArenaBytes of frame bytes): no copy then.
-      if (size > kArenaBytes || source_.frame_stays_valid_for_bytes() < kStableBytesNeeded) {
+      if (!in_place) {
         if (size != 0) std::memcpy(batch.arena.data() + used, frame.data.data(), size);
         copy.data = ByteView(batch.arena.data() + used, size);
       }

@@ -2,7 +2,7 @@
 // on two cores the file walk and the decoder run while the printer formats the
 // previous batch. Each frame's bytes are copied into its batch (a source's frame
 // is valid only until its next read) unless the source keeps them valid long
-// enough (the mapped pcap reader), then decoded; the consumer
+// enough (the pcap record reader), then decoded; the consumer
 // gets the frames in file order with the same end or error the source gave.
 // Batches are allocated once: nothing is allocated per packet.
 //
@@ -100,10 +100,9 @@ class ReadAhead {
   static constexpr std::size_t kBatches = 4;
   static constexpr std::size_t kFramesPerBatch = 512;
   static constexpr std::size_t kArenaBytes = 1 << 20;
-  // A source frame may be used in place when it stays valid this long: the batches
-  // in flight (at most kBatches) hold at most kArenaBytes of frame bytes each, plus
-  // their record headers (24 bytes at most per frame).
-  static constexpr std::uint64_t kStableBytesNeeded = kBatches * (kArenaBytes + kFramesPerBatch * 24);
+  // Source frames are used in place when the source keeps them valid long enough
+  // for batches of at least this many frame bytes (see produce()).
+  static constexpr std::uint64_t kMinInPlaceBytes = 64 << 10;
 
   struct Batch {
     std::vector<Frame> frames;

@@ -1,0 +1,82 @@
+// The records of a classic pcap file, read with pread() in chunks of a few hundred
+// KiB into a ring buffer and handed out in place: no copy into stdio's buffer and
+// then into libpcap's, no page-table work per page of the file (an mmap window
+// costs its page faults or population and its unmapping, which also interrupts
+// the process's other thread), and each chunk is still in this core's cache when
+// the records in it are decoded. For a consumer that reads decoded facts only
+// (conns): one that reads the record bytes on another core (print, explain) pays
+// there for lines this core wrote, and is faster with MappedPcapRecords
+// (FrameSource::prefer_copied_reads chooses). Only the ordinary case is handled here: a
+// complete record whose captured length is within the snapshot length. At
+// anything else (a truncated or oversized record, a failed read) the reader stops
+// and says where, and the caller hands that record and everything after it to
+// libpcap, so errors and their text are libpcap's own.
+//
+// The ring is a few MiB, so memory stays flat whatever the file size. A record's
+// bytes stay valid until the reader has moved stable_bytes() past it (a reading
+// thread can hand records to another one without copying them). A file that
+// grows while it is read (another process's -w) is followed: at the end of what
+// was read, the next read sees the new bytes, as libpcap's next fread() would. A
+// file cut short by another process while read: the records read before are
+// handed out as they were, and at the first one the file no longer holds
+// libpcap takes over, which then sees the shorter file.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace tcpscope::capture {
+
+struct PcapRecord {
+  std::int64_t sec = 0;
+  std::int64_t nsec = 0;  // nanoseconds, scaled up from microseconds as libpcap does
+  std::uint32_t caplen = 0;
+  std::uint32_t wire_len = 0;
+  const std::uint8_t* data = nullptr;  // valid until the reader is stable_bytes() past it
+};
+
+// What a record reader's next() found (this reader's and MappedPcapRecords').
+enum class RecordStep : std::uint8_t {
+  record,  // `record` holds the next record
+  end,     // clean end of file: no byte after the last record
+  defer,   // not the ordinary case: libpcap must read from offset() on
+};
+
+class PcapRecordReader {
+ public:
+  using Step = RecordStep;
+
+  // `fd` stays owned by the caller and open while this reader is used.
+  // `first_record` is the offset just after the file header.
+  PcapRecordReader(int fd, std::uint64_t first_record, bool swapped, bool nanosecond, std::uint32_t snaplen);
+  ~PcapRecordReader();
+  PcapRecordReader(const PcapRecordReader&) = delete;
+  PcapRecordReader& operator=(const PcapRecordReader&) = delete;
+
+  // How far past a record's start the reader may move before its bytes go away:
+  // at least 2 MiB, and at least 8 of the largest records the snaplen allows (with
+  // 24 bytes each on top): ReadAhead's batches in flight then hold any record in place.
+  std::uint64_t stable_bytes() const { return stable_bytes_; }
+
+  Step next(PcapRecord& record);
+  // Offset of the next record not yet handed out (where libpcap resumes after `defer`).
+  std::uint64_t offset() const { return offset_; }
+
+ private:
+  bool fill(std::uint64_t need);
+
+  int fd_;
+  bool swapped_;
+  bool nanosecond_;
+  std::uint32_t snaplen_;
+  std::uint64_t offset_;          // file offset of ring_[begin_]
+  std::uint64_t largest_record_;  // header and snaplen
+  std::uint64_t stable_bytes_;
+  std::uint64_t ring_bytes_;
+  std::unique_ptr<std::uint8_t[]> ring_;  // not zeroed: only bytes read are handed out
+  std::uint64_t begin_ = 0;               // the next record not handed out
+  std::uint64_t end_ = 0;                 // the end of the bytes read
+  bool read_failed_ = false;              // the last read failed (libpcap reports the error)
+};
+
+}  // namespace tcpscope::capture
