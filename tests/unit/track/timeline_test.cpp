@@ -262,7 +262,7 @@ TEST_F(TimelineBuilderTest, LongConnectionKeepsEveryRecordAndTextPastItsFirstChu
       [&](const track::Connection& c, int side, const Frame& fr, const decode::Packet& p) {
         const std::string text = text_of(fr.number);
         // The fixture's builders too: the tracker's end compares their timelines.
-        fresh_[c.id].on_segment(c, side, fr, p, wireshark_, tracker_.segment_inference(), text);
+        fresh_[c.id()].on_segment(c, side, fr, p, wireshark_, tracker_.segment_inference(), text);
         recycling_.on_segment(c, side, fr, p, wireshark_, tracker_.segment_inference(), text);
         builder.on_segment(c, side, fr, p, wireshark_, tracker_.segment_inference(), text);
       });
@@ -271,7 +271,7 @@ TEST_F(TimelineBuilderTest, LongConnectionKeepsEveryRecordAndTextPastItsFirstChu
   tracker_.flush();
   EXPECT_EQ(compared_, 1u);
   track::Connection probe;
-  probe.id = 1;
+  probe.set_id(1);
   track::ConnectionTimeline tl;
   ASSERT_TRUE(builder.finish(probe, tl));
   ASSERT_EQ(tl.segments.size(), 3u + 2u * 1600u + 3u);
