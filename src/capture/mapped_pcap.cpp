@@ -14,7 +14,6 @@
 namespace tcpscope::capture {
 namespace {
 
-constexpr std::uint64_t kRecordHeaderBytes = 16;
 // Mapped (and populated) at once; a record never needs more than one remap.
 constexpr std::uint64_t kWindowBytes = 4u << 20;
 // The bytes of a record next() asks for ahead: its first 100 bytes hold the record
@@ -24,12 +23,6 @@ constexpr std::uintptr_t kPrefetchPageAhead = 4096;
 
 [[gnu::always_inline]] inline void prefetch_record(std::uintptr_t record) {
   prefetch_bytes(reinterpret_cast<const void*>(record), kPrefetchRecordBytes);
-}
-
-std::uint32_t load32(const std::uint8_t* p, bool swapped) {
-  std::uint32_t v;
-  std::memcpy(&v, p, 4);
-  return swapped ? __builtin_bswap32(v) : v;
 }
 
 // A file cut short by another process while it is mapped (logrotate's copytruncate,
@@ -186,7 +179,7 @@ MappedPcapRecords::Step MappedPcapRecords::next(MappedRecord& record) {
   }
   if (!covers(at, at + kRecordHeaderBytes) && !map_from(at, at + kRecordHeaderBytes)) return Step::defer;
   const std::uint8_t* h = map_ + (at - map_offset_);
-  const std::uint32_t caplen = load32(h + 8, swapped_);
+  const std::uint32_t caplen = load_record_field(h + 8, swapped_);
   if (caplen > snaplen_) return Step::defer;  // libpcap cuts it to the snaplen, or rejects it
   const std::uint64_t end = at + kRecordHeaderBytes + caplen;
   if (end > file_size_ && (!refresh_size() || end > file_size_)) return Step::defer;  // a cut record
@@ -194,14 +187,7 @@ MappedPcapRecords::Step MappedPcapRecords::next(MappedRecord& record) {
     if (!map_from(at, end)) return Step::defer;
     h = map_ + (at - map_offset_);
   }
-  // libpcap's pcap_timeval holds signed 32-bit fields; microseconds are scaled
-  // up in 64 bits, so a damaged sub-second value stays as it is, only scaled.
-  record.sec = static_cast<std::int32_t>(load32(h, swapped_));
-  const std::int64_t subsec = static_cast<std::int32_t>(load32(h + 4, swapped_));
-  record.nsec = nanosecond_ ? subsec : subsec * 1000;
-  record.caplen = caplen;
-  record.wire_len = load32(h + 12, swapped_);
-  record.data = h + kRecordHeaderBytes;
+  decode_record_header(h, caplen, swapped_, nanosecond_, record);
   // The next record's header and the first bytes of its frame (link, IP and TCP
   // headers): the hardware prefetcher stops at page boundaries, and the reader's
   // and decoder's first reads of each record would otherwise wait for memory. (A
@@ -213,7 +199,7 @@ MappedPcapRecords::Step MappedPcapRecords::next(MappedRecord& record) {
   const std::uint64_t next_at = end;
   if (covers(next_at, next_at + kRecordHeaderBytes)) {
     const std::uintptr_t after_next =
-        next_record + kRecordHeaderBytes + load32(map_ + (next_at - map_offset_) + 8, swapped_);
+        next_record + kRecordHeaderBytes + load_record_field(map_ + (next_at - map_offset_) + 8, swapped_);
     prefetch_record(after_next);  // a bogus length makes a useless hint, never a fault
   }
   __builtin_prefetch(

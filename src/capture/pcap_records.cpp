@@ -9,7 +9,6 @@
 namespace tcpscope::capture {
 namespace {
 
-constexpr std::uint64_t kRecordHeaderBytes = 16;
 // Bytes asked of the kernel at a time. Measured on big.pcap (2 cores, 1 MiB of L2
 // each): 256 KiB beat 128 KiB, 512 KiB and 1 MiB, and the mmap window (its page
 // faults and unmapping) by 5-7 % of the reading thread's time.
@@ -18,12 +17,6 @@ constexpr std::uint64_t kMinStableBytes = 2u << 20;
 // stable_bytes() covers at least this many of the largest records, 24 bytes each
 // on top (see the header).
 constexpr std::uint64_t kMinStableRecords = 8;
-
-std::uint32_t load32(const std::uint8_t* p, bool swapped) {
-  std::uint32_t v;
-  std::memcpy(&v, p, 4);
-  return swapped ? __builtin_bswap32(v) : v;
-}
 
 }  // namespace
 
@@ -74,21 +67,14 @@ PcapRecordReader::Step PcapRecordReader::next(PcapRecord& record) {
   if (end_ - begin_ < kRecordHeaderBytes && !fill(kRecordHeaderBytes))
     return end_ == begin_ && !read_failed_ ? Step::end : Step::defer;  // nothing more, or a cut header
   const std::uint8_t* h = ring_.get() + begin_;
-  const std::uint32_t caplen = load32(h + 8, swapped_);
+  const std::uint32_t caplen = load_record_field(h + 8, swapped_);
   if (caplen > snaplen_) return Step::defer;  // libpcap cuts it to the snaplen, or rejects it
   const std::uint64_t size = kRecordHeaderBytes + caplen;
   if (end_ - begin_ < size) {
     if (!fill(size)) return Step::defer;  // a cut record
     h = ring_.get() + begin_;
   }
-  // libpcap's pcap_timeval holds signed 32-bit fields; microseconds are scaled
-  // up in 64 bits, so a damaged sub-second value stays as it is, only scaled.
-  record.sec = static_cast<std::int32_t>(load32(h, swapped_));
-  const std::int64_t subsec = static_cast<std::int32_t>(load32(h + 4, swapped_));
-  record.nsec = nanosecond_ ? subsec : subsec * 1000;
-  record.caplen = caplen;
-  record.wire_len = load32(h + 12, swapped_);
-  record.data = h + kRecordHeaderBytes;
+  decode_record_header(h, caplen, swapped_, nanosecond_, record);
   begin_ += size;
   offset_ += size;
   return Step::record;

@@ -23,6 +23,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 
 namespace tcpscope::capture {
@@ -34,6 +35,29 @@ struct PcapRecord {
   std::uint32_t wire_len = 0;
   const std::uint8_t* data = nullptr;  // valid until the reader is stable_bytes() past it
 };
+
+// A classic pcap record header: time stamp (2 x 32 bits), captured and wire lengths.
+inline constexpr std::uint64_t kRecordHeaderBytes = 16;
+
+// A 32-bit header field in the file's byte order.
+inline std::uint32_t load_record_field(const std::uint8_t* p, bool swapped) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return swapped ? __builtin_bswap32(v) : v;
+}
+
+// Fills `record` from the header at `h`, the captured bytes following it, as libpcap
+// does: its pcap_timeval holds signed 32-bit fields; microseconds are scaled up in 64
+// bits, so a damaged sub-second value stays as it is, only scaled.
+inline void decode_record_header(const std::uint8_t* h, std::uint32_t caplen, bool swapped, bool nanosecond,
+                                 PcapRecord& record) {
+  record.sec = static_cast<std::int32_t>(load_record_field(h, swapped));
+  const std::int64_t subsec = static_cast<std::int32_t>(load_record_field(h + 4, swapped));
+  record.nsec = nanosecond ? subsec : subsec * 1000;
+  record.caplen = caplen;
+  record.wire_len = load_record_field(h + 12, swapped);
+  record.data = h + kRecordHeaderBytes;
+}
 
 // What a record reader's next() found (this reader's and MappedPcapRecords').
 enum class RecordStep : std::uint8_t {
