@@ -53,6 +53,16 @@ std::uint32_t load_u32(const unsigned char* p, bool swapped) {
   return swapped ? __builtin_bswap32(v) : v;
 }
 
+// Whether the file header at `header` is a classic pcap file's (µs or ns, either
+// byte order), and in which byte order; says why not on stderr.
+bool classic_pcap_byte_order(const unsigned char* header, const char* path, bool& swapped) {
+  const std::uint32_t magic = load_u32(header, false);
+  swapped = magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1;
+  if (magic == 0xa1b2c3d4 || magic == 0xa1b23c4d || swapped) return true;
+  std::fprintf(stderr, "pcap_floor: %s: not a classic pcap file (pcapng is not walked here)\n", path);
+  return false;
+}
+
 int walk_with_mmap(const char* path, Totals& totals) {
   const int fd = open(path, O_RDONLY);
   if (fd < 0) {
@@ -74,11 +84,8 @@ int walk_with_mmap(const char* path, Totals& totals) {
   }
   madvise(mapped, size, MADV_SEQUENTIAL);
   const auto* bytes = static_cast<const unsigned char*>(mapped);
-  const std::uint32_t magic = load_u32(bytes, false);
-  const bool known = magic == 0xa1b2c3d4 || magic == 0xa1b23c4d;
-  const bool swapped = magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1;
-  if (!known && !swapped) {
-    std::fprintf(stderr, "pcap_floor: %s: not a classic pcap file (pcapng is not walked here)\n", path);
+  bool swapped = false;
+  if (!classic_pcap_byte_order(bytes, path, swapped)) {
     munmap(mapped, size);
     return 1;
   }
@@ -111,10 +118,8 @@ int walk_with_pread(const char* path, Totals& totals) {
     close(fd);
     return 1;
   }
-  const std::uint32_t magic = load_u32(header, false);
-  const bool swapped = magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1;
-  if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d && !swapped) {
-    std::fprintf(stderr, "pcap_floor: %s: not a classic pcap file (pcapng is not walked here)\n", path);
+  bool swapped = false;
+  if (!classic_pcap_byte_order(header, path, swapped)) {
     close(fd);
     return 1;
   }

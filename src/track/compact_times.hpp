@@ -12,8 +12,19 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 namespace tcpscope::track {
+
+// `ns` as whole microseconds after `base_ns`, when it is that and at most `max_us`
+// (else nullopt): the offset the compact times store.
+inline std::optional<std::uint32_t> microseconds_after(std::int64_t ns, std::int64_t base_ns,
+                                                       std::uint32_t max_us) {
+  // Differences of two int64 times: as unsigned, then checked (no overflow).
+  const std::uint64_t diff = static_cast<std::uint64_t>(ns) - static_cast<std::uint64_t>(base_ns);
+  if (ns < base_ns || diff % 1000 != 0 || diff / 1000 > max_us) return std::nullopt;
+  return static_cast<std::uint32_t>(diff / 1000);
+}
 
 template <std::size_t N>
 class CompactTimes {
@@ -46,16 +57,13 @@ class CompactTimes {
   static constexpr std::uint32_t kMinusOne = 0xFFFF'FFFFu;
   static constexpr std::uint32_t kZero = 0xFFFF'FFFEu;
   static constexpr std::uint32_t kNoFit = 0xFFFF'FFFDu;  // never stored
-  static constexpr std::int64_t kMaxOffsetUs = kNoFit - 1;
+  static constexpr std::uint32_t kMaxOffsetUs = kNoFit - 1;
 
   static std::uint32_t encode(std::int64_t ns, std::int64_t base_ns) {
     if (ns == -1) return kMinusOne;
     if (ns == 0) return kZero;
-    // Differences of two int64 times: as unsigned, then checked (no overflow).
-    const std::uint64_t diff = static_cast<std::uint64_t>(ns) - static_cast<std::uint64_t>(base_ns);
-    if (ns < base_ns || diff % 1000 != 0 || diff / 1000 > static_cast<std::uint64_t>(kMaxOffsetUs))
-      return kNoFit;
-    return static_cast<std::uint32_t>(diff / 1000);
+    const std::optional<std::uint32_t> us = microseconds_after(ns, base_ns, kMaxOffsetUs);
+    return us ? *us : kNoFit;
   }
   static std::int64_t decode(std::uint32_t code, std::int64_t base_ns) {
     if (code == kMinusOne) return -1;

@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "core/frame.hpp"
 #include "core/prefetch.hpp"
 #include "decode/packet.hpp"
+#include "track/compact_times.hpp"
 #include "track/connection.hpp"
 #include "track/flow_table.hpp"
 
@@ -125,11 +127,9 @@ class Tracker {
     return s.conn.first_ns() + (std::int64_t{s.scheduled} - 1) * 1000;
   }
   static void set_scheduled_at(Slot& s, std::int64_t at) {
-    const std::int64_t base = s.conn.first_ns();
-    // As unsigned: no overflow whatever the two times are.
-    const std::uint64_t diff = static_cast<std::uint64_t>(at) - static_cast<std::uint64_t>(base);
-    if (at >= base && diff % 1000 == 0 && diff / 1000 < kWideSchedule - 1) {
-      s.scheduled = static_cast<std::uint32_t>(diff / 1000) + 1;
+    if (const std::optional<std::uint32_t> us =
+            microseconds_after(at, s.conn.first_ns(), kWideSchedule - 2)) {
+      s.scheduled = *us + 1;
     } else {
       s.conn.zeek.high_words().rare_for_write().scheduled_timer_ns = at;
       s.scheduled = kWideSchedule;
