@@ -50,6 +50,22 @@ constexpr FlagLetter kFlagLetters[] = {{tcp_flag::fin, 'F'}, {tcp_flag::syn, 'S'
                                        {tcp_flag::psh, 'P'}, {tcp_flag::ack, '.'}, {tcp_flag::urg, 'U'},
                                        {tcp_flag::ece, 'E'}, {tcp_flag::cwr, 'W'}};
 
+// The text between "Flags [" and "]" for each value of the 8 flag bits.
+struct FlagsText {
+  std::uint8_t len;
+  char text[8];
+};
+constexpr std::array<FlagsText, 256> kFlagsTexts = [] {
+  std::array<FlagsText, 256> texts{};
+  texts[0] = {4, {'n', 'o', 'n', 'e'}};
+  for (unsigned flags = 1; flags < 256; ++flags) {
+    FlagsText& t = texts[flags];
+    for (const FlagLetter& f : kFlagLetters)
+      if (flags & f.bit) t.text[t.len++] = f.letter;
+  }
+  return texts;
+}();
+
 // tcpdump's tcp_option_values (4.99.3: kind 13 has an empty name), indexed by kind;
 // a null entry means "unknown-<kind>".
 constexpr std::array<std::string_view, 256> kOptionNames = [] {
@@ -178,6 +194,30 @@ struct TcpPrinter::SeqTables {
   }
 };
 
+// With -n, an IPv4 segment's "src.sport > dst.dport" text depends on its 4-tuple
+// alone: it is kept per 4-tuple in a direct-mapped table (a connection's segments
+// reuse it; a collision just writes the text again).
+struct TcpPrinter::EndpointTexts {
+  static constexpr std::size_t kTextRoom = 51;  // "255.255.255.255.65535 > 255.255.255.255.65535" is 45
+  struct Entry {
+    std::uint32_t src = 0;
+    std::uint32_t dst = 0;
+    std::uint32_t ports = 0;
+    std::uint8_t len = 0;  // 0: empty
+    char text[kTextRoom] = {};
+  };
+  static_assert(sizeof(Entry) == 64);
+  static constexpr std::size_t kEntries = 1024;
+  std::vector<Entry> entries = std::vector<Entry>(kEntries);
+
+  Entry& slot(std::uint32_t src, std::uint32_t dst, std::uint32_t ports) {
+    const std::uint64_t h =
+        ((std::uint64_t{src} << 32 | dst) ^ (std::uint64_t{ports} * 0x9e3779b97f4a7c15ull)) *
+        0xff51afd7ed558ccdull;
+    return entries[static_cast<std::size_t>(h >> 54)];
+  }
+};
+
 // TCP service names for printing without -n, as tcpdump's init_servarray() builds
 // them: every "tcp" entry of the services database, the first name of a port winning.
 // Loaded once, on first use.
@@ -232,7 +272,32 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
   }
   const std::uint16_t sport = load_be16(captured.data());
   const std::uint16_t dport = load_be16(captured.data() + 2);
-  if (ctx.print_addresses) {
+  if (ctx.print_addresses && options.numeric > 0 && !ctx.src.is_v6() && !ctx.dst.is_v6()) {
+    std::uint32_t src;
+    std::uint32_t dst;
+    std::memcpy(&src, ctx.src.bytes.data(), 4);
+    std::memcpy(&dst, ctx.dst.bytes.data(), 4);
+    const std::uint32_t ports = std::uint32_t{sport} << 16 | dport;
+    if (!endpoint_texts_) endpoint_texts_ = std::make_unique<EndpointTexts>();
+    EndpointTexts::Entry& entry = endpoint_texts_->slot(src, dst, ports);
+    if (entry.len == 0 || entry.src != src || entry.dst != dst || entry.ports != ports) {
+      char* const begin = w.position();
+      w.ipv4(ctx.src.bytes.data());
+      w.put('.');
+      w.dec32(sport);
+      w.text(" > ");
+      w.ipv4(ctx.dst.bytes.data());
+      w.put('.');
+      w.dec32(dport);
+      entry.src = src;
+      entry.dst = dst;
+      entry.ports = ports;
+      entry.len = static_cast<std::uint8_t>(w.position() - begin);
+      std::memcpy(entry.text, begin, entry.len);
+    } else {
+      w.fixed_copy<EndpointTexts::kTextRoom>(entry.text, entry.len);
+    }
+  } else if (ctx.print_addresses) {
     append_host(w, options, ctx.src);
     w.put('.');
     append_port(w, options, sport);
@@ -284,12 +349,8 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
 
   const std::uint8_t flags = h.flags8();
   w.text("Flags [");
-  if (flags == 0) {
-    w.text("none");
-  } else {
-    for (const FlagLetter& f : kFlagLetters)
-      if (flags & f.bit) w.put(f.letter);
-  }
+  const FlagsText& flags_text = kFlagsTexts[flags];
+  w.fixed_copy<sizeof flags_text.text>(flags_text.text, flags_text.len);
   w.put(']');
 
   // Relative sequence numbers: only ACK-bearing segments use (and seed) the table.
@@ -399,6 +460,16 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
       if (printed_one) w.put(']');
     };
     w.text(", options [");
+    // The usual layout (nop, nop, time stamps: Linux's segments after the
+    // handshake), all captured: the text the walk below would write.
+    if (hlen == kTcpMinHeaderLen + 12 && captured.size() >= hlen &&
+        load_be32(base + kTcpMinHeaderLen) == 0x0101080au) {
+      w.text("nop,nop,TS val ");
+      w.dec32(load_be32(base + kTcpMinHeaderLen + 4));
+      w.text(" ecr ");
+      w.dec32(load_be32(base + kTcpMinHeaderLen + 8));
+      left = 0;
+    }
     while (left > 0) {
       if (printed_one) w.put(',');
       if (!is_captured(pos, 1)) return stop_truncated();
