@@ -169,8 +169,15 @@ class RowText {
 class RowCursor {
  public:
   // Reserves `bound` bytes after the end of `out`; the text written must stay within.
+  // The buffer grows as RowText grows it (to its capacity times a power of two):
+  // fmt's own 1.5x steps reallocate more often, which left the heap of `conns` (its
+  // rows' buffers and its connections) a few MiB larger at the peak.
   RowCursor(fmt::memory_buffer& out, std::size_t bound) : out_(out), start_(out.size()) {
-    out.reserve(start_ + bound);
+    if (start_ + bound > out.capacity()) {
+      std::size_t capacity = std::max<std::size_t>(out.capacity(), 1);
+      while (capacity < start_ + bound) capacity *= 2;
+      out.reserve(capacity);
+    }
     p_ = out.data() + start_;
   }
   ~RowCursor() { commit(); }
