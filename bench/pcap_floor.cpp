@@ -217,10 +217,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   Totals totals;
-  const int status = std::strcmp(argv[1], "mmap") == 0    ? walk_with_mmap(argv[2], totals)
-                     : std::strcmp(argv[1], "pread") == 0 ? walk_with_pread(argv[2], totals)
+  const int status = std::strcmp(argv[1], "mmap") == 0       ? walk_with_mmap(argv[2], totals)
+                     : std::strcmp(argv[1], "pread") == 0    ? walk_with_pread(argv[2], totals)
                      : std::strcmp(argv[1], "populate") == 0 ? walk_with_populated_mmap(argv[2], totals)
-                                                          : walk_with_pcap_next_ex(argv[2], totals);
+                                                             : walk_with_pcap_next_ex(argv[2], totals);
   std::printf("%llu packets %llu bytes (xor %u)\n", static_cast<unsigned long long>(totals.packets),
               static_cast<unsigned long long>(totals.bytes), totals.first_byte_xor);
   return status;
