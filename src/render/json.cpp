@@ -18,99 +18,131 @@ namespace tcpscope::render {
 
 namespace {
 
-void optional_seconds(RowText& t, std::int64_t ns) {
+// Bytes conn_json writes besides its names, history and IPv6 addresses (which it
+// adds to the bound): about 1,100 of keys and punctuation, 39 numbers of at most
+// 28 characters (seconds), 4 addresses; with a wide margin.
+constexpr std::size_t kRowBoundWithoutTexts = 4096;
+
+void optional_seconds(RowCursor& t, std::int64_t ns) {
   if (ns < 0)
-    t.text("null");
+    t.lit("null");
   else
     t.seconds(ns);
 }
 
-void endpoint(RowText& t, const Endpoint& e) {
-  t.text("{\"addr\":\"").ip(e.addr).text("\",\"port\":").num(e.port).ch('}');
+void endpoint(RowCursor& t, const Endpoint& e) {
+  t.lit("{\"addr\":\"").ip(e.addr).lit("\",\"port\":").num(e.port).ch('}');
 }
 
-void half(RowText& t, const track::Connection& c, int side) {
+void half(RowCursor& t, const track::Connection& c, int side) {
   const track::Half& h = c.half[side];
-  t.text("{\"segments\":").num(c.segments(side)).text(",\"bytes\":").num(c.payload_bytes(side));
-  t.text(",\"retransmitted_bytes\":").num(c.retransmitted_bytes(side)).ch(',');
+  t.lit("{\"segments\":").num(c.segments(side)).lit(",\"bytes\":").num(c.payload_bytes(side));
+  t.lit(",\"retransmitted_bytes\":").num(c.retransmitted_bytes(side)).ch(',');
   if (h.isn_known)
-    t.text("\"isn\":").num(h.isn().raw()).text(",\"isn_from_syn\":").boolean(h.isn_from_syn).ch(',');
+    t.lit("\"isn\":").num(h.isn().raw()).lit(",\"isn_from_syn\":").boolean(h.isn_from_syn).ch(',');
   else
-    t.text("\"isn\":null,\"isn_from_syn\":false,");
+    t.lit("\"isn\":null,\"isn_from_syn\":false,");
   if (h.mss)
-    t.text("\"mss\":").num(h.mss).ch(',');
+    t.lit("\"mss\":").num(h.mss).ch(',');
   else
-    t.text("\"mss\":null,");
+    t.lit("\"mss\":null,");
   if (h.wscale >= 0)
-    t.text("\"wscale\":").num(int{h.wscale}).ch(',');
+    t.lit("\"wscale\":").num(int{h.wscale}).ch(',');
   else
-    t.text("\"wscale\":null,");
+    t.lit("\"wscale\":null,");
   if (h.ack_rtt.samples) {
-    t.text("\"ack_rtt\":{\"samples\":").num(h.ack_rtt.samples).text(",\"min\":");
-    t.seconds(std::int64_t{h.ack_rtt.min_us} * 1000).text(",\"avg\":");
-    t.seconds(static_cast<std::int64_t>(c.rtt_sum_us(side) / h.ack_rtt.samples) * 1000).text(",\"max\":");
-    t.seconds(std::int64_t{h.ack_rtt.max_us} * 1000).text("},");
+    t.lit("\"ack_rtt\":{\"samples\":").num(h.ack_rtt.samples).lit(",\"min\":");
+    t.seconds(std::int64_t{h.ack_rtt.min_us} * 1000).lit(",\"avg\":");
+    t.seconds(static_cast<std::int64_t>(c.rtt_sum_us(side) / h.ack_rtt.samples) * 1000).lit(",\"max\":");
+    t.seconds(std::int64_t{h.ack_rtt.max_us} * 1000).lit("},");
   } else {
-    t.text("\"ack_rtt\":{\"samples\":0,\"min\":null,\"avg\":null,\"max\":null},");
+    t.lit("\"ack_rtt\":{\"samples\":0,\"min\":null,\"avg\":null,\"max\":null},");
   }
-  t.text("\"sack_permitted\":").boolean(h.sack_permitted).text(",\"timestamps\":").boolean(h.timestamps);
-  t.text(",\"fin\":").boolean(h.fin_seen).text(",\"rst\":").boolean(h.rst_seen).ch('}');
+  t.lit("\"sack_permitted\":").boolean(h.sack_permitted).lit(",\"timestamps\":").boolean(h.timestamps);
+  t.lit(",\"fin\":").boolean(h.fin_seen).lit(",\"rst\":").boolean(h.rst_seen).ch('}');
 }
+
+// Room an address's text needs beyond what kRowBoundWithoutTexts counts (IPv4's).
+std::size_t extra_ip_room(const Endpoint& e) { return e.addr.is_v4() ? 0 : RowCursor::kMaxIpText; }
 
 }  // namespace
 
 void conn_json(fmt::memory_buffer& out, const track::Connection& c) {
-  RowText t(out);
-  t.text("{\"conn\":").num(c.id()).text(",\"generation\":").num(c.generation()).text(",\"client\":");
-  endpoint(t, c.client());
-  t.text(",\"server\":");
-  endpoint(t, c.server());
-  t.text(",\"role_reason\":\"").text(track::role_reason_name(c.role_reason));
-  t.text("\",\"role_contradicted\":").boolean(c.role_contradicted).text(",\"start\":").seconds(c.first_ns());
-  t.text(",\"duration\":").seconds(c.duration());
-  t.text(",\"end_reason\":\"").text(track::end_reason_name(c.end_reason)).text("\",\"close_kind\":\"");
-  if (c.inference.started()) {
-    const track::InferenceEnd end = c.inference.finish();  // close_kind_text(c), computed once
-    t.text(track::close_kind_name(end.kind)).text("\",");
-    t.text("\"final_states\":{\"client\":\"").text(to_string(end.client.state));
-    t.text("\",\"client_confidence\":\"").text(track::confidence_name(end.client.confidence));
-    t.text("\",\"client_timer_pending\":").boolean(end.client_timer_pending);
-    t.text(",\"server\":\"").text(to_string(end.server.state));
-    t.text("\",\"server_confidence\":\"").text(track::confidence_name(end.server.confidence));
-    t.text("\",\"server_timer_pending\":").boolean(end.server_timer_pending).text("},");
-  } else {
-    t.text("-\",\"final_states\":null,");
+  // Every value of varying length first, for the bound of the row's size.
+  const Endpoint client = c.client();
+  const Endpoint server = c.server();
+  const std::string_view role_reason = track::role_reason_name(c.role_reason);
+  const std::string_view end_reason = track::end_reason_name(c.end_reason);
+  const bool started = c.inference.started();
+  track::InferenceEnd end{};
+  std::string_view close_kind = "-", client_state, client_confidence, server_state, server_confidence;
+  if (started) {
+    end = c.inference.finish();  // close_kind_text(c), computed once
+    close_kind = track::close_kind_name(end.kind);
+    client_state = to_string(end.client.state);
+    client_confidence = track::confidence_name(end.client.confidence);
+    server_state = to_string(end.server.state);
+    server_confidence = track::confidence_name(end.server.confidence);
   }
-  t.text("\"irtt\":");
-  optional_seconds(t, c.irtt_ns());
-  t.text(",\"irtt_client\":");
-  optional_seconds(t, c.irtt_client_ns());
-  t.text(",\"irtt_server\":");
-  optional_seconds(t, c.irtt_server_ns());
-  t.text(",\"client_to_server\":");
-  half(t, c, c.client_side);
-  t.text(",\"server_to_client\":");
-  half(t, c, c.server_side());
-
   const ZeekConnView v = zeek_view(c);
   const track::ZeekSession& z = c.zeek;
   const track::ZeekHistoryText letters = z.history();
-  t.text(",\"zeek\":{\"uid\":\"").text(v.uid()).text("\",\"orig_h\":\"").ip(v.orig.addr);
-  t.text("\",\"orig_p\":").num(v.orig.port).text(",\"resp_h\":\"").ip(v.resp.addr);
-  t.text("\",\"resp_p\":").num(v.resp.port).text(",\"conn_state\":\"");
-  t.text(track::zeek_conn_state_name(z.conn_state())).text("\",\"history\":\"").text(letters.view());
-  t.text("\",\"duration\":");
+  const std::string_view conn_state = track::zeek_conn_state_name(z.conn_state());
+  const std::string_view orig_state = track::zeek_endpoint_state_name(v.orig_ep->state);
+  const std::string_view resp_state = track::zeek_endpoint_state_name(v.resp_ep->state);
+  const std::size_t bound =
+      kRowBoundWithoutTexts + role_reason.size() + end_reason.size() + close_kind.size() +
+      client_state.size() + client_confidence.size() + server_state.size() + server_confidence.size() +
+      conn_state.size() + letters.view().size() + orig_state.size() + resp_state.size() +
+      extra_ip_room(client) + extra_ip_room(server) + extra_ip_room(v.orig) + extra_ip_room(v.resp);
+
+  RowCursor t(out, bound);
+  t.lit("{\"conn\":").num(c.id()).lit(",\"generation\":").num(c.generation()).lit(",\"client\":");
+  endpoint(t, client);
+  t.lit(",\"server\":");
+  endpoint(t, server);
+  t.lit(",\"role_reason\":\"").text(role_reason);
+  t.lit("\",\"role_contradicted\":").boolean(c.role_contradicted).lit(",\"start\":").seconds(c.first_ns());
+  t.lit(",\"duration\":").seconds(c.duration());
+  t.lit(",\"end_reason\":\"").text(end_reason).lit("\",\"close_kind\":\"");
+  if (started) {
+    t.text(close_kind).lit("\",");
+    t.lit("\"final_states\":{\"client\":\"").text(client_state);
+    t.lit("\",\"client_confidence\":\"").text(client_confidence);
+    t.lit("\",\"client_timer_pending\":").boolean(end.client_timer_pending);
+    t.lit(",\"server\":\"").text(server_state);
+    t.lit("\",\"server_confidence\":\"").text(server_confidence);
+    t.lit("\",\"server_timer_pending\":").boolean(end.server_timer_pending).lit("},");
+  } else {
+    t.lit("-\",\"final_states\":null,");
+  }
+  t.lit("\"irtt\":");
+  optional_seconds(t, c.irtt_ns());
+  t.lit(",\"irtt_client\":");
+  optional_seconds(t, c.irtt_client_ns());
+  t.lit(",\"irtt_server\":");
+  optional_seconds(t, c.irtt_server_ns());
+  t.lit(",\"client_to_server\":");
+  half(t, c, c.client_side);
+  t.lit(",\"server_to_client\":");
+  half(t, c, c.server_side());
+
+  t.lit(",\"zeek\":{\"uid\":\"").text(v.uid()).lit("\",\"orig_h\":\"").ip(v.orig.addr);
+  t.lit("\",\"orig_p\":").num(v.orig.port).lit(",\"resp_h\":\"").ip(v.resp.addr);
+  t.lit("\",\"resp_p\":").num(v.resp.port).lit(",\"conn_state\":\"");
+  t.text(conn_state).lit("\",\"history\":\"").text(letters.view());
+  t.lit("\",\"duration\":");
   if (z.has_duration()) {
     t.seconds(z.last_time() - z.start_time());
-    t.text(",\"orig_bytes\":").num(z.orig_size()).text(",\"resp_bytes\":").num(z.resp_size());
+    t.lit(",\"orig_bytes\":").num(z.orig_size()).lit(",\"resp_bytes\":").num(z.resp_size());
   } else {
-    t.text("null,\"orig_bytes\":null,\"resp_bytes\":null");
+    t.lit("null,\"orig_bytes\":null,\"resp_bytes\":null");
   }
-  t.text(",\"missed_bytes\":").num(z.missed_bytes()).text(",\"orig_pkts\":").num(z.orig_packets());
-  t.text(",\"orig_ip_bytes\":").num(z.orig_ip_bytes()).text(",\"resp_pkts\":").num(z.resp_packets());
-  t.text(",\"resp_ip_bytes\":").num(z.resp_ip_bytes()).text(",\"orig_state\":\"");
-  t.text(track::zeek_endpoint_state_name(v.orig_ep->state)).text("\",\"resp_state\":\"");
-  t.text(track::zeek_endpoint_state_name(v.resp_ep->state)).text("\"}}");
+  t.lit(",\"missed_bytes\":").num(z.missed_bytes()).lit(",\"orig_pkts\":").num(z.orig_packets());
+  t.lit(",\"orig_ip_bytes\":").num(z.orig_ip_bytes()).lit(",\"resp_pkts\":").num(z.resp_packets());
+  t.lit(",\"resp_ip_bytes\":").num(z.resp_ip_bytes()).lit(",\"orig_state\":\"");
+  t.text(orig_state).lit("\",\"resp_state\":\"");
+  t.text(resp_state).lit("\"}}");
 }
 
 }  // namespace tcpscope::render

@@ -160,4 +160,178 @@ class RowText {
   std::size_t used_;  // bytes of `out_` written so far (its size may lag behind)
 };
 
+// The same texts as RowText, written through a bare cursor into room reserved once
+// for the whole row: no capacity check, no scratch copy per field. For a row whose
+// size has a known bound (conn_json: its keys are constant, its values bounded but
+// for the Zeek history and IPv6 addresses, which it counts in). Integers are written
+// in place from their last digit back, after counting their digits; short texts of
+// varying length (names) are copied with two overlapping loads, not a memcpy call.
+class RowCursor {
+ public:
+  // Reserves `bound` bytes after the end of `out`; the text written must stay within.
+  // The buffer grows as RowText grows it (to its capacity times a power of two):
+  // fmt's own 1.5x steps reallocate more often, which left the heap of `conns` (its
+  // rows' buffers and its connections) a few MiB larger at the peak.
+  RowCursor(fmt::memory_buffer& out, std::size_t bound) : out_(out), start_(out.size()) {
+    if (start_ + bound > out.capacity()) {
+      std::size_t capacity = std::max<std::size_t>(out.capacity(), 1);
+      while (capacity < start_ + bound) capacity *= 2;
+      out.reserve(capacity);
+    }
+    p_ = out.data() + start_;
+  }
+  ~RowCursor() { commit(); }
+  RowCursor(const RowCursor&) = delete;
+  RowCursor& operator=(const RowCursor&) = delete;
+  void commit() { out_.resize(static_cast<std::size_t>(p_ - out_.data())); }
+
+  // Literal text: the length is a constant where this is inlined, the copy too.
+  template <std::size_t N>
+  [[gnu::always_inline]] RowCursor& lit(const char (&s)[N]) {
+    std::memcpy(p_, s, N - 1);
+    p_ += N - 1;
+    return *this;
+  }
+  // Text of any length (names, the history, IPv6 addresses).
+  RowCursor& text(std::string_view s) {
+    copy_short(p_, s.data(), s.size());
+    p_ += s.size();
+    return *this;
+  }
+  RowCursor& ch(char c) {
+    *p_++ = c;
+    return *this;
+  }
+  RowCursor& boolean(bool b) {
+    if (b) {
+      std::memcpy(p_, "true", 4);
+      p_ += 4;
+    } else {
+      std::memcpy(p_, "false", 5);
+      p_ += 5;
+    }
+    return *this;
+  }
+  // An integer as fmt's "{}" prints it.
+  template <class Int>
+  RowCursor& num(Int value) {
+    static_assert(std::is_integral_v<Int> && !std::is_same_v<Int, bool>);
+    if constexpr (std::is_signed_v<Int>) {
+      if (value < 0) {
+        *p_++ = '-';
+        return unsigned_num(static_cast<std::uint64_t>(0) - static_cast<std::uint64_t>(value));
+      }
+    }
+    return unsigned_num(static_cast<std::uint64_t>(value));
+  }
+  // Seconds with six decimals, rounded to the microsecond (RowText::seconds).
+  RowCursor& seconds(std::int64_t ns) {
+    const bool negative = ns < 0;
+    const std::uint64_t v = negative ? static_cast<std::uint64_t>(0) - static_cast<std::uint64_t>(ns)
+                                     : static_cast<std::uint64_t>(ns);
+    const std::uint64_t us = (v + 500) / 1000;
+    if (negative) *p_++ = '-';
+    unsigned_num(us / 1'000'000);
+    const auto frac = static_cast<std::uint32_t>(us % 1'000'000);
+    p_[0] = '.';
+    two_digits(p_ + 1, frac / 10'000);
+    two_digits(p_ + 3, frac / 100 % 100);
+    two_digits(p_ + 5, frac % 100);
+    p_ += 7;
+    return *this;
+  }
+  // inet_ntop's text of an address (dotted quad for IPv4).
+  RowCursor& ip(const IpAddr& addr) {
+    if (!addr.is_v4()) return text(addr.to_string());
+    for (int i = 0; i < 4; ++i) {
+      if (i) *p_++ = '.';
+      p_ += small_number(p_, addr.bytes[i]);
+    }
+    return *this;
+  }
+
+  // The longest text ip() writes, and num() (20 digits and a sign).
+  static constexpr std::size_t kMaxIpText = 46;
+  static constexpr std::size_t kMaxNumText = 21;
+
+ private:
+  static constexpr char kDigitPairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  static void two_digits(char* p, std::uint32_t v) { std::memcpy(p, kDigitPairs + 2 * v, 2); }
+  static std::size_t small_number(char* p, std::uint32_t v) {
+    if (v < 10) {
+      p[0] = static_cast<char>('0' + v);
+      return 1;
+    }
+    if (v < 100) {
+      two_digits(p, v);
+      return 2;
+    }
+    p[0] = static_cast<char>('0' + v / 100);
+    two_digits(p + 1, v % 100);
+    return 3;
+  }
+  static std::size_t digit_count(std::uint64_t v) {
+    std::size_t n = 1;
+    for (;;) {
+      if (v < 10) return n;
+      if (v < 100) return n + 1;
+      if (v < 1000) return n + 2;
+      if (v < 10000) return n + 3;
+      v /= 10000;
+      n += 4;
+    }
+  }
+  RowCursor& unsigned_num(std::uint64_t v) {
+    const std::size_t n = digit_count(v);
+    char* q = p_ + n;
+    while (v >= 100) {
+      q -= 2;
+      two_digits(q, static_cast<std::uint32_t>(v % 100));
+      v /= 100;
+    }
+    if (v >= 10)
+      two_digits(q - 2, static_cast<std::uint32_t>(v));
+    else
+      q[-1] = static_cast<char>('0' + v);
+    p_ += n;
+    return *this;
+  }
+  // n bytes from `from` to `to`, reading and writing only those bytes: two
+  // overlapping loads for up to 32 bytes, memcpy beyond.
+  static void copy_short(char* to, const char* from, std::size_t n) {
+    if (n >= 8) {
+      if (n > 32) {
+        std::memcpy(to, from, n);
+      } else if (n > 16) {
+        char head[16], tail[16];
+        std::memcpy(head, from, 16);
+        std::memcpy(tail, from + n - 16, 16);
+        std::memcpy(to, head, 16);
+        std::memcpy(to + n - 16, tail, 16);
+      } else {
+        std::uint64_t head, tail;
+        std::memcpy(&head, from, 8);
+        std::memcpy(&tail, from + n - 8, 8);
+        std::memcpy(to, &head, 8);
+        std::memcpy(to + n - 8, &tail, 8);
+      }
+    } else if (n >= 4) {
+      std::uint32_t head, tail;
+      std::memcpy(&head, from, 4);
+      std::memcpy(&tail, from + n - 4, 4);
+      std::memcpy(to, &head, 4);
+      std::memcpy(to + n - 4, &tail, 4);
+    } else {
+      for (std::size_t i = 0; i < n; ++i) to[i] = from[i];
+    }
+  }
+
+  fmt::memory_buffer& out_;
+  std::size_t start_;
+  char* p_;
+};
+
 }  // namespace tcpscope::render

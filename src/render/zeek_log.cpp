@@ -40,10 +40,16 @@ void zeek_log_header(fmt::memory_buffer& out, std::int64_t open_sec) {
 void zeek_log_row(fmt::memory_buffer& out, const track::Connection& c) {
   const ZeekConnView v = zeek_view(c);
   const track::ZeekSession& z = c.zeek;
-  RowText t(out);
+  const track::ZeekHistoryText letters = z.history();
+  const std::string_view history = letters.view().empty() ? std::string_view("-") : letters.view();
+  const std::string_view conn_state = track::zeek_conn_state_name(z.conn_state());
+  // About 60 bytes of separators and constant fields, 11 numbers of at most 28
+  // characters, two addresses and the texts of varying length; with a margin.
+  const std::size_t bound = 1024 + history.size() + conn_state.size() + 2 * RowCursor::kMaxIpText;
+  RowCursor t(out, bound);
   // Zeek prints time and interval values with six decimals.
   t.seconds(z.start_time().ns()).ch('\t').text(v.uid()).ch('\t').ip(v.orig.addr).ch('\t').num(v.orig.port);
-  t.ch('\t').ip(v.resp.addr).ch('\t').num(v.resp.port).text("\ttcp\t-\t");
+  t.ch('\t').ip(v.resp.addr).ch('\t').num(v.resp.port).lit("\ttcp\t-\t");
   if (z.has_duration()) {
     t.seconds(z.last_time() - z.start_time())
         .ch('\t')
@@ -52,13 +58,11 @@ void zeek_log_row(fmt::memory_buffer& out, const track::Connection& c) {
         .num(z.resp_size())
         .ch('\t');
   } else {
-    t.text("-\t-\t-\t");
+    t.lit("-\t-\t-\t");
   }
-  const track::ZeekHistoryText letters = z.history();
-  const std::string_view history = letters.view();
-  t.text(track::zeek_conn_state_name(z.conn_state())).text("\t-\t-\t").num(z.missed_bytes()).ch('\t');
-  t.text(history.empty() ? std::string_view("-") : history).ch('\t').num(z.orig_packets()).ch('\t');
-  t.num(z.orig_ip_bytes()).ch('\t').num(z.resp_packets()).ch('\t').num(z.resp_ip_bytes()).text("\t-\n");
+  t.text(conn_state).lit("\t-\t-\t").num(z.missed_bytes()).ch('\t');
+  t.text(history).ch('\t').num(z.orig_packets()).ch('\t');
+  t.num(z.orig_ip_bytes()).ch('\t').num(z.resp_packets()).ch('\t').num(z.resp_ip_bytes()).lit("\t-\n");
 }
 
 void zeek_log_footer(fmt::memory_buffer& out, std::int64_t close_sec) {
