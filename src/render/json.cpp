@@ -45,10 +45,10 @@ void half(RowText& t, const track::Connection& c, int side) {
     t.text("\"wscale\":").num(int{h.wscale}).ch(',');
   else
     t.text("\"wscale\":null,");
-  if (h.ack_rtt.samples) {
-    t.text("\"ack_rtt\":{\"samples\":").num(h.ack_rtt.samples).text(",\"min\":");
+  if (const std::uint64_t samples = c.rtt_samples(side)) {
+    t.text("\"ack_rtt\":{\"samples\":").num(samples).text(",\"min\":");
     t.seconds(std::int64_t{h.ack_rtt.min_us} * 1000).text(",\"avg\":");
-    t.seconds(static_cast<std::int64_t>(c.rtt_sum_us(side) / h.ack_rtt.samples) * 1000).text(",\"max\":");
+    t.seconds(static_cast<std::int64_t>(c.rtt_sum_us(side) / samples) * 1000).text(",\"max\":");
     t.seconds(std::int64_t{h.ack_rtt.max_us} * 1000).text("},");
   } else {
     t.text("\"ack_rtt\":{\"samples\":0,\"min\":null,\"avg\":null,\"max\":null},");
