@@ -50,10 +50,10 @@ void half(RowCursor& t, const track::Connection& c, int side) {
     t.lit("\"wscale\":").num(int{h.wscale}).ch(',');
   else
     t.lit("\"wscale\":null,");
-  if (h.ack_rtt.samples) {
-    t.lit("\"ack_rtt\":{\"samples\":").num(h.ack_rtt.samples).lit(",\"min\":");
+  if (const std::uint64_t samples = c.rtt_samples(side)) {
+    t.lit("\"ack_rtt\":{\"samples\":").num(samples).lit(",\"min\":");
     t.seconds(std::int64_t{h.ack_rtt.min_us} * 1000).lit(",\"avg\":");
-    t.seconds(static_cast<std::int64_t>(c.rtt_sum_us(side) / h.ack_rtt.samples) * 1000).lit(",\"max\":");
+    t.seconds(static_cast<std::int64_t>(c.rtt_sum_us(side) / samples) * 1000).lit(",\"max\":");
     t.seconds(std::int64_t{h.ack_rtt.max_us} * 1000).lit("},");
   } else {
     t.lit("\"ack_rtt\":{\"samples\":0,\"min\":null,\"avg\":null,\"max\":null},");

@@ -12,7 +12,9 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
+#include <type_traits>
 
 namespace tcpscope::track {
 
@@ -26,23 +28,53 @@ inline std::optional<std::uint32_t> microseconds_after(std::int64_t ns, std::int
   return static_cast<std::uint32_t>(diff / 1000);
 }
 
-template <std::size_t N>
+// N times; the last `Packed` of them (0 or up to 3: a connection's handshake times, which are
+// -1 or a few milliseconds after the first segment) take 21 bits each in one 64-bit word,
+// with offsets up to ~2.1 s (a later one switches to 64-bit times like any other misfit).
+template <std::size_t N, std::size_t Packed = 0>
 class CompactTimes {
  public:
   using Wide = std::array<std::int64_t, N>;  // the 64-bit times, once they are needed
+  static_assert(Packed <= 3 && Packed <= N);
 
-  CompactTimes() { codes_.fill(kZero); }
+  CompactTimes() { reset(); }
 
   // Every time back to 0 (the owner also drops its 64-bit times).
-  void reset() { codes_.fill(kZero); }
+  void reset() {
+    codes_.fill(kZero);
+    std::uint64_t w = 0;
+    for (std::size_t j = 0; j < Packed; ++j) w |= std::uint64_t{kPackedZero} << (kPackedBits * j);
+    set_packed_word(w);
+  }
 
   // Time i; `wide` is the owner's 64-bit times once it has switched to them, else null.
   std::int64_t get(std::size_t i, std::int64_t base_ns, const Wide* wide) const {
+    if (wide) return (*wide)[i];
+    if (i < kWords) return decode(codes_[i], base_ns);
+    return decode_packed(packed_code(i - kWords), base_ns);
+  }
+  // The same for a time that is not one of the packed ones (i < N - Packed): no test for them.
+  std::int64_t get_word(std::size_t i, std::int64_t base_ns, const Wide* wide) const {
     return wide ? (*wide)[i] : decode(codes_[i], base_ns);
   }
+  bool set_narrow_word(std::size_t i, std::int64_t ns, std::int64_t base_ns) {
+    const std::uint32_t code = encode(ns, base_ns);
+    if (code == kNoFit) return false;
+    codes_[i] = code;
+    return true;
+  }
+  static constexpr bool is_word(std::size_t i) { return i < kWords; }
   // Stores time i as an offset; false when it does not fit (the owner then switches
   // to 64-bit times with widen() and stores it there).
   bool set_narrow(std::size_t i, std::int64_t ns, std::int64_t base_ns) {
+    if (i >= kWords) {
+      const std::uint32_t code = encode_packed(ns, base_ns);
+      if (code == kNoFit) return false;
+      const unsigned shift = static_cast<unsigned>(kPackedBits * (i - kWords));
+      set_packed_word((packed_word() & ~(std::uint64_t{kPackedMask} << shift)) |
+                      (std::uint64_t{code} << shift));
+      return true;
+    }
     const std::uint32_t code = encode(ns, base_ns);
     if (code == kNoFit) return false;
     codes_[i] = code;
@@ -50,14 +82,20 @@ class CompactTimes {
   }
   // All the times in 64 bits.
   void widen(std::int64_t base_ns, Wide& wide) const {
-    for (std::size_t i = 0; i < N; ++i) wide[i] = decode(codes_[i], base_ns);
+    for (std::size_t i = 0; i < N; ++i) wide[i] = get(i, base_ns, nullptr);
   }
 
  private:
+  static constexpr std::size_t kWords = N - Packed;
   static constexpr std::uint32_t kMinusOne = 0xFFFF'FFFFu;
   static constexpr std::uint32_t kZero = 0xFFFF'FFFEu;
   static constexpr std::uint32_t kNoFit = 0xFFFF'FFFDu;  // never stored
   static constexpr std::uint32_t kMaxOffsetUs = kNoFit - 1;
+  static constexpr unsigned kPackedBits = 21;
+  static constexpr std::uint32_t kPackedMask = (1u << kPackedBits) - 1;
+  static constexpr std::uint32_t kPackedMinusOne = kPackedMask;
+  static constexpr std::uint32_t kPackedZero = kPackedMask - 1;
+  static constexpr std::uint32_t kPackedMaxOffsetUs = kPackedMask - 2;  // ~2.1 s
 
   static std::uint32_t encode(std::int64_t ns, std::int64_t base_ns) {
     if (ns == -1) return kMinusOne;
@@ -70,7 +108,32 @@ class CompactTimes {
     if (code == kZero) return 0;
     return base_ns + std::int64_t{code} * 1000;
   }
-  std::array<std::uint32_t, N> codes_;
+  static std::uint32_t encode_packed(std::int64_t ns, std::int64_t base_ns) {
+    if (ns == -1) return kPackedMinusOne;
+    if (ns == 0) return kPackedZero;
+    const std::optional<std::uint32_t> us = microseconds_after(ns, base_ns, kPackedMaxOffsetUs);
+    return us ? *us : kNoFit;
+  }
+  static std::int64_t decode_packed(std::uint32_t code, std::int64_t base_ns) {
+    if (code == kPackedMinusOne) return -1;
+    if (code == kPackedZero) return 0;
+    return base_ns + std::int64_t{code} * 1000;
+  }
+  std::uint32_t packed_code(std::size_t j) const {
+    return static_cast<std::uint32_t>(packed_word() >> (kPackedBits * j)) & kPackedMask;
+  }
+  std::uint64_t packed_word() const {
+    std::uint64_t w = 0;
+    if constexpr (Packed > 0) std::memcpy(&w, packed_.data(), sizeof w);
+    return w;
+  }
+  void set_packed_word(std::uint64_t w) {
+    if constexpr (Packed > 0) std::memcpy(packed_.data(), &w, sizeof w);
+  }
+  std::array<std::uint32_t, kWords> codes_;
+  // The packed times' word, as bytes (4-byte alignment, no padding); none when Packed is 0.
+  struct NoPackedTimes {};
+  [[no_unique_address]] std::conditional_t<Packed == 0, NoPackedTimes, std::array<std::uint8_t, 8>> packed_{};
 };
 
 }  // namespace tcpscope::track

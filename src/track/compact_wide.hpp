@@ -9,7 +9,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
+#include <cstring>
 
 namespace tcpscope::track {
 
@@ -17,16 +17,31 @@ template <std::size_t N, class Rare>
 class RareBlock {
  public:
   RareBlock() = default;
-  RareBlock(const RareBlock& o) : block_(o.block_ ? std::make_unique<Block>(*o.block_) : nullptr) {}
-  RareBlock(RareBlock&&) noexcept = default;
+  RareBlock(const RareBlock& o) { set_block(o.block() ? new Block(*o.block()) : nullptr); }
+  RareBlock(RareBlock&& o) noexcept : ptr_(o.ptr_) { o.set_block(nullptr); }
   RareBlock& operator=(const RareBlock& o) {
-    if (this != &o) block_ = o.block_ ? std::make_unique<Block>(*o.block_) : nullptr;
+    if (this != &o) {
+      Block* copy = o.block() ? new Block(*o.block()) : nullptr;
+      delete block();
+      set_block(copy);
+    }
     return *this;
   }
-  RareBlock& operator=(RareBlock&&) noexcept = default;
+  RareBlock& operator=(RareBlock&& o) noexcept {
+    if (this != &o) {
+      delete block();
+      ptr_ = o.ptr_;
+      o.set_block(nullptr);
+    }
+    return *this;
+  }
+  ~RareBlock() { delete block(); }
 
-  bool allocated() const { return block_ != nullptr; }
-  void reset() { block_.reset(); }
+  bool allocated() const { return block() != nullptr; }
+  void reset() {
+    delete block();
+    set_block(nullptr);
+  }
 
   // The 64-bit value whose low half is `low` and whose high half is slot i's.
   std::uint64_t get(std::uint32_t low, std::size_t i) const { return (std::uint64_t{word(i)} << 32) | low; }
@@ -36,18 +51,28 @@ class RareBlock {
     set_word(i, static_cast<std::uint32_t>(v >> 32));
   }
   // A 32-bit value kept only here (0 while the block is not allocated).
-  std::uint32_t word(std::size_t i) const { return block_ ? block_->high[i] : 0; }
+  std::uint32_t word(std::size_t i) const {
+    const Block* b = block();
+    return b ? b->high[i] : 0;
+  }
   void set_word(std::size_t i, std::uint32_t w) {
-    if (!block_ && w == 0) return;  // 0 is what an absent block reads as
+    if (!allocated() && w == 0) return;  // 0 is what an absent block reads as
     rare_for_write();
-    block_->high[i] = w;
+    block()->high[i] = w;
   }
 
   // The rare part: null until allocated (it is then value-initialized).
-  const Rare* rare() const { return block_ ? &block_->rare : nullptr; }
+  const Rare* rare() const {
+    const Block* b = block();
+    return b ? &b->rare : nullptr;
+  }
   Rare& rare_for_write() {
-    if (!block_) block_ = std::make_unique<Block>();  // zeroed: every high half was 0 until now
-    return block_->rare;
+    Block* b = block();
+    if (!b) {
+      b = new Block();  // zeroed: every high half was 0 until now
+      set_block(b);
+    }
+    return b->rare;
   }
 
  private:
@@ -55,7 +80,15 @@ class RareBlock {
     std::array<std::uint32_t, N> high{};
     Rare rare{};
   };
-  std::unique_ptr<Block> block_;
+  Block* block() const {
+    Block* b;
+    std::memcpy(&b, ptr_.data(), sizeof b);
+    return b;
+  }
+  void set_block(Block* b) { std::memcpy(ptr_.data(), &b, sizeof b); }
+  // The owned block's pointer (all zero: none) as bytes, so that the owner keeps 4-byte
+  // alignment: a tracked connection is then 4-aligned and its slot has no padding.
+  std::array<std::uint8_t, sizeof(void*)> ptr_{};
 };
 
 }  // namespace tcpscope::track

@@ -165,7 +165,8 @@ SegmentInference Connection::observe(int side, const decode::TcpFacts& tcp, Time
     AckRtt& timed = r.ack_rtt;  // the peer's segment this ACK may answer
     if (const std::int64_t sent_ns = zeek.time(r_timed); sent_ns >= 0 && !rst) {
       if (tcp.ack == timed.timed_end) {
-        const std::uint32_t us = timed.add(ns_between(ts.ns(), sent_ns));
+        const std::uint32_t us = timed.add(ns_between(ts.ns(), sent_ns), rtt_samples(1 - side) == 0);
+        count_rtt_sample(1 - side);
         set_half_value(timed.sum_us_low, zeek_wide::rtt_sum_us0, 1 - side, rtt_sum_us(1 - side) + us);
         zeek.set_time(r_timed, -1);
       } else if (tcp.ack > timed.timed_end) {

@@ -45,21 +45,20 @@ struct SegmentRecord {
 static_assert(static_cast<int>(EndReason::evicted) < 16);  // Connection::end_reason's 4 bits
 
 struct Connection {
-  // Laid out so that no byte is padding but the last 3: the Zeek session (140 bytes of data),
-  // the halves in its tail padding, the inference (54 bytes of data), the low halves of the
-  // generation and the id in its tail padding, the tuple (13 bytes) and the roles and end
-  // reason in its tail padding: 288 bytes.
+  // 4-byte aligned and laid out so that no byte is padding: the Zeek session (134 bytes of
+  // data), the generation's low half in its tail padding, the halves, the inference (54
+  // bytes of data), the tuple (2-byte aligned, 13 bytes) in its tail padding and the roles
+  // and end reason in the tuple's, then the id's and RTT sample counts' low halves: 276 bytes.
   [[no_unique_address]] ZeekSession zeek;
-  std::array<Half, 2> half{};
-  [[no_unique_address]] ConnectionInference inference;  // both endpoints' RFC 9293 states and the close kind
 
  private:
   // The low halves of generation() and id(); the rest (past 65,535 reuses of a 4-tuple in a
   // row, past 4 billion connections) in the rare block.
   std::uint16_t generation_low_ = 0;
-  std::uint32_t id_low_ = 0;
 
  public:
+  std::array<Half, 2> half{};
+  [[no_unique_address]] ConnectionInference inference;  // both endpoints' RFC 9293 states and the close kind
   // canonical: side 0 is key().a, side 1 is key().b (the roles and the end reason in its tail padding)
   [[no_unique_address]] CompactTuple tuple;
   std::uint8_t client_side : 1 = 0;
@@ -67,6 +66,12 @@ struct Connection {
   bool role_contradicted : 1 = false;  // a later handshake segment disagreed with an earlier decision
   EndReason end_reason : 4 = EndReason::none;
 
+ private:
+  std::uint32_t id_low_ = 0;
+  // Low halves of rtt_samples() (the rest in the rare block, past 65,535 samples).
+  std::array<std::uint16_t, 2> rtt_samples_low_{};
+
+ public:
   // 1-based, in order of creation.
   std::uint64_t id() const {
     const ZeekRare* rare = zeek.high_words().rare();
@@ -128,6 +133,11 @@ struct Connection {
     const ZeekRare* rare = zeek.high_words().rare();
     return (rare ? rare->retransmitted_bytes_above16[side] << 16 : 0) | half[side].retransmitted_bytes_low;
   }
+  // ACK RTT samples of `side`'s segments (Half::ack_rtt).
+  std::uint64_t rtt_samples(int side) const {
+    const ZeekRare* rare = zeek.high_words().rare();
+    return (rare ? rare->rtt_samples_above16[side] << 16 : 0) | rtt_samples_low_[side];
+  }
   std::uint64_t rtt_sum_us(int side) const {
     return half_value(half[side].ack_rtt.sum_us_low, zeek_wide::rtt_sum_us0, side);
   }
@@ -173,6 +183,9 @@ struct Connection {
     ConnectionRareBlock& high = zeek.high_words();
     if (correction != 0 || high.allocated())
       high.rare_for_write().payload_bytes_correction[side] = correction;
+  }
+  void count_rtt_sample(int side) {
+    if (++rtt_samples_low_[side] == 0) ++zeek.high_words().rare_for_write().rtt_samples_above16[side];
   }
   void set_retransmitted_bytes(int side, std::uint64_t v) {
     half[side].retransmitted_bytes_low = static_cast<std::uint16_t>(v);

@@ -19,18 +19,18 @@ namespace tcpscope::track {
 // retransmission cancels the timing (Karn), so every sample is one of Wireshark's.
 struct AckRtt {
   SeqNum timed_end;  // end of the segment being timed (when it was sent: Connection::timed_ns())
-  std::uint32_t samples = 0;
+  // (the number of samples is the connection's: Connection::rtt_samples())
   std::uint32_t min_us = 0;  // microseconds (what the outputs print)
   std::uint32_t max_us = 0;
   std::uint32_t sum_us_low = 0;  // low half of the sum (Connection::rtt_sum_us())
 
-  // Counts one sample; returns it in microseconds, for the caller to add to the sum.
-  std::uint32_t add(std::int64_t rtt_ns) {
+  // Counts one sample (`first`: there was none before); returns it in microseconds, for
+  // the caller to add to the sum.
+  std::uint32_t add(std::int64_t rtt_ns, bool first) {
     const std::int64_t us64 = rtt_ns < 0 ? 0 : (rtt_ns + 500) / 1000;
     const std::uint32_t us = us64 > 0xFFFFFFFF ? 0xFFFFFFFFu : static_cast<std::uint32_t>(us64);
-    if (samples == 0 || us < min_us) min_us = us;
-    if (samples == 0 || us > max_us) max_us = us;
-    ++samples;
+    if (first || us < min_us) min_us = us;
+    if (first || us > max_us) max_us = us;
     return us;
   }
 };

@@ -21,6 +21,8 @@ std::uint32_t Tracker::create(const FourTuple& key, std::uint64_t hash, int side
   } else {
     slot = slots_.add();
   }
+  if (slot_timers_.size() <= slot) slot_timers_.resize(slot + 1);
+  ++slot_timers_[slot].serial;
   Slot& s = slots_[slot];
   // Rebuilt in place: no temporary Connection copied over the old one.
   std::destroy_at(&s.conn);
@@ -34,7 +36,6 @@ std::uint32_t Tracker::create(const FourTuple& key, std::uint64_t hash, int side
   }
   s.conn.zeek.start(side, tcp, ts);  // first: it keeps the connection's times
   s.conn.start(side, tcp, ts);
-  ++s.serial;  // odd: live
   s.scheduled = 0;
   table_.insert(hash, slot);
   ++stats_.connections;
@@ -46,10 +47,17 @@ void Tracker::end(std::uint32_t slot, EndReason why) {
   Slot& s = slots_[slot];
   s.conn.end_reason = why;
   table_.erase(flow_hash(s.conn.key()), slot);
-  ++s.serial;  // even: free
   if (on_ended_) on_ended_(s.conn);
   if (options_.keep_timeline) std::vector<SegmentRecord>().swap(timelines_[slot]);
-  free_slots_.push_back(slot);
+  // At its serial's wrap, a slot with entries in the heap waits for the last one to be popped.
+  if (const SlotTimers& t = slot_timers_[slot]; t.serial != kLastSerial || t.heap_entries == 0)
+    free_slots_.push_back(slot);
+}
+
+void Tracker::entry_popped(const TimerHeap::Entry& e) {
+  SlotTimers& t = slot_timers_[e.slot];
+  if (t.heap_entries != kPinned && --t.heap_entries == 0 && t.serial == kLastSerial && !slots_[e.slot].live())
+    free_slots_.push_back(e.slot);  // waiting since it ended (end())
 }
 
 void Tracker::schedule(std::uint32_t slot) {
@@ -58,20 +66,20 @@ void Tracker::schedule(std::uint32_t slot) {
   if (next == std::numeric_limits<std::int64_t>::max()) return;
   if (s.scheduled != 0 && scheduled_at(s) <= next) return;  // the pending entry fires first and reschedules
   set_scheduled_at(s, next);
-  heap_.push_back(TimerEntry{next, slot, s.serial});
-  std::push_heap(heap_.begin(), heap_.end(), std::greater<>{});
+  SlotTimers& t = slot_timers_[slot];
+  heap_.push(next, slot, t.serial);
+  if (t.heap_entries != kPinned) ++t.heap_entries;
 }
 
 void Tracker::run_timers(std::int64_t now) {
-  while (!heap_.empty() && heap_.front().at <= now) {
-    std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});
-    const TimerEntry e = heap_.back();
-    heap_.pop_back();
+  while (heap_.due(now)) {
+    const TimerHeap::Entry e = heap_.pop();
     // Timers due at once come in bursts: the next one's connection is fetched
     // while this one is handled.
-    if (!heap_.empty() && heap_.front().at <= now) prefetch_slot(heap_.front().slot);
+    if (heap_.due(now)) prefetch_slot(heap_.front_slot());
+    entry_popped(e);
     Slot& s = slots_[e.slot];
-    if (!s.live() || s.serial != e.serial || scheduled_at(s) != e.at) continue;  // stale entry
+    if (!s.live() || slot_timers_[e.slot].serial != e.serial || scheduled_at(s) != e.at) continue;  // stale
     s.scheduled = 0;
     const ZeekRemoval why = s.conn.zeek.run_timers(now);
     if (why != ZeekRemoval::none)
@@ -84,11 +92,10 @@ void Tracker::run_timers(std::int64_t now) {
 void Tracker::evict_one() {
   // The connection whose next timer is the earliest is the one closest to ending.
   while (!heap_.empty()) {
-    std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});
-    const TimerEntry e = heap_.back();
-    heap_.pop_back();
+    const TimerHeap::Entry e = heap_.pop();
+    entry_popped(e);
     Slot& s = slots_[e.slot];
-    if (!s.live() || s.serial != e.serial || scheduled_at(s) != e.at) continue;
+    if (!s.live() || slot_timers_[e.slot].serial != e.serial || scheduled_at(s) != e.at) continue;
     ++stats_.evicted;
     end(e.slot, EndReason::evicted);
     return;
@@ -99,7 +106,7 @@ void Tracker::advance_time(Timestamp now) { run_timers(now.ns()); }
 
 void Tracker::feed(const Frame& frame, const decode::Packet& packet, std::uint64_t known_hash) {
   ++stats_.packets;
-  if (const std::int64_t now = frame.ts.ns(); !heap_.empty() && heap_.front().at <= now) run_timers(now);
+  if (const std::int64_t now = frame.ts.ns(); heap_.due(now)) run_timers(now);
   // A segment whose options were cut by the snapshot length still has its fixed
   // header: it counts for tcpscope's own facts (and creates the connection, as
   // in Zeek), but Zeek's analysis drops it ("truncated_header").
@@ -142,17 +149,22 @@ void Tracker::feed(const Frame& frame, const decode::Packet& packet, std::uint64
 void Tracker::flush() {
   // The heap goes first: the list of live slots below takes the memory it gave back
   // (4 bytes a connection less at the peak).
-  std::vector<TimerEntry>().swap(heap_);
+  heap_.release();
+  table_ = FlowTable{};  // every connection ends: its memory goes back too (the list below reuses it)
   std::vector<std::uint32_t> live;
-  for (std::uint32_t i = 0; i < slots_.size(); ++i)
-    if (slots_[i].live()) live.push_back(i);
+  for (std::uint32_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].live()) {
+      live.push_back(i);
+    } else if (slot_timers_[i].serial == kLastSerial && slot_timers_[i].heap_entries != 0) {
+      free_slots_.push_back(i);  // ended, waiting for entries the heap no longer has
+    }
+    slot_timers_[i].heap_entries = 0;
+  }
   std::sort(live.begin(), live.end(),
             [this](std::uint32_t a, std::uint32_t b) { return slots_[a].conn.id() < slots_[b].conn.id(); });
-  table_.clear();  // cheaper than erasing one by one
   for (std::uint32_t slot : live) {
     Slot& s = slots_[slot];
     s.conn.end_reason = EndReason::end_of_input;
-    ++s.serial;  // even: free
     if (on_ended_) on_ended_(s.conn);
     if (options_.keep_timeline) std::vector<SegmentRecord>().swap(timelines_[slot]);
     free_slots_.push_back(slot);  // not reused before the next feed()

@@ -16,6 +16,7 @@
 #include "track/compact_times.hpp"
 #include "track/connection.hpp"
 #include "track/flow_table.hpp"
+#include "track/timer_heap.hpp"
 
 namespace tcpscope::track {
 
@@ -82,7 +83,7 @@ class Tracker {
   // A hint for a packet a few ahead at time `ahead_ns`: when the earliest timer is
   // due by then, pull in the connection it ends or re-arms. No effect on results.
   [[gnu::always_inline]] void prefetch_due_timer(std::int64_t ahead_ns) const {
-    if (!heap_.empty() && heap_.front().at <= ahead_ns) prefetch_slot(heap_.front().slot);
+    if (heap_.due(ahead_ns)) prefetch_slot(heap_.front_slot());
   }
   // Runs the timers up to `now` (live capture without traffic).
   void advance_time(Timestamp now);
@@ -102,23 +103,33 @@ class Tracker {
   static constexpr std::size_t bytes_per_slot();
 
  private:
-  struct TimerEntry {
-    std::int64_t at;
-    std::uint32_t slot;
-    std::uint32_t serial;
-    bool operator>(const TimerEntry& o) const { return at > o.at; }
-  };
   // (The flow-table hash is not kept: end() computes it again from the tuple.)
   struct Slot {
-    Connection conn;
+    Connection conn;  // (4-byte aligned: 280 bytes a slot)
     // Time of this slot's live heap entry, as scheduled_code() encodes it: 0 none, else
     // 1 + microseconds after the connection's first segment, or kWideSchedule (the time
     // in the connection's rare block: a nanosecond or far-off time, whose connection keeps
     // its times there already). 4 bytes instead of 8.
     std::uint32_t scheduled = 0;
-    std::uint32_t serial = 0;  // bumped when the slot starts and ends a connection: odd while live
-    bool live() const { return (serial & 1) != 0; }
+    // It holds a connection: one that has not ended (every slot below slots_.size() has
+    // held one; end() and flush() set the end reason).
+    bool live() const { return conn.end_reason == EndReason::none; }
   };
+  // Per slot, what tells its connection's timer heap entries from a previous one's
+  // without a 32-bit serial in the slot and in every entry: an 8-bit serial, bumped for each
+  // connection the slot holds (the heap entries carry it), and the count of the heap's
+  // entries naming the slot (stale ones included). A slot whose serial is about to wrap is
+  // not reused while it has entries in the heap, so no pending entry ever carries the serial
+  // of a later connection of that slot. A count that reaches kPinned (only a capture whose
+  // time runs backwards over and over could do that) is not counted down any more: at its
+  // wrap that slot is not reused before flush().
+  struct SlotTimers {
+    std::uint8_t serial = 0;
+    std::uint8_t heap_entries = 0;
+  };
+  static constexpr std::uint8_t kPinned = 0xFF;
+  static constexpr std::uint8_t kLastSerial = 0xFF;
+  std::vector<SlotTimers> slot_timers_;
   static constexpr std::uint32_t kWideSchedule = 0xFFFF'FFFFu;
   // The slot's scheduled time (0: none).
   static std::int64_t scheduled_at(const Slot& s) {
@@ -163,6 +174,8 @@ class Tracker {
   void schedule(std::uint32_t slot);
   void run_timers(std::int64_t now);
   void evict_one();
+  // Takes `e` out of its slot's count; a slot that ended waits for its last entry to be free.
+  void entry_popped(const TimerHeap::Entry& e);
 
   TrackerOptions options_;
   EndedFn on_ended_;
@@ -171,7 +184,7 @@ class Tracker {
   SlotStore slots_;
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::vector<SegmentRecord>> timelines_;  // by slot, only with keep_timeline
-  std::vector<TimerEntry> heap_;                       // min-heap on `at`, lazily invalidated
+  TimerHeap heap_;                                     // min-heap on the time, lazily invalidated
   std::uint64_t next_id_ = 1;
   TrackerStats stats_;
   SegmentInference segment_inference_;

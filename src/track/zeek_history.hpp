@@ -6,6 +6,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace tcpscope::track {
@@ -66,22 +67,24 @@ struct ZeekHistoryText {
 };
 
 // Zeek's history letters packed 5 bits each (the 25 letters it can hold: S H A D F
-// R I Q C G T W in both cases and '^'): 38 letters in 24 bytes instead of 38.
+// R I Q C G T W in both cases and '^'): the first 10 letters and the seen-mask's 14
+// bits in one 64-bit word, and the length: 9 bytes.
 class ZeekHistory {
  public:
   static constexpr std::size_t kCapacity = ZeekHistoryText::kCapacity;
   // Letters kept inline; the rest (long histories are rare) in the owner's Tail,
   // which it passes in (ZeekSession: its rare block, allocated when a history gets that long).
-  // (12: 8 bytes and 3, ZeekSession's 140 bytes, the 4 left in its tail padding are Connection's;
-  // the histories of bench/out/run's big and many captures have at most 10 letters)
-  static constexpr std::size_t kInline = 12;
+  // (10: with the seen-mask, one 64-bit word; the histories of bench/out/run's big and many
+  // captures have at most 10 letters)
+  static constexpr std::size_t kInline = 10;
   using Tail = std::array<std::uint8_t, kCapacity - kInline>;  // one letter code a byte
 
   // `tail`: needed (non-null) once length() > kInline.
   ZeekHistoryText text(const Tail* tail = nullptr) const {
     ZeekHistoryText t;
     const std::size_t n = length();
-    for (std::size_t i = 0; i < n && i < kInline; ++i) t.chars[i] = kAlphabet[code_at(i)];
+    const std::uint64_t w = word();
+    for (std::size_t i = 0; i < n && i < kInline; ++i) t.chars[i] = kAlphabet[(w >> (5 * i)) & 0x1F];
     for (std::size_t i = kInline; i < n; ++i) t.chars[i] = kAlphabet[(*tail)[i - kInline]];
     t.len = static_cast<std::uint8_t>(n);
     return t;
@@ -92,29 +95,32 @@ class ZeekHistory {
   bool empty() const { return length() == 0; }
   bool truncated() const { return (len_and_truncated_ & kTruncatedBit) != 0; }
   // A one-letter history equal to c.
-  bool is(char c) const { return length() == 1 && kAlphabet[code_at(0)] == c; }
+  bool is(char c) const { return length() == 1 && kAlphabet[word() & 0x1F] == c; }
   std::uint32_t seen() const {
-    const std::uint32_t packed = seen_packed();
-    return (packed & 0x7Fu) | ((packed & 0x7F00u) << 8);
+    const std::uint32_t packed = seen_packed(word());
+    return (packed & 0x7Fu) | ((packed & 0x3F80u) << 9);
   }
 
   // `tail`: needed (non-null) when next_in_tail().
   void add(char c, Tail* tail = nullptr) {
     const std::size_t n = length();
     if (n < kCapacity) {
-      if (n < kInline)
-        set_code(n, code_of(c));
-      else
+      if (n < kInline) {
+        const unsigned shift = static_cast<unsigned>(5 * n);
+        set_word((word() & ~(std::uint64_t{0x1F} << shift)) | (std::uint64_t{code_of(c)} << shift));
+      } else {
         (*tail)[n - kInline] = code_of(c);
+      }
       len_and_truncated_ = static_cast<std::uint8_t>((len_and_truncated_ & kTruncatedBit) | (n + 1));
     } else {
       len_and_truncated_ |= kTruncatedBit;
     }
   }
   bool check(std::uint32_t mask, char c, Tail* tail = nullptr) {
-    const std::uint16_t packed = pack(mask);
-    if ((seen_packed() & packed) == 0) {
-      set_seen_packed(static_cast<std::uint16_t>(seen_packed() | packed));
+    const std::uint64_t packed = std::uint64_t{pack(mask)} << kSeenShift;
+    const std::uint64_t w = word();
+    if ((w & packed) == 0) {
+      set_word(w | packed);
       add(c, tail);
       return false;
     }
@@ -124,7 +130,7 @@ class ZeekHistory {
     len_and_truncated_ = 0;
     add('^');
     add('h');
-    set_seen_packed(pack(zeek_hist::syn << 16));
+    set_word((word() & kLettersMask) | (std::uint64_t{pack(zeek_hist::syn << 16)} << kSeenShift));
   }
 
  private:
@@ -132,39 +138,29 @@ class ZeekHistory {
   static constexpr std::uint8_t kLenMask = 0x3F;
   static constexpr std::uint8_t kTruncatedBit = 0x80;
   static_assert(kCapacity <= kLenMask);
+  static constexpr unsigned kSeenShift = 5 * kInline;  // the seen-mask's 14 bits above the letters
+  static_assert(kSeenShift + 14 <= 64);
+  static constexpr std::uint64_t kLettersMask = (std::uint64_t{1} << kSeenShift) - 1;
 
   static constexpr std::uint8_t code_of(char c) {
     for (std::size_t i = 0; i + 1 < sizeof(kAlphabet); ++i)
       if (kAlphabet[i] == c) return static_cast<std::uint8_t>(i);
     return sizeof(kAlphabet) - 2;  // not a history letter (never added): '^'
   }
-  std::uint8_t code_at(std::size_t i) const {
-    const std::size_t bit = i * 5;
-    unsigned v = bits_[bit / 8];
-    if (bit / 8 + 1 < bits_.size()) v |= unsigned{bits_[bit / 8 + 1]} << 8;
-    return static_cast<std::uint8_t>((v >> (bit % 8)) & 0x1F);
+  // The seen-mask's 7 bits of each direction side by side (bits 0-6 and 16-22 of the mask).
+  static constexpr std::uint32_t pack(std::uint32_t mask) { return (mask & 0x7Fu) | ((mask >> 9) & 0x3F80u); }
+  static constexpr std::uint32_t seen_packed(std::uint64_t w) {
+    return static_cast<std::uint32_t>(w >> kSeenShift) & 0x3FFFu;
   }
-  void set_code(std::size_t i, std::uint8_t code) {
-    const std::size_t bit = i * 5;
-    const unsigned shifted = unsigned{code} << (bit % 8);
-    const unsigned clear = ~(0x1Fu << (bit % 8));
-    bits_[bit / 8] = static_cast<std::uint8_t>((bits_[bit / 8] & clear) | shifted);
-    if (bit / 8 + 1 < bits_.size())
-      bits_[bit / 8 + 1] = static_cast<std::uint8_t>((bits_[bit / 8 + 1] & (clear >> 8)) | (shifted >> 8));
+  std::uint64_t word() const {
+    std::uint64_t w;
+    std::memcpy(&w, word_.data(), sizeof w);
+    return w;
   }
-  static constexpr std::uint16_t pack(std::uint32_t mask) {
-    return static_cast<std::uint16_t>((mask & 0x7Fu) | ((mask >> 8) & 0x7F00u));
-  }
-  std::array<std::uint8_t, (kInline * 5 + 7) / 8> bits_{};
+  void set_word(std::uint64_t w) { std::memcpy(word_.data(), &w, sizeof w); }
+  // Byte-aligned (ZeekSession packs it after its 8-byte members without padding).
+  std::array<std::uint8_t, 8> word_{};
   std::uint8_t len_and_truncated_ = 0;  // the length in bits 0-5; bit 7: letters were dropped
-  // The seen-mask in two bytes (byte-aligned: the whole history is 27 bytes).
-  std::uint8_t seen_lo_ = 0;
-  std::uint8_t seen_hi_ = 0;
-  std::uint16_t seen_packed() const { return static_cast<std::uint16_t>(seen_lo_ | (seen_hi_ << 8)); }
-  void set_seen_packed(std::uint16_t v) {
-    seen_lo_ = static_cast<std::uint8_t>(v);
-    seen_hi_ = static_cast<std::uint8_t>(v >> 8);
-  }
 };
 
 }  // namespace tcpscope::track

@@ -77,13 +77,13 @@ std::uint64_t ZeekEndpoint::size(const ZeekEndpoint& peer, std::uint32_t seq_wra
 }
 
 void ZeekSession::start(int sender, const decode::TcpFacts& first, Timestamp t) {
-  start_ns_ = t.ns();
+  set_start_ns(t.ns());
   times_.reset();
   if (high_.rare()) high_.rare_for_write().times_wide = false;
-  set_time(conn_time::zeek_last, t.ns());
+  set_word_time(conn_time::zeek_last, t.ns());
   orig_side_ = static_cast<std::uint8_t>(sender);
-  set_time(conn_time::expire0, t.ns() + kSynTimeout);
-  set_time(conn_time::inactivity, last_ns() + kUdpInactivity);  // udp_inactivity_timeout to begin with
+  set_word_time(conn_time::expire0, t.ns() + kSynTimeout);
+  set_word_time(conn_time::inactivity, last_ns() + kUdpInactivity);  // udp_inactivity_timeout to begin with
   tcp_inactivity_ = false;
 
   // Creation-time orientation for starts without a plain SYN (§1.2 rule 1).
@@ -241,7 +241,7 @@ void ZeekSession::set_state(int side, S s) {
   // The inactivity timeout grows once the handshake is over.
   if (!is_handshake(s) && is_handshake(e.state) && is_handshake(ep_[1 - side].state))
     if (!tcp_inactivity_) {
-      set_time(conn_time::inactivity, last_ns() + kTcpInactivity);
+      set_word_time(conn_time::inactivity, last_ns() + kTcpInactivity);
       tcp_inactivity_ = true;
     }
   e.prev_state = e.state;
@@ -249,23 +249,23 @@ void ZeekSession::set_state(int side, S s) {
 }
 
 void ZeekSession::cancel_analyzer_timers() {
-  set_time(conn_time::attempt, 0);
-  set_time(conn_time::expire0, 0);
-  set_time(conn_time::expire1, 0);
-  set_time(conn_time::close_delete, 0);
+  set_word_time(conn_time::attempt, 0);
+  set_word_time(conn_time::expire0, 0);
+  set_word_time(conn_time::expire1, 0);
+  set_word_time(conn_time::close_delete, 0);
 }
 
 void ZeekSession::add_expire_timer(std::int64_t at) {
   for (const std::size_t slot : {conn_time::expire0, conn_time::expire1}) {
-    if (time(slot) == 0) {
-      set_time(slot, at);
+    if (word_time(slot) == 0) {
+      set_word_time(slot, at);
       return;
     }
   }
   // Both chains armed: keep the earlier check, which fires first anyway.
   const std::size_t latest =
-      time(conn_time::expire0) > time(conn_time::expire1) ? conn_time::expire0 : conn_time::expire1;
-  set_time(latest, std::min(time(latest), at));
+      word_time(conn_time::expire0) > word_time(conn_time::expire1) ? conn_time::expire0 : conn_time::expire1;
+  set_word_time(latest, std::min(word_time(latest), at));
 }
 
 void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t captured_payload, Timestamp t,
@@ -360,7 +360,7 @@ void ZeekSession::deliver(int side, const decode::TcpFacts& tcp, std::uint32_t c
       e.state != S::reset)
     scaled_history(side, zeek_counter::zero_windows, 'W');
 
-  if (!orig().did_close || !resp().did_close) set_time(conn_time::zeek_last, t.ns());
+  if (!orig().did_close || !resp().did_close) set_word_time(conn_time::zeek_last, t.ns());
 
   if (syn) {  // init_window
     int scale = tcp.options.wscale;
@@ -513,7 +513,7 @@ void ZeekSession::update_inactive(int side, std::uint16_t flags, std::uint32_t b
   if (syn) {
     if (stale_is_orig) {
       set_state(side, ack ? S::syn_ack_sent : S::syn_sent);
-      set_time(conn_time::attempt, last_ns() + kAttemptDelay);
+      set_word_time(conn_time::attempt, last_ns() + kAttemptDelay);
     } else {
       if (!ack && p.state == S::syn_ack_sent && base_seq == e.start_seq) {
         // SYN and SYN-ACK captured in reverse order: flip and establish.
@@ -703,7 +703,7 @@ void ZeekSession::connection_closed(int side, bool gen_event) {
       if (gen_event) is_active_ = false;  // ConnectionFinished
     }
     cancel_analyzer_timers();
-    set_time(conn_time::close_delete, last_ns() + kCloseDelay);
+    set_word_time(conn_time::close_delete, last_ns() + kCloseDelay);
   } else if (e.prev_state != S::inactive) {
     add_expire_timer(last_ns() + kSessionTimer);
   }
@@ -714,7 +714,7 @@ void ZeekSession::connection_closed(int side, bool gen_event) {
 std::int64_t ZeekSession::next_timer_ns() const {
   std::int64_t next = std::numeric_limits<std::int64_t>::max();
   for (const std::size_t timer : kTimers)
-    if (const std::int64_t at = time(timer); at != 0 && at < next) next = at;
+    if (const std::int64_t at = word_time(timer); at != 0 && at < next) next = at;
   return next;
 }
 
@@ -723,7 +723,7 @@ ZeekRemoval ZeekSession::run_timers(std::int64_t now) {
     std::size_t due = conn_time::count;
     std::int64_t due_at = 0;
     for (const std::size_t timer : kTimers)
-      if (const std::int64_t at = time(timer);
+      if (const std::int64_t at = word_time(timer);
           at != 0 && at <= now && (due == conn_time::count || at < due_at)) {
         due = timer;
         due_at = at;
@@ -731,24 +731,24 @@ ZeekRemoval ZeekSession::run_timers(std::int64_t now) {
     if (due == conn_time::count) return ZeekRemoval::none;
 
     if (due == conn_time::attempt) {
-      set_time(conn_time::attempt, 0);
+      set_word_time(conn_time::attempt, 0);
       if (!is_active_) continue;
       if ((orig().state == S::syn_sent || orig().state == S::syn_ack_sent) && resp().state == S::inactive) {
         is_active_ = false;
         return ZeekRemoval::attempt_timer;
       }
     } else if (due == conn_time::close_delete) {
-      set_time(conn_time::close_delete, 0);
+      set_word_time(conn_time::close_delete, 0);
       return ZeekRemoval::close_delay;
     } else if (due == conn_time::inactivity) {
       const std::int64_t deadline = last_ns() + inactivity_timeout_ns();
       if (deadline <= now) {
-        set_time(conn_time::inactivity, 0);
+        set_word_time(conn_time::inactivity, 0);
         return ZeekRemoval::inactivity;
       }
-      set_time(conn_time::inactivity, deadline);
+      set_word_time(conn_time::inactivity, deadline);
     } else {  // an expire check
-      set_time(due, 0);
+      set_word_time(due, 0);
       if (!is_active_) continue;
       if (last_ns() + kConnectionLinger < now) {
         const ZeekEndpoint& o = orig();
@@ -762,7 +762,7 @@ ZeekRemoval ZeekSession::run_timers(std::int64_t now) {
         }
         if (r.state == S::inactive && o.state == S::inactive) return ZeekRemoval::expire_timer;
       }
-      set_time(due, now + kSessionTimer);
+      set_word_time(due, now + kSessionTimer);
     }
   }
 }

@@ -6,6 +6,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <utility>
 
@@ -127,15 +128,24 @@ enum : std::size_t {
   close_delete,
   inactivity,
   last_segment,  // Connection: capture time of the last segment
-  last_syn,      // Connection: handshake times for the iRTT; -1 = not seen
+  timed0,        // Connection: when side 0's / side 1's timed segment was sent; -1 = none
+  timed1,
+  last_syn,  // Connection: handshake times for the iRTT; -1 = not seen (the last three: packed)
   syn_ack,
   irtt_ack,
-  timed0,  // Connection: when side 0's / side 1's timed segment was sent; -1 = none
-  timed1,
   count
 };
 }  // namespace conn_time
-using ConnectionTimes = CompactTimes<conn_time::count>;
+// The handshake times take 21 bits each (an offset of up to ~2.1 s: a later one, as after a
+// retransmitted SYN, moves the connection's times to its rare block).
+using ConnectionTimes = CompactTimes<conn_time::count, 3>;
+static_assert(conn_time::last_syn == conn_time::count - 3);
+// Zeek's own times (its last activity and timer deadlines) are 32-bit ones (ZeekSession::word_time()).
+static_assert(ConnectionTimes::is_word(conn_time::zeek_last) &&
+              ConnectionTimes::is_word(conn_time::inactivity) &&
+              ConnectionTimes::is_word(conn_time::attempt) && ConnectionTimes::is_word(conn_time::expire0) &&
+              ConnectionTimes::is_word(conn_time::expire1) &&
+              ConnectionTimes::is_word(conn_time::close_delete));
 
 // Slots of a connection's high halves (HighWords, kept by its ZeekSession): side 0's
 // slot, then side 1's (add the side). The wrap counts are whole there.
@@ -169,6 +179,8 @@ struct ZeekRare {
   ZeekHistory::Tail history_tail{};                    // the history's letters past ZeekHistory::kInline
   // Connection's halves' retransmitted bytes above their low 16 bits (Half::retransmitted_bytes_low), by side
   std::array<std::uint64_t, 2> retransmitted_bytes_above16{};
+  // Connection's ACK RTT sample counts above their low 16 bits, by side (Connection::rtt_samples())
+  std::array<std::uint64_t, 2> rtt_samples_above16{};
   // Segments of each side that Zeek's analysis dropped (a truncated header, a bad
   // checksum with validate_checksums): Connection::segments() adds them to the packets.
   std::array<std::uint64_t, 2> unanalyzed_segments{};
@@ -238,20 +250,19 @@ class ZeekSession {
     const ZeekRare* rare = high_.rare();
     return history_.text(rare ? &rare->history_tail : nullptr);
   }
-  std::int64_t start_ns() const { return start_ns_; }
-  Timestamp start_time() const { return {start_ns_ / 1'000'000'000, start_ns_ % 1'000'000'000}; }
+  std::int64_t start_ns() const {
+    std::int64_t ns;
+    std::memcpy(&ns, start_ns_.data(), sizeof ns);
+    return ns;
+  }
+  Timestamp start_time() const { return {start_ns() / 1'000'000'000, start_ns() % 1'000'000'000}; }
   Timestamp last_time() const { return {last_ns() / 1'000'000'000, last_ns() % 1'000'000'000}; }
-  std::int64_t last_ns() const { return time(conn_time::zeek_last); }
+  std::int64_t last_ns() const { return word_time(conn_time::zeek_last); }
   // The connection's times (conn_time indices; Connection keeps its own there too).
-  std::int64_t time(std::size_t which) const { return times_.get(which, start_ns_, wide_times()); }
+  std::int64_t time(std::size_t which) const { return times_.get(which, start_ns(), wide_times()); }
   void set_time(std::size_t which, std::int64_t ns) {
-    if (!wide_times() && times_.set_narrow(which, ns, start_ns_)) return;
-    ZeekRare& rare = high_.rare_for_write();
-    if (!rare.times_wide) {
-      times_.widen(start_ns_, rare.times);
-      rare.times_wide = true;
-    }
-    rare.times[which] = ns;
+    if (!wide_times() && times_.set_narrow(which, ns, start_ns())) return;
+    set_wide_time(which, ns);
   }
   std::uint64_t missed_bytes() const {
     return high_.get(high_.word(zeek_wide::missed_bytes_low), zeek_wide::missed_bytes);
@@ -261,10 +272,25 @@ class ZeekSession {
     return zeek_conn_state({orig().state, resp().state, orig_size(), resp_size(), letters.view()});
   }
   // conn.log leaves duration and the byte counts unset when this is false.
-  bool has_duration() const { return last_ns() != start_ns_; }
+  bool has_duration() const { return last_ns() != start_ns(); }
 
  private:
   bool is_orig(int side) const { return side == orig_side_; }
+  // time() and set_time() for Zeek's own times (not the packed handshake times): no test for those.
+  std::int64_t word_time(std::size_t which) const { return times_.get_word(which, start_ns(), wide_times()); }
+  void set_word_time(std::size_t which, std::int64_t ns) {
+    if (!wide_times() && times_.set_narrow_word(which, ns, start_ns())) return;
+    set_wide_time(which, ns);
+  }
+  void set_wide_time(std::size_t which, std::int64_t ns) {
+    ZeekRare& rare = high_.rare_for_write();
+    if (!rare.times_wide) {
+      times_.widen(start_ns(), rare.times);
+      rare.times_wide = true;
+    }
+    rare.times[which] = ns;
+  }
+
   // The rare block's history tail when the next letter goes there (allocating it), else null.
   ZeekHistory::Tail* history_tail_for_add() {
     return history_.next_in_tail() ? &high_.rare_for_write().history_tail : nullptr;
@@ -353,7 +379,10 @@ class ZeekSession {
   void check_eof(int side);
 
   std::array<ZeekEndpoint, 2> ep_{};
-  std::int64_t start_ns_ = 0;
+  // The first segment's time (ns), as bytes: the session, and so a tracked connection, is
+  // 4-byte aligned (start_ns()).
+  std::array<std::uint8_t, 8> start_ns_{};
+  void set_start_ns(std::int64_t ns) { std::memcpy(start_ns_.data(), &ns, sizeof ns); }
   ConnectionTimes times_;  // Zeek's last activity and timer deadlines (0: not armed), and Connection's
   // the high halves, missed bytes, the hole's blocks, 64-bit times, long histories (rarely allocated)
   ConnectionRareBlock high_;

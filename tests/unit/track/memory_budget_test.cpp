@@ -19,7 +19,8 @@ namespace {
 
 TEST(MemoryBudget, PartsOfAConnection) {
   EXPECT_LE(sizeof(ZeekScaledCounter), 4u);
-  EXPECT_LE(sizeof(ZeekHistory), 11u);  // 5 bits a letter, 12 inline (the rest in the rare block)
+  // 5 bits a letter, 10 inline with the seen-mask in one word (the rest in the rare block)
+  EXPECT_LE(sizeof(ZeekHistory), 9u);
   // The blocks above a hole are the rare block's (compact_wide.hpp), allocated only when one appears;
   // the 64-bit positions keep their low halves here.
   EXPECT_LE(sizeof(ZeekReassembly), 12u);
@@ -29,11 +30,13 @@ TEST(MemoryBudget, PartsOfAConnection) {
   EXPECT_LE(sizeof(ZeekEndpoint), 32u);
   // All 12 of the connection's times (compact_times.hpp), and the rare block's pointer.
   // (and the missed bytes only in the rare block: a gap allocates it anyway)
-  EXPECT_LE(sizeof(ZeekSession), 144u);  // 140 and 4 bytes of tail padding (Connection's halves start there)
+  // 134 bytes of data (the handshake times in 21 bits each; 4-byte aligned)
+  EXPECT_LE(sizeof(ZeekSession), 136u);
   // 32-bit low halves; 16-bit ones for the unwrapping distance and retransmitted bytes; no
   // segment count (the Zeek session's packets and the rare block's unanalyzed segments) and no
   // payload bytes (the sequence space covered, plus the rare block's correction)
-  EXPECT_LE(sizeof(Half), 36u);
+  // (and the ACK RTT sample count is the connection's: 16 bits inline, the rest in the rare block)
+  EXPECT_LE(sizeof(Half), 32u);
   EXPECT_LE(sizeof(CloseFacts), 8u);
   // 24-byte halves (the state as its bit's number, 4 bits), the facts (2 bytes without the final
   // states, with `started`), the notes and which FINs were acknowledged in one word: 54 bytes of
@@ -43,13 +46,18 @@ TEST(MemoryBudget, PartsOfAConnection) {
 }
 
 TEST(MemoryBudget, ConnectionAndSlot) {
-  // No padding but the last 3 bytes: the halves in the Zeek session's tail padding, the
-  // generation's low 16 bits in the inference's, the roles in the tuple's; a 32-bit id inline
-  EXPECT_LE(sizeof(Connection), 288u);
-  // The tracker adds its timer time (32 bits: microseconds after the first segment) and a
-  // serial; no hash tag (recomputed from the tuple when the connection ends), no per-slot
-  // heap node.
-  EXPECT_LE(Tracker::bytes_per_slot(), sizeof(Connection) + 8);
+  // No padding: the generation's low 16 bits in the Zeek session's tail padding, the tuple
+  // (2-byte aligned) in the inference's, the roles in the tuple's; a 32-bit id and 16-bit RTT
+  // sample counts inline; 4-byte aligned
+  EXPECT_LE(sizeof(Connection), 276u);
+  EXPECT_LE(alignof(Connection), 4u);  // the rare block's pointer and the start time as bytes
+  // The tracker adds its timer time (32 bits: microseconds after the first segment) and
+  // nothing else: its 8-bit serial and heap entry count are two bytes outside it, no hash tag
+  // (recomputed from the tuple when the connection ends), no per-slot heap node.
+  EXPECT_LE(Tracker::bytes_per_slot(), 280u);
+  // The timer heap's entries: a 32-bit time (microseconds after a base), the slot in 24 bits
+  // and its connection's serial in 8.
+  EXPECT_LE(TimerHeap::narrow_entry_bytes(), 8u);
 }
 
 TEST(MemoryBudget, IdAndGenerationPastTheirInlineBitsAreExact) {
@@ -69,10 +77,41 @@ TEST(MemoryBudget, IdAndGenerationPastTheirInlineBitsAreExact) {
   EXPECT_EQ(c.generation(), 0xFFFF'FFFFu);
 }
 
+TEST(MemoryBudget, PackedHandshakeTimesAreExact) {
+  const std::int64_t base = 1'700'000'000'123'456'000;
+  CompactTimes<4, 3> t;  // time 0 in 32 bits, times 1-3 in 21 bits each
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(t.get(i, base, nullptr), 0);
+  EXPECT_TRUE(t.set_narrow(1, -1, base));
+  EXPECT_TRUE(t.set_narrow(2, base, base));
+  EXPECT_TRUE(t.set_narrow(3, base + 2'097'149'000, base));  // the largest offset: ~2.1 s
+  EXPECT_TRUE(t.set_narrow(0, base + 4'000'000'000'000, base));
+  EXPECT_EQ(t.get(0, base, nullptr), base + 4'000'000'000'000);
+  EXPECT_EQ(t.get(1, base, nullptr), -1);
+  EXPECT_EQ(t.get(2, base, nullptr), base);
+  EXPECT_EQ(t.get(3, base, nullptr), base + 2'097'149'000);
+  // Setting one field leaves its neighbours alone.
+  EXPECT_TRUE(t.set_narrow(2, base + 1000, base));
+  EXPECT_EQ(t.get(1, base, nullptr), -1);
+  EXPECT_EQ(t.get(2, base, nullptr), base + 1000);
+  EXPECT_EQ(t.get(3, base, nullptr), base + 2'097'149'000);
+  // Past ~2.1 s, a nanosecond, or before the base: no fit (the owner goes 64-bit).
+  EXPECT_FALSE(t.set_narrow(3, base + 2'097'150'000, base));
+  EXPECT_FALSE(t.set_narrow(2, base + 1, base));
+  EXPECT_FALSE(t.set_narrow(1, base - 1000, base));
+  CompactTimes<4, 3>::Wide wide{};
+  t.widen(base, wide);
+  EXPECT_EQ(wide[1], -1);
+  EXPECT_EQ(wide[2], base + 1000);
+  EXPECT_EQ(wide[3], base + 2'097'149'000);
+  t.reset();
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(t.get(i, base, nullptr), 0);
+}
+
 TEST(MemoryBudget, CompactTimesAreExact) {
   const std::int64_t base = 1'700'000'000'123'456'000;  // a microsecond capture time
   CompactTimes<3> t;
   EXPECT_EQ(sizeof(CompactTimes<12>), 12 * 4u);
+  EXPECT_EQ(sizeof(ConnectionTimes), 9 * 4u + 8);  // the 3 handshake times in 21 bits each
   EXPECT_TRUE(t.set_narrow(0, -1, base));
   EXPECT_TRUE(t.set_narrow(1, 0, base));
   EXPECT_TRUE(t.set_narrow(2, base + 4'000'000'000'000, base));  // ~67 minutes later: still an offset
@@ -100,25 +139,28 @@ TEST(MemoryBudget, SessionTimesSwitchTo64BitsExactly) {
   z.start(0, syn, Timestamp{base / 1'000'000'000, base % 1'000'000'000});
   EXPECT_FALSE(z.high_words().allocated());
   z.set_time(conn_time::last_syn, -1);
-  z.set_time(conn_time::syn_ack, base + 4'000'000'000'000);
+  z.set_time(conn_time::timed1, base + 4'000'000'000'000);
+  z.set_time(conn_time::syn_ack, base + 2'000'000'000);  // (a handshake time: 21 bits, up to ~2.1 s)
   EXPECT_FALSE(z.high_words().allocated());
   const ZeekSession narrow = z;
   z.set_time(conn_time::irtt_ack, base + 1);  // nanoseconds: 64-bit times from now on
   EXPECT_TRUE(z.high_words().allocated());
   EXPECT_EQ(z.time(conn_time::last_syn), -1);
-  EXPECT_EQ(z.time(conn_time::syn_ack), base + 4'000'000'000'000);
+  EXPECT_EQ(z.time(conn_time::timed1), base + 4'000'000'000'000);
+  EXPECT_EQ(z.time(conn_time::syn_ack), base + 2'000'000'000);
   EXPECT_EQ(z.time(conn_time::irtt_ack), base + 1);
   EXPECT_EQ(z.start_ns(), base);
   const ZeekSession copy = z;  // a copy owns its own block
-  z.set_time(conn_time::syn_ack, 5);
-  EXPECT_EQ(copy.time(conn_time::syn_ack), base + 4'000'000'000'000);
+  z.set_time(conn_time::timed1, 5);
+  EXPECT_EQ(copy.time(conn_time::timed1), base + 4'000'000'000'000);
   EXPECT_EQ(narrow.time(conn_time::irtt_ack), 0);
   z.set_time(conn_time::timed0, base - 1000);  // before the start
   EXPECT_EQ(z.time(conn_time::timed0), base - 1000);
 }
 
 TEST(MemoryBudget, CompactTupleGivesBackTheTuple) {
-  EXPECT_LE(sizeof(CompactTuple), 16u);
+  EXPECT_LE(sizeof(CompactTuple), 14u);
+  EXPECT_LE(alignof(CompactTuple), 2u);
   const std::uint8_t a4[4] = {10, 0, 0, 1}, b4[4] = {192, 168, 1, 2};
   std::uint8_t a6[16] = {0x20, 0x01, 0x0d, 0xb8}, b6[16] = {0xfe, 0x80};
   a6[15] = 1;
