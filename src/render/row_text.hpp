@@ -16,6 +16,30 @@
 
 namespace tcpscope::render {
 
+// Digit helpers shared by RowText and RowCursor.
+namespace row_digits {
+// "00".."99": two digits at a time.
+inline constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+inline void two_digits(char* p, std::uint32_t v) { std::memcpy(p, kDigitPairs + 2 * v, 2); }
+// 0..255 without leading zeros at p; returns its length.
+inline std::size_t small_number(char* p, std::uint32_t v) {
+  if (v < 10) {
+    p[0] = static_cast<char>('0' + v);
+    return 1;
+  }
+  if (v < 100) {
+    two_digits(p, v);
+    return 2;
+  }
+  p[0] = static_cast<char>('0' + v / 100);
+  two_digits(p + 1, v % 100);
+  return 3;
+}
+}  // namespace row_digits
+
 class RowText {
  public:
   // Appends at the end of `out`; the text is committed to `out` when this object
@@ -65,9 +89,9 @@ class RowText {
     char* p = room(7);
     p[0] = '.';
     const auto frac = static_cast<std::uint32_t>(us % 1'000'000);
-    two_digits(p + 1, frac / 10'000);
-    two_digits(p + 3, frac / 100 % 100);
-    two_digits(p + 5, frac % 100);
+    row_digits::two_digits(p + 1, frac / 10'000);
+    row_digits::two_digits(p + 3, frac / 100 % 100);
+    row_digits::two_digits(p + 5, frac % 100);
     used_ += 7;
     return *this;
   }
@@ -94,7 +118,7 @@ class RowText {
     std::size_t n = 0;
     for (int i = 0; i < 4; ++i) {
       if (i) p[n++] = '.';
-      n += small_number(p + n, addr.bytes[i]);
+      n += row_digits::small_number(p + n, addr.bytes[i]);
     }
     used_ += n;
     return *this;
@@ -109,26 +133,6 @@ class RowText {
     }
     return out_.data() + used_;
   }
-  // "00".."99": two digits at a time.
-  static constexpr char kDigitPairs[] =
-      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-      "8081828384858687888990919293949596979899";
-  static void two_digits(char* p, std::uint32_t v) { std::memcpy(p, kDigitPairs + 2 * v, 2); }
-  // 0..255 without leading zeros at p; returns its length.
-  static std::size_t small_number(char* p, std::uint32_t v) {
-    if (v < 10) {
-      p[0] = static_cast<char>('0' + v);
-      return 1;
-    }
-    if (v < 100) {
-      two_digits(p, v);
-      return 2;
-    }
-    p[0] = static_cast<char>('0' + v / 100);
-    two_digits(p + 1, v % 100);
-    return 3;
-  }
   RowText& digits(char* p, std::uint64_t v) {
     if (v < 10) {
       *p = static_cast<char>('0' + v);
@@ -141,12 +145,12 @@ class RowText {
     char* q = end;
     while (v >= 100) {
       q -= 2;
-      two_digits(q, static_cast<std::uint32_t>(v % 100));
+      row_digits::two_digits(q, static_cast<std::uint32_t>(v % 100));
       v /= 100;
     }
     if (v >= 10) {
       q -= 2;
-      two_digits(q, static_cast<std::uint32_t>(v));
+      row_digits::two_digits(q, static_cast<std::uint32_t>(v));
     } else {
       *--q = static_cast<char>('0' + v);
     }
@@ -234,9 +238,9 @@ class RowCursor {
     unsigned_num(us / 1'000'000);
     const auto frac = static_cast<std::uint32_t>(us % 1'000'000);
     p_[0] = '.';
-    two_digits(p_ + 1, frac / 10'000);
-    two_digits(p_ + 3, frac / 100 % 100);
-    two_digits(p_ + 5, frac % 100);
+    row_digits::two_digits(p_ + 1, frac / 10'000);
+    row_digits::two_digits(p_ + 3, frac / 100 % 100);
+    row_digits::two_digits(p_ + 5, frac % 100);
     p_ += 7;
     return *this;
   }
@@ -245,7 +249,7 @@ class RowCursor {
     if (!addr.is_v4()) return text(addr.to_string());
     for (int i = 0; i < 4; ++i) {
       if (i) *p_++ = '.';
-      p_ += small_number(p_, addr.bytes[i]);
+      p_ += row_digits::small_number(p_, addr.bytes[i]);
     }
     return *this;
   }
@@ -255,24 +259,6 @@ class RowCursor {
   static constexpr std::size_t kMaxNumText = 21;
 
  private:
-  static constexpr char kDigitPairs[] =
-      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-      "8081828384858687888990919293949596979899";
-  static void two_digits(char* p, std::uint32_t v) { std::memcpy(p, kDigitPairs + 2 * v, 2); }
-  static std::size_t small_number(char* p, std::uint32_t v) {
-    if (v < 10) {
-      p[0] = static_cast<char>('0' + v);
-      return 1;
-    }
-    if (v < 100) {
-      two_digits(p, v);
-      return 2;
-    }
-    p[0] = static_cast<char>('0' + v / 100);
-    two_digits(p + 1, v % 100);
-    return 3;
-  }
   static std::size_t digit_count(std::uint64_t v) {
     std::size_t n = 1;
     for (;;) {
@@ -289,11 +275,11 @@ class RowCursor {
     char* q = p_ + n;
     while (v >= 100) {
       q -= 2;
-      two_digits(q, static_cast<std::uint32_t>(v % 100));
+      row_digits::two_digits(q, static_cast<std::uint32_t>(v % 100));
       v /= 100;
     }
     if (v >= 10)
-      two_digits(q - 2, static_cast<std::uint32_t>(v));
+      row_digits::two_digits(q - 2, static_cast<std::uint32_t>(v));
     else
       q[-1] = static_cast<char>('0' + v);
     p_ += n;
