@@ -54,9 +54,26 @@ void Tracker::end(std::uint32_t slot, EndReason why) {
     free_slots_.push_back(slot);
 }
 
+void Tracker::entry_pushed(std::uint32_t slot) {
+  SlotTimers& t = slot_timers_[slot];
+  if (t.heap_entries == kCountedAside)
+    ++entries_aside_[slot];
+  else if (++t.heap_entries == kCountedAside)
+    entries_aside_[slot] = kCountedAside;
+}
+
 void Tracker::entry_popped(const TimerHeap::Entry& e) {
   SlotTimers& t = slot_timers_[e.slot];
-  if (t.heap_entries != kPinned && --t.heap_entries == 0 && t.serial == kLastSerial && !slots_[e.slot].live())
+  if (t.heap_entries == kCountedAside) {
+    const auto aside = entries_aside_.find(e.slot);
+    if (--aside->second < kCountedAside) {
+      t.heap_entries = static_cast<std::uint8_t>(aside->second);
+      entries_aside_.erase(aside);
+    }
+  } else {
+    --t.heap_entries;
+  }
+  if (t.heap_entries == 0 && t.serial == kLastSerial && !slots_[e.slot].live())
     free_slots_.push_back(e.slot);  // waiting since it ended (end())
 }
 
@@ -66,9 +83,8 @@ void Tracker::schedule(std::uint32_t slot) {
   if (next == std::numeric_limits<std::int64_t>::max()) return;
   if (s.scheduled != 0 && scheduled_at(s) <= next) return;  // the pending entry fires first and reschedules
   set_scheduled_at(s, next);
-  SlotTimers& t = slot_timers_[slot];
-  heap_.push(next, slot, t.serial);
-  if (t.heap_entries != kPinned) ++t.heap_entries;
+  heap_.push(next, slot, slot_timers_[slot].serial);
+  entry_pushed(slot);
 }
 
 void Tracker::run_timers(std::int64_t now) {
@@ -160,6 +176,7 @@ void Tracker::flush() {
     }
     slot_timers_[i].heap_entries = 0;
   }
+  entries_aside_.clear();
   std::sort(live.begin(), live.end(),
             [this](std::uint32_t a, std::uint32_t b) { return slots_[a].conn.id() < slots_[b].conn.id(); });
   for (std::uint32_t slot : live) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "core/frame.hpp"
@@ -97,6 +98,9 @@ class Tracker {
   // shared so that an observer need not run a second ConnectionInference.
   const SegmentInference& segment_inference() const { return segment_inference_; }
   std::size_t tracked() const { return table_.size(); }
+  // Connection slots allocated (live, free or waiting for their timer entries): what
+  // the memory tests bound.
+  std::size_t slots_allocated() const { return slots_.size(); }
   // Bytes of one connection slot (the connection plus the tracker's bookkeeping),
   // for the memory budget test; the flow table and the timer heap add about 16
   // bytes each per connection.
@@ -120,16 +124,18 @@ class Tracker {
   // connection the slot holds (the heap entries carry it), and the count of the heap's
   // entries naming the slot (stale ones included). A slot whose serial is about to wrap is
   // not reused while it has entries in the heap, so no pending entry ever carries the serial
-  // of a later connection of that slot. A count that reaches kPinned (only a capture whose
-  // time runs backwards over and over could do that) is not counted down any more: at its
-  // wrap that slot is not reused before flush().
+  // of a later connection of that slot. The count is exact however large it gets: from
+  // kCountedAside on (a 4-tuple reused hundreds of times while the ended connections'
+  // timers are still pending) it is kept in entries_aside_ instead.
   struct SlotTimers {
     std::uint8_t serial = 0;
-    std::uint8_t heap_entries = 0;
+    std::uint8_t heap_entries = 0;  // kCountedAside: the count is in entries_aside_
   };
-  static constexpr std::uint8_t kPinned = 0xFF;
+  static constexpr std::uint8_t kCountedAside = 0xFF;
   static constexpr std::uint8_t kLastSerial = 0xFF;
   std::vector<SlotTimers> slot_timers_;
+  std::unordered_map<std::uint32_t, std::uint32_t>
+      entries_aside_;  // slot -> heap entries, when >= kCountedAside
   static constexpr std::uint32_t kWideSchedule = 0xFFFF'FFFFu;
   // The slot's scheduled time (0: none).
   static std::int64_t scheduled_at(const Slot& s) {
@@ -174,6 +180,8 @@ class Tracker {
   void schedule(std::uint32_t slot);
   void run_timers(std::int64_t now);
   void evict_one();
+  // Counts a heap entry pushed for `slot`.
+  void entry_pushed(std::uint32_t slot);
   // Takes `e` out of its slot's count; a slot that ended waits for its last entry to be free.
   void entry_popped(const TimerHeap::Entry& e);
 

@@ -296,6 +296,30 @@ TEST(Tracker, NewSynAfterCloseStartsTheNextGeneration) {
   EXPECT_EQ(h.tracker.stats().port_reuses, 1u);
 }
 
+// Each SYN with a new ISN ends the connection before it (port reuse) while its attempt
+// timer is still in the heap: thousands of them pile stale timer entries on the slots the
+// 4-tuple reuses. A slot at its 8-bit serial's wrap waits for its entries to leave the
+// heap, however many there are, and is reused afterwards: a second burst, once the first
+// burst's timers have fired, finds every slot it needs free (none is lost until flush()).
+TEST(Tracker, RapidPortReuseGetsItsSlotsBackOnceTheirTimersFire) {
+  Harness h;
+  constexpr int kReuses = 5000;
+  const auto burst = [&h](double start) {
+    for (int i = 0; i < kReuses; ++i)
+      h.feed({.flags = SYN, .seq = C + static_cast<std::uint32_t>(i) * 100'000u, .t = start + i * 0.0005});
+  };
+  burst(1.0);
+  EXPECT_EQ(h.tracker.stats().port_reuses, static_cast<std::uint64_t>(kReuses - 1));
+  const std::size_t first_burst = h.tracker.slots_allocated();
+  EXPECT_GE(first_burst, static_cast<std::size_t>(kReuses / 256));  // every slot waited at its wrap
+  EXPECT_LE(first_burst, static_cast<std::size_t>(kReuses / 256 + 2));
+  burst(100.0);  // the first burst's attempt timers (5 s) have all fired by then
+  // (A slot or two more at most: the slots start this burst at other points of their serials.)
+  EXPECT_LE(h.tracker.slots_allocated(), first_burst + 2);
+  h.tracker.flush();
+  EXPECT_EQ(h.ended.size(), static_cast<std::size_t>(2 * kReuses));
+}
+
 TEST(Tracker, RetransmittedSynIsNotReuseButANewIsnIs) {
   Harness h;
   h.feed({.flags = SYN, .seq = C});
