@@ -37,9 +37,7 @@ class TimerHeap {
   bool due(std::int64_t now) const { return !empty() && front_at() <= now; }
 
   void push(std::int64_t at, std::uint32_t slot, std::uint8_t serial) {
-    if (!wide_) {
-      if (!based_) set_base(at);
-    }
+    if (!wide_ && !based_) set_base(at);  // (may find the times must all be wide)
     if (!wide_) {
       if (const std::uint64_t code = encode(at); code <= kMaxCode && slot <= kSlotMask) {
         narrow_heap_.push_back(

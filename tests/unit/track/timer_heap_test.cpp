@@ -31,6 +31,15 @@ void expect_same_pops(TimeOf time_of, std::uint32_t seed, bool expect_wide) {
   std::vector<ReferenceEntry> reference;
   std::vector<std::pair<std::int64_t, std::uint32_t>> got, want;
   std::uint32_t pushed = 0;
+  // Pops the earliest entry of each heap and records both.
+  const auto pop_both = [&] {
+    const TimerHeap::Entry e = heap.pop();
+    std::pop_heap(reference.begin(), reference.end(), std::greater<>{});
+    EXPECT_EQ(e.serial, static_cast<std::uint8_t>(e.slot * 7));
+    got.emplace_back(e.at, e.slot);
+    want.emplace_back(reference.back().at, reference.back().slot);
+    reference.pop_back();
+  };
   for (std::uint32_t i = 0; i < 20'000; ++i) {
     if (rng() % 3 != 0 || reference.empty()) {
       const std::int64_t at = time_of(pushed, rng);
@@ -42,22 +51,10 @@ void expect_same_pops(TimeOf time_of, std::uint32_t seed, bool expect_wide) {
       ASSERT_FALSE(heap.empty());
       EXPECT_EQ(heap.front_at(), reference.front().at);
       EXPECT_EQ(heap.front_slot(), reference.front().slot);
-      const TimerHeap::Entry e = heap.pop();
-      std::pop_heap(reference.begin(), reference.end(), std::greater<>{});
-      EXPECT_EQ(e.serial, static_cast<std::uint8_t>(e.slot * 7));
-      got.emplace_back(e.at, e.slot);
-      want.emplace_back(reference.back().at, reference.back().slot);
-      reference.pop_back();
+      pop_both();
     }
   }
-  while (!reference.empty()) {
-    const TimerHeap::Entry e = heap.pop();
-    std::pop_heap(reference.begin(), reference.end(), std::greater<>{});
-    EXPECT_EQ(e.serial, static_cast<std::uint8_t>(e.slot * 7));
-    got.emplace_back(e.at, e.slot);
-    want.emplace_back(reference.back().at, reference.back().slot);
-    reference.pop_back();
-  }
+  while (!reference.empty()) pop_both();
   EXPECT_TRUE(heap.empty());
   EXPECT_EQ(heap.wide(), expect_wide);
   EXPECT_EQ(got, want);
