@@ -99,7 +99,8 @@ class PcapFileSource final : public FrameSource {
     if (!mapped_ || records_read_ != 0) return;
     copied_ =
         std::make_unique<PcapRecordReader>(fileno(file_), kPcapFileHeaderBytes, pcap_is_swapped(handle_),
-                                           nanosecond_, static_cast<std::uint32_t>(pcap_snapshot(handle_)));
+                                           nanosecond_, static_cast<std::uint32_t>(pcap_snapshot(handle_)),
+                                           /*keep_records=*/false);
     mapped_.reset();
   }
 

@@ -26,17 +26,21 @@ constexpr std::uint64_t kMinStableRecords = 8;
 // byte at ring position p is overwritten only once the reader, back at the start,
 // is near p again: past the rest of the old lap and the start of the new one,
 // less the wrap's unused end and the moved tail. The two extra
-// max(chunk, largest record) and two largest records cover those.
+// max(chunk, largest record) and two largest records cover those. Without
+// keep_records only the bytes read at a wrap must fit: the moved tail (less than
+// one record) and one read (at most max(chunk, largest record)).
 PcapRecordReader::PcapRecordReader(int fd, std::uint64_t first_record, bool swapped, bool nanosecond,
-                                   std::uint32_t snaplen)
+                                   std::uint32_t snaplen, bool keep_records)
     : fd_(fd),
       swapped_(swapped),
       nanosecond_(nanosecond),
       snaplen_(snaplen),
       offset_(first_record),
       largest_record_(kRecordHeaderBytes + snaplen),
-      stable_bytes_(std::max(kMinStableBytes, kMinStableRecords * (largest_record_ + 24))),
-      ring_bytes_(stable_bytes_ + 2 * std::max(kChunkBytes, largest_record_) + 2 * largest_record_),
+      stable_bytes_(keep_records ? std::max(kMinStableBytes, kMinStableRecords * (largest_record_ + 24)) : 0),
+      ring_bytes_(keep_records
+                      ? stable_bytes_ + 2 * std::max(kChunkBytes, largest_record_) + 2 * largest_record_
+                      : largest_record_ + std::max(kChunkBytes, largest_record_)),
       ring_(new std::uint8_t[ring_bytes_]) {}
 
 PcapRecordReader::~PcapRecordReader() = default;

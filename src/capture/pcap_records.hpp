@@ -72,7 +72,12 @@ class PcapRecordReader {
 
   // `fd` stays owned by the caller and open while this reader is used.
   // `first_record` is the offset just after the file header.
-  PcapRecordReader(int fd, std::uint64_t first_record, bool swapped, bool nanosecond, std::uint32_t snaplen);
+  // `keep_records` false: the caller reads a record's bytes only until its next call
+  // of next() (stable_bytes() is then 0). The ring is then one chunk and one largest
+  // record, small enough to stay in this core's cache: the kernel's copy writes
+  // into lines already there instead of taking a few MiB of fresh lines a lap.
+  PcapRecordReader(int fd, std::uint64_t first_record, bool swapped, bool nanosecond, std::uint32_t snaplen,
+                   bool keep_records = true);
   ~PcapRecordReader();
   PcapRecordReader(const PcapRecordReader&) = delete;
   PcapRecordReader& operator=(const PcapRecordReader&) = delete;
@@ -80,6 +85,7 @@ class PcapRecordReader {
   // How far past a record's start the reader may move before its bytes go away:
   // at least 2 MiB, and at least 8 of the largest records the snaplen allows (with
   // 24 bytes each on top): ReadAhead's batches in flight then hold any record in place.
+  // 0 without keep_records: until the next call of next() only.
   std::uint64_t stable_bytes() const { return stable_bytes_; }
 
   Step next(PcapRecord& record);

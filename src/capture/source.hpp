@@ -53,9 +53,11 @@ class FrameSource {
   // until this many more bytes of the file have been read. 0: only until the next call.
   virtual std::uint64_t frame_stays_valid_for_bytes() const { return 0; }
   // A hint, before the first next(): the frames' bytes will be read on this
-  // source's thread only (the consumer on another thread reads decoded facts, as
-  // conns' tracker does). A classic pcap file is then read with pread() into a
-  // buffer of its own instead of through an mmap window (capture/pcap_records.hpp).
+  // source's thread only, and only until its next call of next() (the consumer on
+  // another thread reads decoded facts, as conns' tracker does). A classic pcap
+  // file is then read with pread() into a small buffer of its own, reused at once,
+  // instead of through an mmap window (capture/pcap_records.hpp); its frames then
+  // stay valid until the next call only (frame_stays_valid_for_bytes() 0).
   // No effect on what next() returns.
   virtual void prefer_copied_reads() {}
 };

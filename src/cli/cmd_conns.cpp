@@ -274,8 +274,9 @@ int run_conns(const ConnsOptions& options) {
   topt.max_conns = options.max_conns;
   topt.zeek.validate_checksums = options.validate_checksums;
   const bool two_threads = use_read_ahead(options, source, progress);
-  // The frames' bytes are read where they are decoded only (the tracker reads the
-  // decoded facts): a classic pcap file is read into a buffer of the reader's own.
+  // The frames' bytes are read where and while they are decoded only (the tracker
+  // reads the decoded facts): a classic pcap file is read into a small buffer of the
+  // reader's own, reused at once.
   source.prefer_copied_reads();
   RowHandOff hand_off(writer, two_threads);
   track::Tracker tracker(topt, [&hand_off](const track::Connection& c) { hand_off.add(c); });

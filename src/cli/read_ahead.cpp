@@ -1,6 +1,7 @@
 #include "cli/read_ahead.hpp"
 
 #include <cstring>
+#include <limits>
 
 #include "track/tracker.hpp"
 
@@ -8,7 +9,9 @@ namespace tcpscope::cli {
 
 ReadAhead::ReadAhead(capture::FrameSource& source, bool skip_tcp_checksum, bool flow_hashes,
                      SideTask* side_task, const print::PrintOptions* text_options, bool tcp_facts_only)
-    : source_(source), side_task_(side_task) {
+    : source_(source),
+      side_task_(side_task),
+      frames_read_at_decode_only_(tcp_facts_only && text_options == nullptr) {
   if (text_options != nullptr) printer_ = std::make_unique<print::TcpdumpPrinter>(*text_options);
   for (Batch& batch : batches_) {
     if (flow_hashes) batch.hashes.resize(kFramesPerBatch);
@@ -72,10 +75,13 @@ void ReadAhead::produce() {
       // frame bytes up to in_place_bytes each, and record headers (24 bytes at most
       // per frame). Asked for each frame: a source may stop promising (the record
       // reader handing over to libpcap). A larger frame is copied (the record
-      // reader's promise covers its largest record: none is).
+      // reader's promise covers its largest record: none is). A frame whose bytes
+      // are read here only (decoded before the next source read) is used in place.
       const std::uint64_t per_batch = source_.frame_stays_valid_for_bytes() / kBatches;
       const std::uint64_t in_place_bytes =
-          per_batch >= kMinInPlaceBytes + kFramesPerBatch * 24 ? per_batch - kFramesPerBatch * 24 : 0;
+          frames_read_at_decode_only_                            ? std::numeric_limits<std::uint64_t>::max()
+          : per_batch >= kMinInPlaceBytes + kFramesPerBatch * 24 ? per_batch - kFramesPerBatch * 24
+                                                                 : 0;
       const bool in_place = size <= in_place_bytes;
       if (in_place ? used + size > in_place_bytes : size > batch.arena.size() - used) {
         if (batch.count != 0) {  // next batch

@@ -57,7 +57,10 @@ class ReadAhead {
   // Starts the reading thread. `source` must outlive this object and is not to be
   // read by anyone else meanwhile (request_stop() stays allowed).
   // `tcp_facts_only`: the consumer reads only has_tcp, status and tcp of each packet
-  // (decode::Packet::tcp_facts_only).
+  // (decode::Packet::tcp_facts_only), and no frame's bytes (of tcp.payload its size
+  // only). Without text_options, a frame is then decoded where the source has it and
+  // never copied, whatever the source promises: its bytes are read before the next
+  // source read only (the source may reuse them; see FrameSource::prefer_copied_reads).
   ReadAhead(capture::FrameSource& source, bool skip_tcp_checksum, bool flow_hashes = false,
             SideTask* side_task = nullptr, const print::PrintOptions* text_options = nullptr,
             bool tcp_facts_only = false);
@@ -122,6 +125,7 @@ class ReadAhead {
 
   capture::FrameSource& source_;
   SideTask* side_task_;
+  bool frames_read_at_decode_only_;                 // tcp_facts_only without text_options
   std::unique_ptr<print::TcpdumpPrinter> printer_;  // with text_options; used on the reading thread
   std::array<Batch, kBatches> batches_;
   std::mutex mutex_;

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -213,6 +214,36 @@ TEST_F(PcapRecords, AFileCutShortWhileReadHandsOverToLibpcapWhereTheBytesEnd) {
   EXPECT_EQ(second[size - 1], 'b');
   EXPECT_EQ(reader.offset(), kFileHeader + static_cast<std::uint64_t>(handed_out) * (16 + size));
   EXPECT_EQ(reader.next(r), Step::defer);  // a cut record: libpcap's error
+}
+
+TEST_F(PcapRecords, WithoutKeepingRecordsEachRecordIsWholeUntilTheNextCall) {
+  // keep_records false (conns): the ring is one chunk and one largest record, so it
+  // wraps every few records here; each record must still arrive whole, in order,
+  // including those larger than a chunk and those cut across a read.
+  const std::uint32_t sizes[] = {60000, 3, 262144, 100, 200000, 0, 70000, 262144, 5};
+  std::string all;
+  int count = 0;
+  for (int lap = 0; lap < 6; ++lap)
+    for (const std::uint32_t size : sizes) {
+      all +=
+          record(static_cast<std::uint32_t>(count), 0, size, size + 1, static_cast<char>('a' + count % 26));
+      ++count;
+    }
+  append(all);
+  PcapRecordReader reader(fd_, kFileHeader, false, false, 262144, /*keep_records=*/false);
+  EXPECT_EQ(reader.stable_bytes(), 0u);
+  PcapRecord r;
+  for (int i = 0; i < count; ++i) {
+    ASSERT_EQ(reader.next(r), Step::record) << i;
+    const std::uint32_t size = sizes[i % std::size(sizes)];
+    ASSERT_EQ(r.sec, i);
+    ASSERT_EQ(r.caplen, size);
+    ASSERT_EQ(r.wire_len, size + 1);
+    const std::string expected(size, static_cast<char>('a' + i % 26));
+    ASSERT_TRUE(std::string(reinterpret_cast<const char*>(r.data), size) == expected) << i;
+  }
+  EXPECT_EQ(reader.next(r), Step::end);
+  EXPECT_EQ(reader.offset(), kFileHeader + all.size());
 }
 
 TEST_F(MappedPcap, AFileCutShortWhileMappedReadsZerosThenHandsOverToLibpcap) {
