@@ -14,7 +14,10 @@
 //
 // The ring is a few MiB, so memory stays flat whatever the file size. A record's
 // bytes stay valid until the reader has moved stable_bytes() past it (a reading
-// thread can hand records to another one without copying them). A file that
+// thread can hand records to another one without copying them), or, for a caller
+// that reads them only until its next call (conns: keep_records false), in a ring
+// of one read and one largest record (512 KiB at a 262,144-byte snaplen) that stays
+// in the core's cache. A file that
 // grows while it is read (another process's -w) is followed: at the end of what
 // was read, the next read sees the new bytes, as libpcap's next fread() would. A
 // file cut short by another process while read: the records read before are
