@@ -171,6 +171,10 @@ class Tracker {
     std::uint32_t size_ = 0;
   };
 
+  // The flow table's hash of a slot's connection (the table keeps only a few of its bits).
+  auto slot_hash() const {
+    return [this](std::uint32_t slot) { return flow_hash(slots_[slot].conn.key()); };
+  }
   [[gnu::always_inline]] void prefetch_slot(std::uint32_t slot) const {
     prefetch_bytes(&slots_[slot], sizeof(Slot));
   }
