@@ -322,7 +322,8 @@ class ZeekSession {
     }
     set_wide_time(which, ns);
   }
-  void set_wide_time(std::size_t which, std::int64_t ns) {
+  // (Out of line: the per-segment callers stay small enough to inline; a connection switches once.)
+  [[gnu::noinline]] void set_wide_time(std::size_t which, std::int64_t ns) {
     ZeekRare& rare = high_.rare_for_write();
     if (!rare.times_wide) {
       for (std::size_t i = 0; i < conn_time::count; ++i)
