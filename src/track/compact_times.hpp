@@ -57,6 +57,13 @@ class CompactTimes {
   std::int64_t get_word(std::size_t i, std::int64_t base_ns, const Wide* wide) const {
     return wide ? (*wide)[i] : decode(codes_[i], base_ns);
   }
+  // Time i (i < N - Packed) as stored here, for an owner that keeps its 64-bit times itself.
+  std::int64_t narrow_word(std::size_t i, std::int64_t base_ns) const { return decode(codes_[i], base_ns); }
+  // Time i as stored here (not the 64-bit times), as narrow_word() for any i.
+  std::int64_t narrow(std::size_t i, std::int64_t base_ns) const {
+    if (i < kWords) return decode(codes_[i], base_ns);
+    return decode_packed(packed_code(i - kWords), base_ns);
+  }
   bool set_narrow_word(std::size_t i, std::int64_t ns, std::int64_t base_ns) {
     const std::uint32_t code = encode(ns, base_ns);
     if (code == kNoFit) return false;
@@ -79,6 +86,16 @@ class CompactTimes {
     if (code == kNoFit) return false;
     codes_[i] = code;
     return true;
+  }
+  // The packed word's 64th bit, which three 21-bit times leave free, for the owner's use
+  // (reset() clears it; storing a packed time keeps it).
+  bool spare_bit() const {
+    static_assert(Packed == 3);
+    return (packed_word() >> 63) != 0;
+  }
+  void set_spare_bit(bool b) {
+    static_assert(Packed == 3);
+    set_packed_word((packed_word() & ~(std::uint64_t{1} << 63)) | (std::uint64_t{b} << 63));
   }
   // All the times in 64 bits.
   void widen(std::int64_t base_ns, Wide& wide) const {

@@ -45,10 +45,10 @@ struct SegmentRecord {
 static_assert(static_cast<int>(EndReason::evicted) < 16);  // Connection::end_reason's 4 bits
 
 struct Connection {
-  // 4-byte aligned and laid out so that no byte is padding: the Zeek session (134 bytes of
+  // 4-byte aligned and laid out so that no byte is padding: the Zeek session (130 bytes of
   // data), the generation's low half in its tail padding, the halves, the inference (54
   // bytes of data), the tuple (2-byte aligned, 13 bytes) in its tail padding and the roles
-  // and end reason in the tuple's, then the id's and RTT sample counts' low halves: 276 bytes.
+  // and end reason in the tuple's, then the id's and RTT sample counts' low halves: 272 bytes.
   [[no_unique_address]] ZeekSession zeek;
 
  private:

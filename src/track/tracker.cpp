@@ -37,7 +37,7 @@ std::uint32_t Tracker::create(const FourTuple& key, std::uint64_t hash, int side
   s.conn.zeek.start(side, tcp, ts);  // first: it keeps the connection's times
   s.conn.start(side, tcp, ts);
   s.scheduled = 0;
-  table_.insert(hash, slot);
+  table_.insert(hash, slot, slot_hash());
   ++stats_.connections;
   stats_.peak_tracked = std::max(stats_.peak_tracked, table_.size());
   return slot;
@@ -46,7 +46,7 @@ std::uint32_t Tracker::create(const FourTuple& key, std::uint64_t hash, int side
 void Tracker::end(std::uint32_t slot, EndReason why) {
   Slot& s = slots_[slot];
   s.conn.end_reason = why;
-  table_.erase(flow_hash(s.conn.key()), slot);
+  table_.erase(flow_hash(s.conn.key()), slot, slot_hash());
   if (on_ended_) on_ended_(s.conn);
   if (options_.keep_timeline) std::vector<SegmentRecord>().swap(timelines_[slot]);
   // At its serial's wrap, a slot with entries in the heap waits for the last one to be popped.

@@ -102,14 +102,14 @@ class Tracker {
   // the memory tests bound.
   std::size_t slots_allocated() const { return slots_.size(); }
   // Bytes of one connection slot (the connection plus the tracker's bookkeeping),
-  // for the memory budget test; the flow table and the timer heap add about 16
-  // bytes each per connection.
+  // for the memory budget test; the flow table adds about 8 bytes per connection (4-byte
+  // entries, at most half full) and the timer heap 8.
   static constexpr std::size_t bytes_per_slot();
 
  private:
   // (The flow-table hash is not kept: end() computes it again from the tuple.)
   struct Slot {
-    Connection conn;  // (4-byte aligned: 280 bytes a slot)
+    Connection conn;  // (4-byte aligned: 276 bytes a slot)
     // Time of this slot's live heap entry, as scheduled_code() encodes it: 0 none, else
     // 1 + microseconds after the connection's first segment, or kWideSchedule (the time
     // in the connection's rare block: a nanosecond or far-off time, whose connection keeps
@@ -171,6 +171,10 @@ class Tracker {
     std::uint32_t size_ = 0;
   };
 
+  // The flow table's hash of a slot's connection (the table keeps only a few of its bits).
+  auto slot_hash() const {
+    return [this](std::uint32_t slot) { return flow_hash(slots_[slot].conn.key()); };
+  }
   [[gnu::always_inline]] void prefetch_slot(std::uint32_t slot) const {
     prefetch_bytes(&slots_[slot], sizeof(Slot));
   }

@@ -119,7 +119,7 @@ bool WiresharkAnalyzer::none_idle(Timestamp now) const {
 
 void WiresharkAnalyzer::evict(std::uint32_t slot) {
   Conversation& c = slots_[slot];
-  index_.erase(flow_hash(c.key), slot);
+  index_.erase(flow_hash(c.key), slot, conversation_hash());
   lru_unlink(slot);
   c.in_use = false;
   std::vector<Unacked>().swap(c.flow1.unacked);
@@ -201,7 +201,7 @@ std::uint32_t WiresharkAnalyzer::find_or_create(const FourTuple& key, Timestamp 
   reset_conversation(slot, key);
   mark_active(slot, ts);
   if (lru_linked_) lru_push_front(slot);
-  index_.insert(hash, slot);
+  index_.insert(hash, slot, conversation_hash());
   ++stats_.live_conversations;
   created = true;
   return slot;

@@ -169,6 +169,10 @@ class WiresharkAnalyzer {
   std::vector<Conversation> slots_;
   std::vector<std::uint32_t> free_slots_;
   FlowTable index_;  // conversation key -> slot (the key is compared in full)
+  // index_'s hash of a slot's conversation (it keeps only a few of its bits).
+  auto conversation_hash() const {
+    return [this](std::uint32_t slot) { return flow_hash(slots_[slot].key); };
+  }
   // The least recently active conversation matters only to evict one, which most captures never
   // do: until the first time an eviction may happen, activity is only numbered (`touched`, no
   // list to relink per segment, whose neighbours are other conversations' cold slots), and the

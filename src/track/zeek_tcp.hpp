@@ -137,15 +137,25 @@ enum : std::size_t {
 };
 }  // namespace conn_time
 // The handshake times take 21 bits each (an offset of up to ~2.1 s: a later one, as after a
-// retransmitted SYN, moves the connection's times to its rare block).
-using ConnectionTimes = CompactTimes<conn_time::count, 3>;
+// retransmitted SYN, moves the connection's times to its rare block). The close timer and
+// the second expire check share one word (ZeekSession::stored_time()): the close timer is armed
+// only after a complete close has cancelled the expire checks, and none is added after one.
+using ConnectionTimes = CompactTimes<conn_time::count - 1, 3>;
 static_assert(conn_time::last_syn == conn_time::count - 3);
+// Where time `which` is stored in ConnectionTimes (close_delete: in expire1's word).
+constexpr std::size_t stored_time_index(std::size_t which) {
+  return which < conn_time::close_delete    ? which
+         : which == conn_time::close_delete ? conn_time::expire1
+                                            : which - 1;
+}
 // Zeek's own times (its last activity and timer deadlines) are 32-bit ones (ZeekSession::word_time()).
-static_assert(ConnectionTimes::is_word(conn_time::zeek_last) &&
-              ConnectionTimes::is_word(conn_time::inactivity) &&
-              ConnectionTimes::is_word(conn_time::attempt) && ConnectionTimes::is_word(conn_time::expire0) &&
-              ConnectionTimes::is_word(conn_time::expire1) &&
-              ConnectionTimes::is_word(conn_time::close_delete));
+static_assert(ConnectionTimes::is_word(stored_time_index(conn_time::zeek_last)) &&
+              ConnectionTimes::is_word(stored_time_index(conn_time::inactivity)) &&
+              ConnectionTimes::is_word(stored_time_index(conn_time::attempt)) &&
+              ConnectionTimes::is_word(stored_time_index(conn_time::expire0)) &&
+              ConnectionTimes::is_word(stored_time_index(conn_time::expire1)) &&
+              ConnectionTimes::is_word(stored_time_index(conn_time::close_delete)) &&
+              !ConnectionTimes::is_word(stored_time_index(conn_time::last_syn)));
 
 // Slots of a connection's high halves (HighWords, kept by its ZeekSession): side 0's
 // slot, then side 1's (add the side). The wrap counts are whole there.
@@ -258,10 +268,14 @@ class ZeekSession {
   Timestamp start_time() const { return {start_ns() / 1'000'000'000, start_ns() % 1'000'000'000}; }
   Timestamp last_time() const { return {last_ns() / 1'000'000'000, last_ns() % 1'000'000'000}; }
   std::int64_t last_ns() const { return word_time(conn_time::zeek_last); }
-  // The connection's times (conn_time indices; Connection keeps its own there too).
-  std::int64_t time(std::size_t which) const { return times_.get(which, start_ns(), wide_times()); }
+  // The connection's times (conn_time indices; Connection keeps its own there too: not
+  // the timers, which are word_time()'s).
+  std::int64_t time(std::size_t which) const {
+    if (const auto* wide = wide_times()) return (*wide)[which];
+    return times_.narrow(stored_time_index(which), start_ns());
+  }
   void set_time(std::size_t which, std::int64_t ns) {
-    if (!wide_times() && times_.set_narrow(which, ns, start_ns())) return;
+    if (!wide_times() && times_.set_narrow(stored_time_index(which), ns, start_ns())) return;
     set_wide_time(which, ns);
   }
   std::uint64_t missed_bytes() const {
@@ -277,15 +291,43 @@ class ZeekSession {
  private:
   bool is_orig(int side) const { return side == orig_side_; }
   // time() and set_time() for Zeek's own times (not the packed handshake times): no test for those.
-  std::int64_t word_time(std::size_t which) const { return times_.get_word(which, start_ns(), wide_times()); }
+  std::int64_t word_time(std::size_t which) const {
+    if (const auto* wide = wide_times()) return (*wide)[which];
+    return stored_word_time(which);
+  }
+  // Time `which` (a word time) as stored: the shared word (stored_time_index()) is close_delete's
+  // while the packed word's spare bit is set, else expire1's.
+  std::int64_t stored_word_time(std::size_t which) const {
+    if ((which == conn_time::close_delete || which == conn_time::expire1) &&
+        times_.spare_bit() != (which == conn_time::close_delete))
+      return 0;  // the word is the other timer's
+    return times_.narrow_word(stored_time_index(which), start_ns());
+  }
   void set_word_time(std::size_t which, std::int64_t ns) {
-    if (!wide_times() && times_.set_narrow_word(which, ns, start_ns())) return;
+    if (!wide_times()) {
+      const bool close = which == conn_time::close_delete;
+      if (!close && which != conn_time::expire1) {
+        if (times_.set_narrow_word(stored_time_index(which), ns, start_ns())) return;
+      } else if (times_.spare_bit() == close ||
+                 stored_word_time(close ? conn_time::expire1 : conn_time::close_delete) == 0) {
+        // The shared word is this timer's, or the other one is not armed.
+        if (times_.set_narrow_word(conn_time::expire1, ns, start_ns())) {
+          times_.set_spare_bit(close);
+          return;
+        }
+      } else if (ns == 0) {
+        return;  // (not armed, and the word is the other one's)
+      }
+      // Both armed at once (no rule of Zeek's does it), or a time that does not fit: 64-bit times.
+    }
     set_wide_time(which, ns);
   }
-  void set_wide_time(std::size_t which, std::int64_t ns) {
+  // (Out of line: the per-segment callers stay small enough to inline; a connection switches once.)
+  [[gnu::noinline]] void set_wide_time(std::size_t which, std::int64_t ns) {
     ZeekRare& rare = high_.rare_for_write();
     if (!rare.times_wide) {
-      times_.widen(start_ns(), rare.times);
+      for (std::size_t i = 0; i < conn_time::count; ++i)
+        rare.times[i] = ConnectionTimes::is_word(stored_time_index(i)) ? stored_word_time(i) : time(i);
       rare.times_wide = true;
     }
     rare.times[which] = ns;
@@ -295,7 +337,8 @@ class ZeekSession {
   ZeekHistory::Tail* history_tail_for_add() {
     return history_.next_in_tail() ? &high_.rare_for_write().history_tail : nullptr;
   }
-  const ConnectionTimes::Wide* wide_times() const {
+  // The 64-bit times (conn_time indices), once the connection has switched to them, else null.
+  const std::array<std::int64_t, conn_time::count>* wide_times() const {
     const ZeekRare* rare = high_.rare();
     return rare && rare->times_wide ? &rare->times : nullptr;
   }

@@ -21,34 +21,43 @@ FourTuple tuple(std::uint32_t n) {
 }
 
 TEST(FlowTable, MatchesAReferenceMapUnderRandomOperations) {
-  for (std::uint64_t hash_mask : {~0ull, 0xFull}) {  // the second makes nearly every key collide
-    FlowTable table;
-    std::vector<FourTuple> keys;                       // slot -> key
-    std::map<std::uint32_t, std::uint32_t> reference;  // key number -> slot
-    auto key_of = [&keys](std::uint32_t slot) -> const FourTuple& { return keys[slot]; };
-    auto hash_of = [hash_mask](const FourTuple& t) { return tcpscope::FourTupleHash{}(t)&hash_mask; };
-    std::mt19937 rng(7);
-    for (int step = 0; step < 20000; ++step) {
-      const std::uint32_t n = rng() % 2000;
-      const FourTuple k = tuple(n);
-      const std::uint32_t found = table.find(k, hash_of(k), key_of);
-      auto it = reference.find(n);
-      ASSERT_EQ(found != FlowTable::kNone, it != reference.end()) << step;
-      if (it != reference.end()) {
-        ASSERT_EQ(found, it->second);
-        if (rng() % 2) {
-          table.erase(hash_of(k), found);
-          reference.erase(it);
+  // The second hash makes nearly every key collide (long probe chains: entries too far from
+  // their home bucket to say where it is, backward shifts over them); slots from 2^24 - 1,000
+  // on switch the table to 8-byte entries part way through.
+  for (const std::uint32_t first_slot : {0u, FlowTable::Narrow::kMaxSlot - 1000}) {
+    for (std::uint64_t hash_mask : {~0ull, 0xFull, 0xFFFF'0000'0000'000Full}) {
+      FlowTable table;
+      std::vector<FourTuple> keys;                       // slot - first_slot -> key
+      std::map<std::uint32_t, std::uint32_t> reference;  // key number -> slot
+      auto key_of = [&](std::uint32_t slot) -> const FourTuple& { return keys.at(slot - first_slot); };
+      auto hash_of = [hash_mask](const FourTuple& t) { return tcpscope::FourTupleHash{}(t)&hash_mask; };
+      auto slot_hash = [&](std::uint32_t slot) { return hash_of(key_of(slot)); };
+      std::mt19937 rng(7);
+      for (int step = 0; step < 20000; ++step) {
+        const std::uint32_t n = rng() % 2000;
+        const FourTuple k = tuple(n);
+        const std::uint32_t found = table.find(k, hash_of(k), key_of);
+        auto it = reference.find(n);
+        ASSERT_EQ(found != FlowTable::kNone, it != reference.end()) << step;
+        if (it != reference.end()) {
+          ASSERT_EQ(found, it->second);
+          if (rng() % 2) {
+            table.erase(hash_of(k), found, slot_hash);
+            reference.erase(it);
+          }
+        } else {
+          const auto slot = first_slot + static_cast<std::uint32_t>(keys.size());
+          keys.push_back(k);
+          table.insert(hash_of(k), slot, slot_hash);
+          reference[n] = slot;
         }
-      } else {
-        const auto slot = static_cast<std::uint32_t>(keys.size());
-        keys.push_back(k);
-        table.insert(hash_of(k), slot);
-        reference[n] = slot;
+        ASSERT_EQ(table.size(), reference.size());
+        ASSERT_LE(table.size() * 2, table.capacity());
       }
-      ASSERT_EQ(table.size(), reference.size());
+      EXPECT_EQ(table.wide(), first_slot != 0);
+      for (const auto& [n, slot] : reference)
+        EXPECT_EQ(table.find(tuple(n), hash_of(tuple(n)), key_of), slot);
     }
-    for (const auto& [n, slot] : reference) EXPECT_EQ(table.find(tuple(n), hash_of(tuple(n)), key_of), slot);
   }
 }
 

@@ -152,5 +152,27 @@ TEST(ZeekCompact, RepeatedRstAtRelativeOneNeedsNoBlock) {
   EXPECT_EQ(s.history(), "ShARRR");
 }
 
+// The close timer and the second expire check share one word: a connection that closes
+// within the first expire check's 5 seconds arms the second one at its first FIN and the
+// close timer at its second, each alone in the word, so none needs the rare block's 64-bit
+// times; the close timer then fires at its own deadline.
+TEST(ZeekCompact, CloseTimerSharesTheSecondExpireChecksWord) {
+  Session s;
+  s.handshake();
+  const std::int64_t start_ns = s.z.start_ns();
+  s.send(0, f::fin | f::ack, 101, 501);
+  // The first expire check (start + 5 s) fires first; the second is armed at FIN + 6 s.
+  EXPECT_EQ(s.z.next_timer_ns(), start_ns + 5'000'000'000);
+  EXPECT_EQ(s.z.run_timers(start_ns + 5'000'000'000), ZeekRemoval::none);
+  const std::int64_t first_fin_ns = s.z.last_ns();
+  EXPECT_EQ(s.z.next_timer_ns(), first_fin_ns + 6'000'000'000);
+  s.send(1, f::fin | f::ack, 501, 102);
+  const std::int64_t close_ns = s.z.last_ns() + 5'000'000'000;
+  EXPECT_EQ(s.z.next_timer_ns(), close_ns);  // the expire checks cancelled, the close timer armed
+  EXPECT_FALSE(s.z.high_words().allocated());
+  EXPECT_EQ(s.z.run_timers(close_ns - 1), ZeekRemoval::none);
+  EXPECT_EQ(s.z.run_timers(close_ns), ZeekRemoval::close_delay);
+}
+
 }  // namespace
 }  // namespace tcpscope::track
