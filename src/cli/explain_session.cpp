@@ -194,14 +194,14 @@ void OrderedRenderPool::run() {
     std::uint64_t index = batch.first_index;
     bool next_in_order = false;  // every earlier batch is written: this one may stream out
     for (std::size_t i = 0; i < batch.timelines.size(); ++i) {
-      // The next timeline's first segments, last written on the tracking thread, are asked for
-      // while this one renders (a short connection's fit in these few kilobytes; the texts are
-      // asked for a segment ahead by the renderer).
+      // The next timeline's first segments and texts, last written on the tracking thread, are
+      // asked for while this one renders (a short connection's fit in these few kilobytes).
       if (i + 1 < batch.timelines.size()) {
         const track::ConnectionTimeline& next = batch.timelines[i + 1];
         if (!next.segments.empty())  // within the first chunk: contiguous
           prefetch_bytes(&next.segments[0],
                          std::min(next.segments.size() * sizeof(track::TimelineSegment), kPrefetchBytes));
+        prefetch_bytes(next.texts.data(), std::min(next.texts.size(), kPrefetchBytes));
       }
       render_(batch.timelines[i], index++, rendered->text);
       if (rendered->text.size() < kStreamBytes) continue;
@@ -253,14 +253,12 @@ void ExplainSession::on_segment(const track::Connection& conn, int side, const F
     return;
   }
   std::string_view text = ahead_text_;
-  const track::TextOwner* owner = ahead_owner_;
   if (!text_ahead_ || text.empty()) {
     text_.clear();
     printer_.print(frame, packet, text_);
     text = std::string_view(text_.data(), text_.size());
-    owner = nullptr;  // copied
   }
-  builder_.on_segment(conn, side, frame, packet, wireshark_, tracker_.segment_inference(), text, owner);
+  builder_.on_segment(conn, side, frame, packet, wireshark_, tracker_.segment_inference(), text);
   // Live: explain a connection as soon as both ends have closed, not after Zeek's close delay.
   if (live_ && builder_.closed(conn.id()) && builder_.finish(conn, finished_)) {
     done_early_.insert(conn.id());

@@ -98,7 +98,7 @@ class OrderedRenderPool {
   // segment and per connection) to size its buffer once.
   static constexpr std::size_t kRenderedBytesPerSegment = 512;
   static constexpr std::size_t kRenderedBytesPerConnection = 4096;
-  // Of the next timeline's segments, prefetched while one renders.
+  // Of the next timeline's segments and of its texts, prefetched while one renders.
   static constexpr std::size_t kPrefetchBytes = 4096;
   struct Batch {
     std::uint64_t seq = 0;          // batches in push order, from 0
@@ -143,17 +143,13 @@ class ExplainSession : public PacketConsumer {
 
   void on_packet(const Frame& frame, const decode::Packet& packet) override;
   void flush() override;
-  // Every segment's facts are copied out of the Frame and Packet during on_packet() (its text,
-  // printed ahead, is kept by reference to the reading thread's buffer).
+  // Every segment's facts and text are copied out of the Frame and Packet during on_packet().
   bool allows_read_ahead() const override { return !live_; }
   // Set by print_text_ahead(): the reading thread prints each segment's text.
   const print::PrintOptions* read_ahead_text_options() const override {
     return text_ahead_ ? &text_options_ : nullptr;
   }
-  void on_packet_text(std::string_view text, const std::shared_ptr<const void>& owner) override {
-    ahead_text_ = text;
-    ahead_owner_ = &owner;
-  }
+  void on_packet_text(std::string_view text) override { ahead_text_ = text; }
 
   // File input explaining every connection, on two cores or more (and TCPSCOPE_THREADS not 1):
   // each segment's tcpdump text is printed on the pipeline's reading thread (ReadAhead), off
@@ -188,9 +184,8 @@ class ExplainSession : public PacketConsumer {
   print::PrintOptions text_options_;
   print::TcpdumpPrinter printer_;
   fmt::memory_buffer text_;
-  bool text_ahead_ = false;                        // print_text_ahead() took effect
-  std::string_view ahead_text_;                    // the current packet's text from the reading thread
-  const track::TextOwner* ahead_owner_ = nullptr;  // what keeps it: timelines keep it, not a copy
+  bool text_ahead_ = false;      // print_text_ahead() took effect
+  std::string_view ahead_text_;  // the current packet's text from the reading thread
   std::uint64_t only_conn_;
   track::Tracker tracker_;
   track::ConnectionTimeline finished_;

@@ -178,7 +178,7 @@ int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
           decode::decode(*current, packet);
           decoded = &packet;
         }
-        if (ahead && ahead->has_text()) consumer->on_packet_text(ahead->text(), ahead->text_owner());
+        if (ahead && ahead->has_text()) consumer->on_packet_text(ahead->text());
         consumer->on_packet(*current, *decoded);
         if (consumer->failed()) break;
       }

@@ -3,7 +3,6 @@
 // tcpdump behaviours around it: banner, -c, --skip, -w, -Z, signals, statistics.
 #pragma once
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 
@@ -52,12 +51,8 @@ class PacketConsumer {
   // text (ReadAhead's text_options), handed to on_packet_text() just before each on_packet();
   // null (the default) for none.
   virtual const print::PrintOptions* read_ahead_text_options() const { return nullptr; }
-  // The text of the packet on_packet() gets next ("" when not a TCP segment); valid during that
-  // call, and as long as the consumer keeps a copy of `owner` (what holds the text's memory).
-  virtual void on_packet_text(std::string_view text, const std::shared_ptr<const void>& owner) {
-    (void)text;
-    (void)owner;
-  }
+  // The text of the packet on_packet() gets next ("" when not a TCP segment); valid during that call.
+  virtual void on_packet_text(std::string_view text) { (void)text; }
 };
 
 // Runs the pipeline to the end of the source, -c, or a stop signal. `consumer`

@@ -1,6 +1,5 @@
 #include "cli/read_ahead.hpp"
 
-#include <atomic>
 #include <cstring>
 
 #include "track/tracker.hpp"
@@ -56,18 +55,7 @@ void ReadAhead::produce() {
     Batch& batch = batches_[produced_ % kBatches];  // produced_ changes only on this thread
     batch.count = 0;
     batch.last = capture::NextResult::frame;
-    if (printer_) {
-      if (batch.text_owner.use_count() == 1) {  // nobody kept the last batch's texts: reused
-        // Pairs with the release of the other owners' last reference (their reads happen before).
-        std::atomic_thread_fence(std::memory_order_acquire);
-        batch.text->clear();
-      } else {  // kept by the consumer (or none yet): a new buffer
-        auto text = std::make_shared<fmt::memory_buffer>();
-        text->reserve(kFramesPerBatch * kTextBytesPerFrame);
-        batch.text = text.get();
-        batch.text_owner = std::move(text);
-      }
-    }
+    batch.text.clear();
     std::size_t used = 0;
     while (batch.count < kFramesPerBatch) {
       if (!pending) {
@@ -109,8 +97,8 @@ void ReadAhead::produce() {
         batch.hashes[batch.count] = track::segment_flow_hash(batch.packets[batch.count]);
       if (printer_) {
         if (track::has_fixed_tcp_header(batch.packets[batch.count]))
-          printer_->print(copy, batch.packets[batch.count], *batch.text);
-        batch.text_ends[batch.count] = batch.text->size();
+          printer_->print(copy, batch.packets[batch.count], batch.text);
+        batch.text_ends[batch.count] = batch.text.size();
       }
       ++batch.count;
     }

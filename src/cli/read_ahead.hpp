@@ -11,9 +11,8 @@
 //   hash, which the consumer reads a few packets ahead (hash_ahead()) to prefetch
 //   its flow-table slot and connection;
 // - with `text_options`, the reading thread also prints each TCP segment's tcpdump
-//   text (into a buffer per batch), which the consumer reads with text() instead of
-//   printing it (explain's tracking thread is the slower side), and may keep alive past
-//   the batch with text_owner() instead of copying it. Only for options
+//   text (into an arena per batch), which the consumer reads with text() instead of
+//   printing it (explain's tracking thread is the slower side). Only for options
 //   whose text depends on the packet alone (-S: no relative-seq state; no -#: the
 //   frame number is given on the consumer's side);
 // - a SideTask takes work off the consumer (conns renders its rows there): at each
@@ -79,13 +78,7 @@ class ReadAhead {
     if (reading_ == nullptr || reading_->text_ends.empty() || next_in_batch_ == 0) return {};
     const std::size_t i = next_in_batch_ - 1;
     const std::size_t begin = i == 0 ? 0 : reading_->text_ends[i - 1];
-    return std::string_view(reading_->text->data() + begin, reading_->text_ends[i] - begin);
-  }
-  // With text_options: what keeps the memory of text() alive and unchanged after the batch is
-  // done with (the reading thread fills a new buffer while anyone holds it). Null without.
-  const std::shared_ptr<const void>& text_owner() const {
-    static const std::shared_ptr<const void> kNone;
-    return reading_ != nullptr && reading_->text != nullptr ? reading_->text_owner : kNone;
+    return std::string_view(reading_->text.data() + begin, reading_->text_ends[i] - begin);
   }
 
   // With flow_hashes: the flow hash (track::segment_flow_hash) of the packet
@@ -110,17 +103,13 @@ class ReadAhead {
   // Source frames are used in place when the source keeps them valid long enough
   // for batches of at least this many frame bytes (see produce()).
   static constexpr std::uint64_t kMinInPlaceBytes = 64 << 10;
-  // A new text buffer's room: a batch of tcpdump -vvv texts (~300 bytes a segment) fits.
-  static constexpr std::size_t kTextBytesPerFrame = 384;
 
   struct Batch {
     std::vector<Frame> frames;
     std::vector<decode::Packet> packets;
-    std::vector<std::uint8_t> arena;    // the frames' bytes
-    std::vector<std::uint64_t> hashes;  // with flow_hashes: per frame, 0 when not TCP
-    // With text_options: the frames' texts, one after another, in a buffer text_owner keeps.
-    fmt::memory_buffer* text = nullptr;
-    std::shared_ptr<const void> text_owner;
+    std::vector<std::uint8_t> arena;     // the frames' bytes
+    std::vector<std::uint64_t> hashes;   // with flow_hashes: per frame, 0 when not TCP
+    fmt::memory_buffer text;             // with text_options: the frames' texts, one after another
     std::vector<std::size_t> text_ends;  // with text_options: per frame, where its text ends
     std::size_t count = 0;
     // What the source said after the last frame of this batch: `frame` when more follow.

@@ -1,7 +1,6 @@
 #include "track/timeline.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 #include "core/prefetch.hpp"
 #include "core/tcp_flags.hpp"
@@ -25,10 +24,7 @@ constexpr std::size_t kRetransmitLookback = 512;
 // Room made when a connection starts: a short connection (a handshake, a request, a
 // reply, a teardown) then never grows its buffers.
 constexpr std::size_t kInitialSegments = 10;
-constexpr std::size_t kInitialTextRuns = 10;
-// A timeline's first own chunk of texts (later ones double, up to kTextChunkBytes): a short
-// connection's copied texts (tcpdump -vvv: ~300 bytes a segment) fit in it.
-constexpr std::size_t kFirstOwnTextChunk = 4096;
+constexpr std::size_t kTypicalTextBytes = 300;  // tcpdump -vvv: two lines of a segment with options
 
 }  // namespace
 
@@ -61,7 +57,7 @@ TimelineBuilder::Open& TimelineBuilder::find_or_create(std::uint64_t conn_id, bo
     } else {
       tl = ConnectionTimeline();  // a new Open's, or one left moved-from by finish()
       tl.segments.reserve(kInitialSegments);
-      tl.text_refs.reserve(kInitialTextRuns);
+      tl.texts.reserve(kInitialSegments * kTypicalTextBytes);
     }
     ++open_count_;
   }
@@ -76,8 +72,10 @@ void TimelineBuilder::recycle(ConnectionTimeline& used) {
   ConnectionTimeline& kept = spare_timelines_.emplace_back();
   kept.segments = std::move(used.segments);
   kept.segments.clear();
-  kept.text_refs = std::move(used.text_refs);
-  kept.text_refs.clear();  // lets go of the texts' memory
+  kept.texts = std::move(used.texts);
+  kept.texts.clear();
+  kept.more_texts = std::move(used.more_texts);
+  kept.more_texts.clear();
   kept.phases = std::move(used.phases);
   kept.phases.clear();
   used = ConnectionTimeline();
@@ -85,18 +83,16 @@ void TimelineBuilder::recycle(ConnectionTimeline& used) {
 
 void TimelineBuilder::on_segment(const Connection& conn, int side, const Frame& frame,
                                  const decode::Packet& packet, const WiresharkSegment& wireshark,
-                                 const SegmentInference& inference, std::string_view tcpdump_text,
-                                 const TextOwner* text_owner) {
+                                 const SegmentInference& inference, std::string_view tcpdump_text) {
   if (!wants(conn.id())) return;
   bool created = false;
   Open& open = find_or_create(conn.id(), created);
-  append(open, created, conn, side, frame, packet, wireshark, inference, tcpdump_text, text_owner);
+  append(open, created, conn, side, frame, packet, wireshark, inference, tcpdump_text);
 }
 
 void TimelineBuilder::on_segment(const Connection& conn, int side, const Frame& frame,
                                  const decode::Packet& packet, WiresharkAnalyzer& analyzer,
-                                 const SegmentInference& inference, std::string_view tcpdump_text,
-                                 const TextOwner* text_owner) {
+                                 const SegmentInference& inference, std::string_view tcpdump_text) {
   if (!wants(conn.id())) {
     analyzer.analyze(frame, packet);
     return;
@@ -104,13 +100,12 @@ void TimelineBuilder::on_segment(const Connection& conn, int side, const Frame& 
   bool created = false;
   Open& open = find_or_create(conn.id(), created);
   const WiresharkSegment wireshark = analyzer.analyze(frame, packet, open.wireshark_slot);
-  append(open, created, conn, side, frame, packet, wireshark, inference, tcpdump_text, text_owner);
+  append(open, created, conn, side, frame, packet, wireshark, inference, tcpdump_text);
 }
 
 void TimelineBuilder::append(Open& open, bool created, const Connection& conn, int side, const Frame& frame,
                              const decode::Packet& packet, const WiresharkSegment& wireshark,
-                             const SegmentInference& inference, std::string_view tcpdump_text,
-                             const TextOwner* text_owner) {
+                             const SegmentInference& inference, std::string_view tcpdump_text) {
   const decode::TcpFacts& tcp = packet.tcp;
   ConnectionTimeline& tl = open.timeline;
   if (created) {
@@ -182,85 +177,24 @@ void TimelineBuilder::append(Open& open, bool created, const Connection& conn, i
   }
   std::string_view text = tcpdump_text;
   while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-  keep_text(open, conn.id(), text, text_owner);
-  // The next segment's record goes right after this one, in memory last written by a render
+  // The first chunk grows as a string does up to kTextChunkBytes; past that, a text that does not
+  // fit in the last chunk's room starts a new chunk (nothing already stored is copied again).
+  std::string* chunk = tl.more_texts.empty() ? &tl.texts : &tl.more_texts.back();
+  if (chunk->size() + text.size() > chunk->capacity() &&
+      chunk->size() + text.size() > ConnectionTimeline::kTextChunkBytes) {
+    chunk = &tl.more_texts.emplace_back();
+    chunk->reserve(std::max(text.size(), ConnectionTimeline::kTextChunkBytes));
+  }
+  s.text_chunk = static_cast<std::uint32_t>(tl.more_texts.size());
+  s.text_offset = static_cast<std::uint32_t>(chunk->size());
+  s.text_len = static_cast<std::uint32_t>(text.size());
+  chunk->append(text);
+  // The next segment's record and text go right after these, in memory last written by a render
   // thread (recycled buffers): asking for it now, for writing, takes the misses off its append.
   if (const TimelineSegment* next = tl.segments.next_room(); next != nullptr)
     prefetch_bytes_for_write(next, sizeof(TimelineSegment));
-}
-
-void TimelineBuilder::keep_text(Open& open, std::uint64_t conn_id, std::string_view text,
-                                const TextOwner* owner) {
-  ConnectionTimeline& tl = open.timeline;
-  const auto segment = static_cast<std::uint32_t>(tl.segments.size() - 1);
-  const bool shared = owner != nullptr && *owner != nullptr;
-  if (shared && owner->get() != last_owner_) {  // a newer batch of texts: older ones may have aged
-    last_owner_ = owner->get();
-    ++owner_age_;
-    copy_out_old_texts();  // may copy this timeline's runs too (this segment's text is still empty)
-  }
-  TimelineSegment& s = tl.segments.back();
-  s.text_len = static_cast<std::uint32_t>(text.size());
-  tl.text_size += text.size();
-  if (shared) {
-    s.text = text.data();
-    if (tl.text_refs.empty() || tl.text_refs.back().owner.get() != owner->get()) {
-      tl.text_refs.push_back(TextRef{.owner = *owner, .age = owner_age_, .first_segment = segment});
-      shared_runs_.emplace_back(owner_age_, conn_id);
-    }
-    return;
-  }
-  // A copy in the timeline's own chunks: the last one's room, else a new one (nothing already
-  // stored moves).
-  if (open.own_chunk == nullptr || static_cast<std::size_t>(open.own_end - open.own_next) < text.size()) {
-    open.own_chunk_bytes = open.own_chunk_bytes == 0
-                               ? kFirstOwnTextChunk
-                               : std::min(2 * open.own_chunk_bytes, ConnectionTimeline::kTextChunkBytes);
-    const std::size_t bytes = std::max(open.own_chunk_bytes, text.size());
-    char* chunk = new char[bytes];
-    open.own_chunk = TextOwner(chunk, std::default_delete<char[]>());
-    open.own_next = chunk;
-    open.own_end = chunk + bytes;
-  }
-  if (tl.text_refs.empty() || tl.text_refs.back().owner != open.own_chunk)
-    tl.text_refs.push_back(
-        TextRef{.owner = open.own_chunk, .age = owner_age_, .first_segment = segment, .own = true});
-  if (!text.empty()) std::memcpy(open.own_next, text.data(), text.size());
-  s.text = open.own_next;
-  open.own_next += text.size();
-}
-
-void TimelineBuilder::copy_out_old_texts() {
-  while (!shared_runs_.empty() && shared_runs_.front().first + kMaxSharedTextAge < owner_age_) {
-    const auto [age, conn_id] = shared_runs_.front();
-    shared_runs_.pop_front();
-    Open* open = find(conn_id);
-    if (open == nullptr) continue;  // explained already: its texts go when it is rendered
-    std::vector<TextRef>& refs = open->timeline.text_refs;
-    const auto run = std::lower_bound(refs.begin(), refs.end(), age,
-                                      [](const TextRef& r, std::uint64_t a) { return r.age < a; });
-    for (auto it = run; it != refs.end() && it->age == age; ++it)
-      if (!it->own) copy_out(open->timeline, static_cast<std::size_t>(it - refs.begin()));
-  }
-}
-
-void TimelineBuilder::copy_out(ConnectionTimeline& tl, std::size_t ref) {
-  TextRef& run = tl.text_refs[ref];
-  const std::size_t first = run.first_segment;
-  const std::size_t end =
-      ref + 1 < tl.text_refs.size() ? tl.text_refs[ref + 1].first_segment : tl.segments.size();
-  std::size_t bytes = 0;
-  for (std::size_t i = first; i < end; ++i) bytes += tl.segments[i].text_len;
-  char* chunk = new char[std::max<std::size_t>(bytes, 1)];
-  TextOwner kept(chunk, std::default_delete<char[]>());
-  for (std::size_t i = first; i < end; ++i) {
-    TimelineSegment& s = tl.segments[i];
-    if (s.text_len != 0) std::memcpy(chunk, s.text, s.text_len);
-    s.text = chunk;
-    chunk += s.text_len;
-  }
-  run.owner = std::move(kept);  // lets go of the shared memory
-  run.own = true;
+  if (chunk->size() + kTypicalTextBytes <= chunk->capacity())
+    prefetch_bytes_for_write(chunk->data() + chunk->size(), kTypicalTextBytes);
 }
 
 bool TimelineBuilder::closed(std::uint64_t conn_id) const {
@@ -307,9 +241,6 @@ bool TimelineBuilder::finish(const Connection& conn, ConnectionTimeline& out) {
   out = std::move(tl);  // tl is reset when its Open serves another connection (find_or_create)
   open.phases = PhaseTracker();
   open.wireshark_slot = WiresharkAnalyzer::kNoSlot;
-  open.own_chunk.reset();  // the timeline handed out keeps its chunks
-  open.own_next = open.own_end = nullptr;
-  open.own_chunk_bytes = 0;
   std::unique_ptr<Open>& slot = window_[conn.id() - window_base_];
   if (spare_opens_.size() < kMaxSpare) spare_opens_.push_back(std::move(slot));
   slot.reset();

@@ -9,12 +9,9 @@
 //
 // The tcpdump text of each segment is handed in by the caller as a string (cli
 // renders it with print::TcpdumpPrinter): track and render may not depend on
-// print, and kept text keeps the timeline self-contained for every renderer
-// (text, JSON, HTML). A segment points at its text: in memory the caller shares
-// (a batch of texts printed ahead on the reading thread, kept alive by every
-// timeline that uses it: no copy per segment), or in chunks of the timeline's own
-// copies (a text handed in without an owner, or one whose shared memory got old:
-// a long connection must not keep every batch of texts of its lifetime alive).
+// print, and stored text keeps the timeline self-contained for every renderer
+// (text, JSON, HTML). All of a connection's texts share one buffer (an offset
+// and a length per segment), so a segment costs no allocation of its own.
 //
 // Memory: timelines are kept only for the connections the builder was asked to
 // explain (one with `only_conn`), and each is handed out and forgotten when its
@@ -66,14 +63,14 @@ struct TimelineSegment {
   std::int64_t rel_ack = 0;             // from the receiver's ISN (0 when no ACK or unknown)
   std::uint64_t retransmits_frame = 0;  // for a retransmission: the frame of the original (0: not found)
   DurationNs retransmit_delay_ns = 0;
-  // tcpdump's lines for this segment (final newline removed): ConnectionTimeline::tcpdump_text(segment),
-  // in memory one of the timeline's text_refs keeps alive.
-  const char* text = nullptr;
   std::uint32_t index = 0;  // 1-based segment number within the connection
   SeqNum seq;
   SeqNum ack;
   std::uint32_t payload_len = 0;
   std::uint32_t retransmits_index = 0;  // its segment number within the connection
+  // tcpdump's lines for this segment (final newline removed): ConnectionTimeline::tcpdump_text(segment).
+  std::uint32_t text_chunk = 0;   // 0: ConnectionTimeline::texts, n: more_texts[n - 1]
+  std::uint32_t text_offset = 0;  // within that chunk
   std::uint32_t text_len = 0;
   SegmentInference inference;
   std::uint16_t flags = 0;
@@ -170,19 +167,6 @@ class SegmentList {
   std::size_t size_ = 0;
 };
 
-// Memory that segments' texts point into, shared by whoever uses it (type-erased: a reading
-// thread's batch of texts, or a timeline's own chunk of copies).
-using TextOwner = std::shared_ptr<const void>;
-
-// One run of a timeline's segments whose texts are in the same memory: from first_segment up to
-// the next run's first segment.
-struct TextRef {
-  TextOwner owner;
-  std::uint64_t age = 0;            // the builder's number of the shared memory when the run started
-  std::uint32_t first_segment = 0;  // 0-based
-  bool own = false;                 // the timeline's own copies (never copied out again)
-};
-
 struct ConnectionTimeline {
   std::uint64_t id = 0;
   Endpoint client;
@@ -205,19 +189,27 @@ struct ConnectionTimeline {
   EndpointView client_initial;  // states before the first segment
   EndpointView server_initial;
   SegmentList segments;
-  // What keeps the segments' texts alive, in segment order (see TextRef). The timeline's own
-  // copies go into chunks of at most kTextChunkBytes (a larger text gets a chunk of its size).
+  // Every segment's tcpdump text, one after the other: in `texts` while it stays small (a short
+  // connection's), then in chunks of at least kTextChunkBytes, so a long connection's texts are
+  // never copied to a larger buffer as they grow. A segment's text is always within one chunk.
   static constexpr std::size_t kTextChunkBytes = 256u << 10;
-  std::vector<TextRef> text_refs;
-  std::size_t text_size = 0;      // the bytes of every segment's text
+  std::string texts;
+  std::vector<std::string> more_texts;
   std::vector<PhaseSpan> phases;  // in order
   InferenceEnd end;
   EndReason end_reason = EndReason::none;
 
   DurationNs duration() const { return last_ts - first_ts; }
-  std::string_view tcpdump_text(const TimelineSegment& s) const { return {s.text, s.text_len}; }
+  std::string_view tcpdump_text(const TimelineSegment& s) const {
+    const std::string& chunk = s.text_chunk == 0 ? texts : more_texts[s.text_chunk - 1];
+    return std::string_view(chunk).substr(s.text_offset, s.text_len);
+  }
   // The bytes of every segment's text.
-  std::size_t text_bytes() const { return text_size; }
+  std::size_t text_bytes() const {
+    std::size_t n = texts.size();
+    for (const std::string& chunk : more_texts) n += chunk.size();
+    return n;
+  }
 };
 
 class TimelineBuilder {
@@ -231,18 +223,16 @@ class TimelineBuilder {
   // `side` is the sender (0: key.a). `wireshark` is the analyzer's result for the frame;
   // `inference` is what the segment did to both endpoints' states, as the connection's own
   // ConnectionInference computed it (Tracker::segment_inference): it is not run twice.
-  // `text_owner`: what keeps the memory holding `tcpdump_text` alive and unchanged while anyone
-  // holds it; the timeline then keeps it instead of a copy of the text. Null: the text is copied.
   void on_segment(const Connection& conn, int side, const Frame& frame, const decode::Packet& packet,
                   const WiresharkSegment& wireshark, const SegmentInference& inference,
-                  std::string_view tcpdump_text, const TextOwner* text_owner = nullptr);
+                  std::string_view tcpdump_text);
 
   // The same, running `analyzer` on the segment first (every TCP segment must reach the analyzer,
   // in capture order: the caller analyzes those it does not hand here). The analyzer's slot of the
   // connection is kept with its timeline, so the analyzer needs no lookup of its own.
   void on_segment(const Connection& conn, int side, const Frame& frame, const decode::Packet& packet,
                   WiresharkAnalyzer& analyzer, const SegmentInference& inference,
-                  std::string_view tcpdump_text, const TextOwner* text_owner = nullptr);
+                  std::string_view tcpdump_text);
 
   // The connection ended (from the tracker's ended callback): returns its
   // timeline and forgets it. Returns false when it was not being explained.
@@ -264,16 +254,7 @@ class TimelineBuilder {
     ConnectionTimeline timeline;
     PhaseTracker phases;
     std::uint32_t wireshark_slot = WiresharkAnalyzer::kNoSlot;  // the analyzer's hint for this connection
-    // The room left in the timeline's last own chunk of texts (held by its text_refs).
-    TextOwner own_chunk;
-    char* own_next = nullptr;
-    char* own_end = nullptr;
-    std::size_t own_chunk_bytes = 0;  // the size of the last own chunk (0: none yet)
   };
-  // Shared text memory is copied out of the open timelines that still use it once this many
-  // newer owners have been seen (a reading thread's batch each): with batches of 512 segments'
-  // texts, at most ~256 x 150-250 KiB stay alive for the connections still open.
-  static constexpr std::uint64_t kMaxSharedTextAge = 256;
   // Spare buffers kept: about the connections in flight between finish() and recycle();
   // a timeline with more segments than this is freed rather than kept.
   static constexpr std::size_t kMaxSpare = 1024;
@@ -283,13 +264,7 @@ class TimelineBuilder {
   Open& find_or_create(std::uint64_t conn_id, bool& created);
   void append(Open& open, bool created, const Connection& conn, int side, const Frame& frame,
               const decode::Packet& packet, const WiresharkSegment& wireshark,
-              const SegmentInference& inference, std::string_view tcpdump_text, const TextOwner* text_owner);
-  // The last segment's text: kept in `owner`'s memory, or copied into the timeline's own chunks.
-  void keep_text(Open& open, std::uint64_t conn_id, std::string_view text, const TextOwner* owner);
-  // Copies the texts of the open timelines' runs in shared memory older than kMaxSharedTextAge.
-  void copy_out_old_texts();
-  // Copies run `ref` of `tl` into a chunk of its own.
-  static void copy_out(ConnectionTimeline& tl, std::size_t ref);
+              const SegmentInference& inference, std::string_view tcpdump_text);
 
   std::uint64_t only_conn_;
   // The open timelines by connection id. The tracker numbers connections in order and most
@@ -300,11 +275,6 @@ class TimelineBuilder {
   std::size_t open_count_ = 0;
   std::vector<std::unique_ptr<Open>> spare_opens_;
   std::vector<ConnectionTimeline> spare_timelines_;  // cleared, with their buffers
-  // Shared text memory: the last owner seen and how many distinct ones were seen in a row.
-  const void* last_owner_ = nullptr;
-  std::uint64_t owner_age_ = 0;
-  // (age, connection id) of every run in shared memory an open timeline started, oldest first.
-  std::deque<std::pair<std::uint64_t, std::uint64_t>> shared_runs_;
 };
 
 }  // namespace tcpscope::track

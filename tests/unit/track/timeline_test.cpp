@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <array>
 #include <map>
-#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -291,68 +290,3 @@ TEST_F(TimelineBuilderTest, LongConnectionKeepsEveryRecordAndTextPastItsFirstChu
 }
 
 }  // namespace
-
-TEST_F(TimelineBuilderTest, SharedTextsAreKeptByReferenceAndCopiedOutOnceOld) {
-  // A long connection (3,206 segments) whose texts come in shared batches of 4 (as the reading
-  // thread's printed-ahead texts do): the timeline points into the batches instead of copying,
-  // and copies out the texts of the batches that got old, so that it does not keep all of them.
-  Scenario sc;
-  sc.conns[1].rounds = 1600;
-  track::TimelineBuilder builder;
-  std::shared_ptr<std::string> batch;
-  std::vector<std::weak_ptr<std::string>> batches;
-  auto text_of = [](std::uint64_t frame) {
-    return fmt::format("frame {} {}\n", frame,
-                       std::string(200 + frame % 97, static_cast<char>('a' + frame % 26)));
-  };
-  tracker_.set_segment_observer(
-      [&](const track::Connection& c, int side, const Frame& fr, const decode::Packet& p) {
-        const std::string text = text_of(fr.number);
-        fresh_[c.id()].on_segment(c, side, fr, p, wireshark_, tracker_.segment_inference(), text);
-        recycling_.on_segment(c, side, fr, p, wireshark_, tracker_.segment_inference(), text);
-        if (fr.number % 4 == 1) {  // a new batch; the builder alone keeps the older ones
-          batch = std::make_shared<std::string>();
-          batch->reserve(4 * 400);  // never reallocated: the texts stay where they are
-          batches.push_back(batch);
-        }
-        const std::size_t at = batch->size();
-        batch->append(text);
-        const track::TextOwner owner = batch;
-        builder.on_segment(c, side, fr, p, wireshark_, tracker_.segment_inference(),
-                           std::string_view(*batch).substr(at), &owner);
-      });
-  while (step(sc.conns[1], sc.server)) {
-  }
-  // Still open (the tracker's close delay): only the recent batches are kept.
-  const auto kept = std::count_if(batches.begin(), batches.end(),
-                                  [](const std::weak_ptr<std::string>& b) { return !b.expired(); });
-  EXPECT_GT(batches.size(), 800u);
-  EXPECT_LE(kept, 258);
-  EXPECT_GE(kept, 200);
-  tracker_.flush();
-  track::Connection probe;
-  probe.set_id(1);
-  track::ConnectionTimeline tl;
-  ASSERT_TRUE(builder.finish(probe, tl));
-  ASSERT_EQ(tl.segments.size(), 3u + 2u * 1600u + 3u);
-  std::size_t in_batches = 0;
-  const std::shared_ptr<std::string> last = batches.back().lock();
-  ASSERT_NE(last, nullptr);
-  for (std::size_t i = 0; i < tl.segments.size(); ++i) {
-    const track::TimelineSegment& s = tl.segments[i];
-    std::string expected = text_of(s.frame);
-    expected.pop_back();  // the final newline is not kept
-    ASSERT_EQ(tl.tcpdump_text(s), expected) << i;
-    if (s.text >= last->data() && s.text < last->data() + last->size()) ++in_batches;
-  }
-  EXPECT_GE(in_batches, 1u);  // the last batch's texts were not copied
-  EXPECT_EQ(tl.text_bytes(), [&] {
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < tl.segments.size(); ++i) n += tl.segments[i].text_len;
-    return n;
-  }());
-  builder.recycle(tl);  // lets go of every batch
-  EXPECT_TRUE(std::all_of(batches.begin(), batches.end(), [&](const std::weak_ptr<std::string>& b) {
-    return b.expired() || b.lock() == batch;
-  }));
-}
