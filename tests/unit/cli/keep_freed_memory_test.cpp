@@ -33,8 +33,9 @@ TEST(KeepFreedMemory, GrowsTheHeapAheadWithHugePageAdviceAndKeepsIt) {
   keep_freed_memory();
   const auto after = reinterpret_cast<std::uintptr_t>(sbrk(0));
   EXPECT_GE(after - before, std::uintptr_t{500} << 20);  // grown, and not trimmed back by the free
-  if (std::ifstream("/sys/kernel/mm/transparent_hugepage/enabled").good())
+  if (std::ifstream("/sys/kernel/mm/transparent_hugepage/enabled").good()) {
     EXPECT_TRUE(heap_has_huge_page_advice());
+  }
   // The heap still serves allocations, large ones too.
   void* small = std::malloc(100);
   void* large = std::malloc(std::size_t{40} << 20);
