@@ -76,6 +76,29 @@ struct MessagePiece {
   std::uint16_t arg = kNoArg;
 };
 
+// One cut of a text with numbered arguments ("{0} bytes, {1} segments"): the literal up to the
+// next '{' and the number written after it; `text` then starts past the '}' (the character after
+// the digits). Without a '{', the whole text is the literal and `has_arg` is false.
+struct NumberedCut {
+  std::string_view literal;
+  std::size_t index = 0;
+  bool has_arg = false;
+};
+inline NumberedCut cut_numbered(std::string_view& text) {
+  const std::size_t open = text.find('{');
+  if (open == std::string_view::npos) {
+    const NumberedCut cut{text, 0, false};
+    text = {};
+    return cut;
+  }
+  NumberedCut cut{text.substr(0, open), 0, true};
+  std::size_t i = open + 1;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9')
+    cut.index = cut.index * 10 + static_cast<std::size_t>(text[i++] - '0');
+  text.remove_prefix(i < text.size() ? i + 1 : text.size());
+  return cut;
+}
+
 // A language's texts indexed by key (a missing key falls back to English).
 class Messages {
  public:

@@ -173,16 +173,12 @@ void append_value(Out& out, const T& v) {
 // An index without an argument is dropped.
 template <class Out, class... Args>
 void append_numbered(Out& out, std::string_view text, const Args&... args) {
-  for (;;) {
-    const std::size_t open = text.find('{');
-    if (open == std::string_view::npos) return append_text(out, text);
-    append_text(out, text.substr(0, open));
-    std::size_t i = open + 1;
-    std::size_t index = 0;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') index = index * 10 + (text[i++] - '0');
+  while (!text.empty()) {
+    const NumberedCut cut = cut_numbered(text);
+    append_text(out, cut.literal);
+    if (!cut.has_arg) return;
     std::size_t k = 0;
-    ((k++ == index ? append_value(out, args) : void()), ...);
-    text.remove_prefix(std::min(i + 1, text.size()));  // past the "}"
+    ((k++ == cut.index ? append_value(out, args) : void()), ...);
   }
 }
 

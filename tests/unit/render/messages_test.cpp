@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <regex>
 #include <set>
 #include <string>
@@ -102,6 +103,33 @@ TEST(Messages, AppendNumberedAgreesWithFmt) {
   fmt::memory_buffer b;
   append_numbered(b, "{1}{0}{1} x{10}y", 7, std::string_view("ab"));
   EXPECT_EQ(fmt::to_string(b), "ab7ab xy");
+}
+
+// Where a text is cut, also when it ends inside an argument (a catalogue typo must not read
+// past the text's end nor loop).
+TEST(Messages, CutNumbered) {
+  struct Case {
+    std::string_view text;
+    std::string_view literal;
+    std::size_t index;
+    bool has_arg;
+    std::string_view rest;
+  };
+  for (const Case& c : std::initializer_list<Case>{
+           {"plain", "plain", 0, false, ""},
+           {"{0}", "", 0, true, ""},
+           {"a {12} b", "a ", 12, true, " b"},
+           {"x{3", "x", 3, true, ""},
+           {"x{", "x", 0, true, ""},
+           {"{}y", "", 0, true, "y"},
+       }) {
+    std::string_view text = c.text;
+    const NumberedCut cut = cut_numbered(text);
+    EXPECT_EQ(cut.literal, c.literal) << c.text;
+    EXPECT_EQ(cut.index, c.index) << c.text;
+    EXPECT_EQ(cut.has_arg, c.has_arg) << c.text;
+    EXPECT_EQ(text, c.rest) << c.text;
+  }
 }
 
 // The pieces each text is cut into give what append_numbered() gives from the whole text, with
