@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "core/addr.hpp"
+#include "core/digits.hpp"
 
 namespace tcpscope::print {
 
@@ -219,10 +220,6 @@ class TextWriter {
   }
 
   static constexpr char kHexDigits[] = "0123456789abcdef";
-  static constexpr char kDigitPairs[] =
-      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-      "8081828384858687888990919293949596979899";
   fmt::memory_buffer& out_;
   std::size_t start_;
   char* p_;

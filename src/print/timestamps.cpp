@@ -25,11 +25,6 @@ void civil_from_days(std::int64_t z, int& y, unsigned& m, unsigned& d) {
   y = static_cast<int>(yy + (m <= 2));
 }
 
-constexpr char kDigitPairs[] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
-
 void put2(char*& o, unsigned v) {
   *o++ = static_cast<char>('0' + v / 10 % 10);
   *o++ = static_cast<char>('0' + v % 10);

@@ -13,17 +13,14 @@
 #include <type_traits>
 
 #include "core/addr.hpp"
+#include "core/digits.hpp"
 
 namespace tcpscope::render {
 
 // Digit helpers shared by RowText and RowCursor.
 namespace row_digits {
-// "00".."99": two digits at a time.
-inline constexpr char kDigitPairs[] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
-inline void two_digits(char* p, std::uint32_t v) { std::memcpy(p, kDigitPairs + 2 * v, 2); }
+using tcpscope::kDigitPairs;
+using tcpscope::two_digits;
 // 0..255 without leading zeros at p; returns its length.
 inline std::size_t small_number(char* p, std::uint32_t v) {
   if (v < 10) {
@@ -37,6 +34,35 @@ inline std::size_t small_number(char* p, std::uint32_t v) {
   p[0] = static_cast<char>('0' + v / 100);
   two_digits(p + 1, v % 100);
   return 3;
+}
+// An IPv4 address's dotted quad at p (at most 15 bytes); returns its length.
+inline std::size_t dotted_quad(char* p, const IpAddr& addr) {
+  std::size_t n = 0;
+  for (int i = 0; i < 4; ++i) {
+    if (i) p[n++] = '.';
+    n += small_number(p + n, addr.bytes[i]);
+  }
+  return n;
+}
+// Nanoseconds rounded to the microsecond, split for "-"? whole "." 6 digits.
+struct Micros {
+  bool negative;
+  std::uint64_t whole;
+  std::uint32_t fraction;
+};
+inline Micros to_micros(std::int64_t ns) {
+  const bool negative = ns < 0;
+  const std::uint64_t v = negative ? static_cast<std::uint64_t>(0) - static_cast<std::uint64_t>(ns)
+                                   : static_cast<std::uint64_t>(ns);
+  const std::uint64_t us = (v + 500) / 1000;
+  return Micros{negative, us / 1'000'000, static_cast<std::uint32_t>(us % 1'000'000)};
+}
+// "." and the six digits of a fraction (0..999999) at p: 7 bytes.
+inline void six_decimals(char* p, std::uint32_t fraction) {
+  p[0] = '.';
+  two_digits(p + 1, fraction / 10'000);
+  two_digits(p + 3, fraction / 100 % 100);
+  two_digits(p + 5, fraction % 100);
 }
 }  // namespace row_digits
 
@@ -80,18 +106,10 @@ class RowText {
   RowText& boolean(bool b) { return text(b ? std::string_view("true") : std::string_view("false")); }
   // Seconds with six decimals, rounded to the microsecond: "-"? seconds "." 6 digits.
   RowText& seconds(std::int64_t ns) {
-    const bool negative = ns < 0;
-    const std::uint64_t v = negative ? static_cast<std::uint64_t>(0) - static_cast<std::uint64_t>(ns)
-                                     : static_cast<std::uint64_t>(ns);
-    const std::uint64_t us = (v + 500) / 1000;
-    if (negative) ch('-');
-    num(us / 1'000'000);
-    char* p = room(7);
-    p[0] = '.';
-    const auto frac = static_cast<std::uint32_t>(us % 1'000'000);
-    row_digits::two_digits(p + 1, frac / 10'000);
-    row_digits::two_digits(p + 3, frac / 100 % 100);
-    row_digits::two_digits(p + 5, frac % 100);
+    const row_digits::Micros t = row_digits::to_micros(ns);
+    if (t.negative) ch('-');
+    num(t.whole);
+    row_digits::six_decimals(room(7), t.fraction);
     used_ += 7;
     return *this;
   }
@@ -114,13 +132,7 @@ class RowText {
   // inet_ntop's text of an address (dotted quad for IPv4).
   RowText& ip(const IpAddr& addr) {
     if (!addr.is_v4()) return text(addr.to_string());
-    char* p = room(15);
-    std::size_t n = 0;
-    for (int i = 0; i < 4; ++i) {
-      if (i) p[n++] = '.';
-      n += row_digits::small_number(p + n, addr.bytes[i]);
-    }
-    used_ += n;
+    used_ += row_digits::dotted_quad(room(15), addr);
     return *this;
   }
 
@@ -230,27 +242,17 @@ class RowCursor {
   }
   // Seconds with six decimals, rounded to the microsecond (RowText::seconds).
   RowCursor& seconds(std::int64_t ns) {
-    const bool negative = ns < 0;
-    const std::uint64_t v = negative ? static_cast<std::uint64_t>(0) - static_cast<std::uint64_t>(ns)
-                                     : static_cast<std::uint64_t>(ns);
-    const std::uint64_t us = (v + 500) / 1000;
-    if (negative) *p_++ = '-';
-    unsigned_num(us / 1'000'000);
-    const auto frac = static_cast<std::uint32_t>(us % 1'000'000);
-    p_[0] = '.';
-    row_digits::two_digits(p_ + 1, frac / 10'000);
-    row_digits::two_digits(p_ + 3, frac / 100 % 100);
-    row_digits::two_digits(p_ + 5, frac % 100);
+    const row_digits::Micros t = row_digits::to_micros(ns);
+    if (t.negative) *p_++ = '-';
+    unsigned_num(t.whole);
+    row_digits::six_decimals(p_, t.fraction);
     p_ += 7;
     return *this;
   }
   // inet_ntop's text of an address (dotted quad for IPv4).
   RowCursor& ip(const IpAddr& addr) {
     if (!addr.is_v4()) return text(addr.to_string());
-    for (int i = 0; i < 4; ++i) {
-      if (i) *p_++ = '.';
-      p_ += row_digits::small_number(p_, addr.bytes[i]);
-    }
+    p_ += row_digits::dotted_quad(p_, addr);
     return *this;
   }
 

@@ -1,0 +1,18 @@
+// Decimal digits two at a time, for the text writers of print/ and render/.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+namespace tcpscope {
+
+// "00".."99": the digits of v at kDigitPairs + 2 * v.
+inline constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// Writes the two digits of v (0..99) at p.
+inline void two_digits(char* p, std::uint32_t v) { std::memcpy(p, kDigitPairs + 2 * v, 2); }
+
+}  // namespace tcpscope
