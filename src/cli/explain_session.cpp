@@ -330,6 +330,9 @@ void ExplainSession::finish() {
 }
 
 void keep_freed_memory() {
+#if defined(__SANITIZE_ADDRESS__)
+  return;  // AddressSanitizer's allocator replaces glibc's: no heap to grow or keep
+#endif
   // 32 MiB: the largest mmap threshold glibc accepts; setting it also stops glibc's dynamic
   // adjustment of both thresholds.
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
