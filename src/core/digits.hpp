@@ -15,4 +15,11 @@ inline constexpr char kDigitPairs[] =
 // Writes the two digits of v (0..99) at p.
 inline void two_digits(char* p, std::uint32_t v) { std::memcpy(p, kDigitPairs + 2 * v, 2); }
 
+// Writes the six digits of v (0..999999, leading zeros kept) at p: a microsecond fraction.
+inline void six_digits(char* p, std::uint32_t v) {
+  two_digits(p, v / 10'000);
+  two_digits(p + 2, v / 100 % 100);
+  two_digits(p + 4, v % 100);
+}
+
 }  // namespace tcpscope

@@ -102,7 +102,7 @@ class TextWriter {
         return;
       }
       if (v < 100) {
-        std::memcpy(p_, kDigitPairs + 2 * v, 2);
+        two_digits(p_, v);
         p_ += 2;
         return;
       }
@@ -111,7 +111,7 @@ class TextWriter {
         const std::uint32_t top = v / 100000000;  // 1 .. 42
         v -= top * 100000000;
         if (top >= 10) {
-          std::memcpy(p, kDigitPairs + 2 * top, 2);
+          two_digits(p, top);
           p += 2;
         } else {
           *p++ = static_cast<char>('0' + top);

@@ -84,11 +84,7 @@ void TimestampFormatter::append_clock(fmt::memory_buffer& out, std::int64_t sec,
   char* o = buf + prefix_len_;
   const std::uint32_t f = static_cast<std::uint32_t>(frac);
   if (!nano_ && f < 1'000'000u) {  // the usual case: three digit pairs from the table
-    const std::uint32_t high = f / 10000;
-    const std::uint32_t low = f % 10000;
-    std::memcpy(o, kDigitPairs + 2 * high, 2);
-    std::memcpy(o + 2, kDigitPairs + 2 * (low / 100), 2);
-    std::memcpy(o + 4, kDigitPairs + 2 * (low % 100), 2);
+    six_digits(o, f);
     o += 6;
   } else if (nano_ && f < 1'000'000'000u) {  // fixed width, no formatter
     std::uint32_t v = f;

@@ -28,13 +28,9 @@ Messages::Messages(Lang lang) : lang_(lang) {
     std::string_view text = texts_[k];
     while (!text.empty()) {
       const NumberedCut cut = cut_numbered(text);
-      if (!cut.has_arg) {
-        pieces_.push_back(MessagePiece{cut.literal, MessagePiece::kNoArg});
-      } else {
-        pieces_.push_back(MessagePiece{cut.literal, cut.index < MessagePiece::kNoArg
-                                                        ? static_cast<std::uint16_t>(cut.index)
-                                                        : MessagePiece::kNoArg});
-      }
+      const bool numbered = cut.has_arg && cut.index < MessagePiece::kNoArg;
+      pieces_.push_back(
+          MessagePiece{cut.literal, numbered ? static_cast<std::uint16_t>(cut.index) : MessagePiece::kNoArg});
     }
   }
   first_piece_[kMsgCount] = static_cast<std::uint32_t>(pieces_.size());

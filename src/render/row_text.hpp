@@ -19,7 +19,7 @@ namespace tcpscope::render {
 
 // Digit helpers shared by RowText and RowCursor.
 namespace row_digits {
-using tcpscope::kDigitPairs;
+using tcpscope::six_digits;
 using tcpscope::two_digits;
 // 0..255 without leading zeros at p; returns its length.
 inline std::size_t small_number(char* p, std::uint32_t v) {
@@ -60,9 +60,7 @@ inline Micros to_micros(std::int64_t ns) {
 // "." and the six digits of a fraction (0..999999) at p: 7 bytes.
 inline void six_decimals(char* p, std::uint32_t fraction) {
   p[0] = '.';
-  two_digits(p + 1, fraction / 10'000);
-  two_digits(p + 3, fraction / 100 % 100);
-  two_digits(p + 5, fraction % 100);
+  six_digits(p + 1, fraction);
 }
 }  // namespace row_digits
 

@@ -49,21 +49,15 @@ class CompactTimes {
 
   // Time i; `wide` is the owner's 64-bit times once it has switched to them, else null.
   std::int64_t get(std::size_t i, std::int64_t base_ns, const Wide* wide) const {
-    if (wide) return (*wide)[i];
-    if (i < kWords) return decode(codes_[i], base_ns);
-    return decode_packed(packed_code(i - kWords), base_ns);
+    return wide ? (*wide)[i] : narrow(i, base_ns);
   }
-  // The same for a time that is not one of the packed ones (i < N - Packed): no test for them.
-  std::int64_t get_word(std::size_t i, std::int64_t base_ns, const Wide* wide) const {
-    return wide ? (*wide)[i] : decode(codes_[i], base_ns);
-  }
-  // Time i (i < N - Packed) as stored here, for an owner that keeps its 64-bit times itself.
-  std::int64_t narrow_word(std::size_t i, std::int64_t base_ns) const { return decode(codes_[i], base_ns); }
-  // Time i as stored here (not the 64-bit times), as narrow_word() for any i.
+  // Time i as stored here (not the 64-bit times), for an owner that keeps those itself.
   std::int64_t narrow(std::size_t i, std::int64_t base_ns) const {
     if (i < kWords) return decode(codes_[i], base_ns);
     return decode_packed(packed_code(i - kWords), base_ns);
   }
+  // The same for a time that is not one of the packed ones (i < N - Packed): no test for them.
+  std::int64_t narrow_word(std::size_t i, std::int64_t base_ns) const { return decode(codes_[i], base_ns); }
   bool set_narrow_word(std::size_t i, std::int64_t ns, std::int64_t base_ns) {
     const std::uint32_t code = encode(ns, base_ns);
     if (code == kNoFit) return false;
