@@ -261,7 +261,9 @@ int run_conns(const ConnsOptions& options) {
     }
   }
 
-  // Root gives up root once the source is open, as tcpdump and the other commands do.
+  // Root gives up root once the source is open, as tcpdump and the other commands do;
+  // the stop signals are caught before that (see run_pipeline()).
+  capture::StopOnSignals stop_on_signals(source);
   ProgressMeter progress(options.file, options.quiet);  // stat()s the file: before the drop
   if (const Error e = capture::drop_root_after_opening(options.drop_user)) {
     std::fprintf(stderr, "tcpscope: conns: %s\n", e.message.c_str());
@@ -281,7 +283,6 @@ int run_conns(const ConnsOptions& options) {
   RowHandOff hand_off(writer, two_threads);
   track::Tracker tracker(topt, [&hand_off](const track::Connection& c) { hand_off.add(c); });
 
-  capture::StopOnSignals stop_on_signals(source);
   const auto connections_seen = [&tracker] { return tracker.stats().connections; };
   decode::Packet packet;
   packet.skip_tcp_checksum = !options.validate_checksums;  // only Zeek's checksum validation reads it

@@ -142,6 +142,10 @@ int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
     report_error(error.message);
     return exit_status_for(error);
   }
+  // The stop signals are caught from here on, before root is given up: a SIGINT sent
+  // once the process runs as the capture user (its uid is what a script can watch)
+  // ends the capture with the statistics, never with the default action.
+  capture::StopOnSignals stop_on_signals(source);
   ProgressMeter progress(options.read_file, options.quiet);  // stat()s the file: before the drop
   std::unique_ptr<capture::PcapWriter> writer;
   if (Error error = open_writer_then_drop_root(options, source, writer)) {
@@ -150,7 +154,6 @@ int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
   }
   print_banner(options, interface, source, writer != nullptr);
 
-  capture::StopOnSignals stop_on_signals(source);
   const auto connections_seen = [consumer] { return consumer ? consumer->connections_seen() : 0; };
   Frame frame;
   decode::Packet packet;

@@ -99,7 +99,9 @@ class Running:
         return proc_status(self.proc.pid)
 
     def status_once_uid_is(self, what, uid):
-        """For a command with no banner (conns): waits until the process runs as `uid`."""
+        """For a command with no banner (conns): waits until the process runs as `uid`,
+        polling without a pause, so the SIGINT that follows comes as early as a script
+        can send it (a stop signal caught only after the drop killed conns here)."""
         deadline = time.monotonic() + WAIT_SECONDS
         while True:
             if self.proc.poll() is not None:
@@ -108,7 +110,6 @@ class Running:
             if status["Uid"].split() == [str(uid)] * 4:
                 return status
             check(time.monotonic() < deadline, f"{what} still runs as {status['Uid']}, expected {uid}")
-            time.sleep(0.05)
 
     def stop(self):
         if self.proc.stdin:
