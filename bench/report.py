@@ -50,8 +50,16 @@ class Row:
     def __init__(self, key, capture, count, stands_for, tz):
         self.key, self.capture, self.tz = key, capture, tz
         self.count, self.stands_for = int(count), int(stands_for)
-        self.wall, self.cpu, self.rss, self.failed = [], [], [], 0
-        self.by_round = {}  # run number -> {"wall": s, "cpu": s}
+        self.rss, self.failed = [], 0
+        self.by_round = {}  # run number -> {"wall": s, "cpu": s}, successful runs only
+
+    @property
+    def wall(self):
+        return [times["wall"] for times in self.by_round.values()]
+
+    @property
+    def cpu(self):
+        return [times["cpu"] for times in self.by_round.values()]
 
     @property
     def scale(self):
@@ -84,10 +92,8 @@ def read_results(path):
             key, capture, count, stands_for, tz, run, wall, user, sys_, rss, status = fields[:11]
             row = rows.setdefault((key, capture), Row(key, capture, count, stands_for, tz))
             if status == "0":
-                row.wall.append(float(wall))
-                row.cpu.append(float(user) + float(sys_))
-                row.rss.append(int(rss))
                 row.by_round[run] = {"wall": float(wall), "cpu": float(user) + float(sys_)}
+                row.rss.append(int(rss))
             else:
                 row.failed += 1
     return rows
@@ -146,12 +152,12 @@ def main():
     def meets(value, goal, higher_is_better):
         return value >= goal if higher_is_better else value <= goal
 
-    def ratio_row(what, num, den, goal, higher_is_better=True, fmt="{:.1f}x"):
+    def ratio_row(what, num, den, goal, higher_is_better=True):
         if num is None or den is None or den == 0:
             targets.append((what, "not measured", "?"))
             return
         value = num / den
-        targets.append((what, fmt.format(value), "met" if meets(value, goal, higher_is_better) else "**not met**"))
+        targets.append((what, f"{value:.1f}x", "met" if meets(value, goal, higher_is_better) else "**not met**"))
 
     def time_ratio_row(what, num_key, den_key, capture, goal, higher_is_better=True):
         """The ratio of two commands' median times, with its range over the rounds."""
