@@ -67,21 +67,4 @@ bool PcapRecordReader::fill(std::uint64_t need) {
   }
 }
 
-PcapRecordReader::Step PcapRecordReader::next(PcapRecord& record) {
-  if (end_ - begin_ < kRecordHeaderBytes && !fill(kRecordHeaderBytes))
-    return end_ == begin_ && !read_failed_ ? Step::end : Step::defer;  // nothing more, or a cut header
-  const std::uint8_t* h = ring_.get() + begin_;
-  const std::uint32_t caplen = load_record_field(h + 8, swapped_);
-  if (caplen > snaplen_) return Step::defer;  // libpcap cuts it to the snaplen, or rejects it
-  const std::uint64_t size = kRecordHeaderBytes + caplen;
-  if (end_ - begin_ < size) {
-    if (!fill(size)) return Step::defer;  // a cut record
-    h = ring_.get() + begin_;
-  }
-  decode_record_header(h, caplen, swapped_, nanosecond_, record);
-  begin_ += size;
-  offset_ += size;
-  return Step::record;
-}
-
 }  // namespace tcpscope::capture

@@ -91,6 +91,9 @@ class PcapRecordReader {
   // 0 without keep_records: until the next call of next() only.
   std::uint64_t stable_bytes() const { return stable_bytes_; }
 
+  // (Inline: the caller then keeps the record in registers; filled through memory by a
+  // call, the caller's wider loads of its fields cannot be forwarded from the narrower
+  // stores and wait for them.)
   Step next(PcapRecord& record);
   // Offset of the next record not yet handed out (where libpcap resumes after `defer`).
   std::uint64_t offset() const { return offset_; }
@@ -111,5 +114,22 @@ class PcapRecordReader {
   std::uint64_t end_ = 0;                 // the end of the bytes read
   bool read_failed_ = false;              // the last read failed (libpcap reports the error)
 };
+
+inline PcapRecordReader::Step PcapRecordReader::next(PcapRecord& record) {
+  if (end_ - begin_ < kRecordHeaderBytes && !fill(kRecordHeaderBytes))
+    return end_ == begin_ && !read_failed_ ? Step::end : Step::defer;  // nothing more, or a cut header
+  const std::uint8_t* h = ring_.get() + begin_;
+  const std::uint32_t caplen = load_record_field(h + 8, swapped_);
+  if (caplen > snaplen_) return Step::defer;  // libpcap cuts it to the snaplen, or rejects it
+  const std::uint64_t size = kRecordHeaderBytes + caplen;
+  if (end_ - begin_ < size) {
+    if (!fill(size)) return Step::defer;  // a cut record
+    h = ring_.get() + begin_;
+  }
+  decode_record_header(h, caplen, swapped_, nanosecond_, record);
+  begin_ += size;
+  offset_ += size;
+  return Step::record;
+}
 
 }  // namespace tcpscope::capture

@@ -51,7 +51,7 @@ bool ReadAhead::wait_for_free_batch() {
 
 void ReadAhead::produce() {
   Frame frame;
-  bool pending = false;  // `frame` was read but did not fit in the previous batch
+  bool pending = false;  // `frame` was in_batch but did not fit in the previous batch
   std::uint64_t frames_read = 0;
   for (;;) {
     if (!wait_for_free_batch()) return;
@@ -61,15 +61,21 @@ void ReadAhead::produce() {
     batch.text.clear();
     std::size_t used = 0;
     while (batch.count < kFramesPerBatch) {
-      if (!pending) {
-        const capture::NextResult result = source_.next(frame);
+      // The source writes straight into the batch's frame: a copy of a frame it has just
+      // written would load the fields wider than they were stored, which cannot be
+      // forwarded from the stores and waits for them (a stall on every frame).
+      Frame& in_batch = batch.frames[batch.count];
+      if (pending) {
+        in_batch = frame;
+        pending = false;
+      } else {
+        const capture::NextResult result = source_.next(in_batch);
         if (result != capture::NextResult::frame) {
           batch.last = result;
           break;
         }
       }
-      pending = false;
-      const std::size_t size = frame.data.size();
+      const std::size_t size = in_batch.data.size();
       // Frames the source keeps valid long enough are used in place: the batches in
       // flight (at most kBatches) then span at most that many bytes of the file:
       // frame bytes up to in_place_bytes each, and record headers (24 bytes at most
@@ -85,25 +91,24 @@ void ReadAhead::produce() {
       const bool in_place = size <= in_place_bytes;
       if (in_place ? used + size > in_place_bytes : size > batch.arena.size() - used) {
         if (batch.count != 0) {  // next batch
+          frame = in_batch;
           pending = true;
           break;
         }
         batch.arena.resize(size);  // a frame larger than the arena (huge snaplens only)
       }
-      Frame& copy = batch.frames[batch.count];
-      copy = frame;
-      copy.number = ++frames_read;  // the consumer need not write into the batch
+      in_batch.number = ++frames_read;  // the consumer need not write into the batch
       if (!in_place) {
-        if (size != 0) std::memcpy(batch.arena.data() + used, frame.data.data(), size);
-        copy.data = ByteView(batch.arena.data() + used, size);
+        if (size != 0) std::memcpy(batch.arena.data() + used, in_batch.data.data(), size);
+        in_batch.data = ByteView(batch.arena.data() + used, size);
       }
       used += size;
-      decode::decode(copy, batch.packets[batch.count]);
+      decode::decode(in_batch, batch.packets[batch.count]);
       if (!batch.hashes.empty())
         batch.hashes[batch.count] = track::segment_flow_hash(batch.packets[batch.count]);
       if (printer_) {
         if (track::has_fixed_tcp_header(batch.packets[batch.count]))
-          printer_->print(copy, batch.packets[batch.count], batch.text);
+          printer_->print(in_batch, batch.packets[batch.count], batch.text);
         batch.text_ends[batch.count] = batch.text.size();
       }
       ++batch.count;

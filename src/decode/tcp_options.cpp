@@ -4,7 +4,18 @@ namespace tcpscope::decode {
 
 TcpOptionStatus summarize_tcp_options(ByteView captured, std::uint32_t declared_len,
                                       TcpOptionSummary& summary) {
-  summary = TcpOptionSummary{};
+  // Field by field, straight into `summary` (assigning a TcpOptionSummary{} built a
+  // temporary on the stack and copied it: a stalled store-forward on every segment).
+  static_assert(sizeof(TcpOptionSummary) == 56, "a new field of TcpOptionSummary: reset it here too");
+  summary.mss = -1;
+  summary.wscale = -1;
+  summary.sack_permitted = false;
+  summary.has_timestamps = false;
+  summary.ts_val = 0;
+  summary.ts_ecr = 0;
+  summary.sack_count = 0;
+  summary.sack.fill({});
+  summary.malformed = false;
   // The layout of nearly every segment of a connection that negotiated timestamps
   // (Linux's): NOP, NOP, timestamps. Same summary as the general walk below.
   if (declared_len == 12 && captured.size() == 12 && load_be32(captured.data()) == 0x0101080Au) {

@@ -65,7 +65,7 @@ void Connection::start(int side, const decode::TcpFacts& tcp, Timestamp ts) {
   role_reason = RoleReason::port_heuristic;
 }
 
-SegmentInference Connection::observe(int side, const decode::TcpFacts& tcp, Timestamp ts,
+SegmentInference Connection::observe(int side, const decode::TcpFacts& tcp, const Timestamp& ts,
                                      std::uint64_t frame_number, std::vector<SegmentRecord>* timeline) {
   Half& s = half[side];
   Half& r = half[1 - side];

@@ -162,8 +162,10 @@ struct Connection {
   // appends its record to `timeline` when given (the tracker keeps timelines aside:
   // most runs ask for none, and a pointer in every connection costs 8 bytes each); returns
   // what the segment did to both endpoints' states (for the explain timeline).
-  SegmentInference observe(int side, const decode::TcpFacts& tcp, Timestamp ts, std::uint64_t frame_number,
-                           std::vector<SegmentRecord>* timeline = nullptr);
+  // (`ts` by reference: the frame's, in memory already; a copy passed in two registers is
+  // spilled and read back as one 16-byte value, which waits for the two stores.)
+  SegmentInference observe(int side, const decode::TcpFacts& tcp, const Timestamp& ts,
+                           std::uint64_t frame_number, std::vector<SegmentRecord>* timeline = nullptr);
 
  private:
   std::uint64_t half_value(std::uint32_t low, std::size_t slot0, int side) const {

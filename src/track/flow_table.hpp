@@ -53,17 +53,20 @@ inline bool same_tuple(const FourTuple& x, const FourTuple& y) {
 
 // The flow table's hash: an IPv4 tuple is three words through splitmix64's
 // finalizer (a few multiplies instead of a byte-wise loop); IPv6 uses FourTupleHash.
-inline std::uint64_t flow_hash(const FourTuple& key) {
-  if (key.a.addr.family != 4 || key.b.addr.family != 4) return FourTupleHash{}(key);
+// Given the canonical tuple's two endpoints, so that a caller holding them elsewhere (a
+// decoded segment) need not copy them into a FourTuple first.
+inline std::uint64_t flow_hash(const Endpoint& ea, const Endpoint& eb) {
+  if (ea.addr.family != 4 || eb.addr.family != 4) return FourTupleHash{}(FourTuple{ea, eb});
   std::uint32_t a, b;
-  std::memcpy(&a, key.a.addr.bytes.data(), 4);
-  std::memcpy(&b, key.b.addr.bytes.data(), 4);
+  std::memcpy(&a, ea.addr.bytes.data(), 4);
+  std::memcpy(&b, eb.addr.bytes.data(), 4);
   std::uint64_t h =
-      (std::uint64_t{a} << 32 | b) ^ ((std::uint64_t{key.a.port} << 16 | key.b.port) * 0x9E3779B97F4A7C15ull);
+      (std::uint64_t{a} << 32 | b) ^ ((std::uint64_t{ea.port} << 16 | eb.port) * 0x9E3779B97F4A7C15ull);
   h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
   h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
   return h ^ (h >> 31);
 }
+inline std::uint64_t flow_hash(const FourTuple& key) { return flow_hash(key.a, key.b); }
 
 class FlowTable {
  public:

@@ -50,8 +50,7 @@ inline bool has_fixed_tcp_header(const decode::Packet& packet) {
 inline std::uint64_t segment_flow_hash(const decode::Packet& packet) {
   if (!has_fixed_tcp_header(packet)) return 0;
   const decode::TcpFacts& tcp = packet.tcp;
-  return endpoint_less(tcp.dst, tcp.src) ? flow_hash(FourTuple{tcp.dst, tcp.src})
-                                         : flow_hash(FourTuple{tcp.src, tcp.dst});
+  return endpoint_less(tcp.dst, tcp.src) ? flow_hash(tcp.dst, tcp.src) : flow_hash(tcp.src, tcp.dst);
 }
 
 class Tracker {
