@@ -20,7 +20,6 @@
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "cli/read_ahead.hpp"
-#include "core/prefetch.hpp"
 #include "decode/packet.hpp"
 #include "render/conns_table.hpp"
 #include "render/json.hpp"
@@ -207,13 +206,6 @@ bool use_read_ahead(const ConnsOptions& options, const capture::FrameSource& sou
   return std::thread::hardware_concurrency() >= 2;
 }
 
-// The cache lines of a decoded packet the tracker reads (its frame, status and TCP facts).
-[[gnu::always_inline]] inline void prefetch_tcp_facts(const decode::Packet& packet) {
-  const auto* first = reinterpret_cast<const char*>(&packet.status);
-  prefetch_bytes(first, static_cast<std::size_t>(reinterpret_cast<const char*>(&packet.tcp + 1) - first));
-  __builtin_prefetch(packet.frame);  // its time and number
-}
-
 }  // namespace
 
 int run_conns(const ConnsOptions& options) {
@@ -319,7 +311,7 @@ int run_conns(const ConnsOptions& options) {
           // The timers the packet a few ahead runs; its time is a guess (this
           // packet's plus a little), good enough for a hint.
           tracker.prefetch_due_timer(current->ts.ns() + kTimerAheadNs);
-          if (const decode::Packet* later = ahead->packet_ahead(kPacketAhead)) prefetch_tcp_facts(*later);
+          ahead->prefetch_tcp_facts_ahead(kPacketAhead);
         }
         tracker.feed(*current, *decoded, known_hash);
         break;

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "cli/read_ahead.hpp"
 #include "core/prefetch.hpp"
 
 namespace tcpscope::cli {
@@ -239,6 +240,15 @@ ExplainSession::ExplainSession(std::uint64_t only_conn, bool compact, bool live,
                                        const decode::Packet& p) { on_segment(c, side, f, p); });
 }
 
+void ExplainSession::on_flow_hashes(const ReadAhead& ahead) {
+  // How far ahead the flow-table bucket, then the connection, are prefetched (conns' distances).
+  constexpr std::size_t kBucketAhead = 8;
+  constexpr std::size_t kConnectionAhead = 4;
+  ahead_hash_ = ahead.hash_ahead(0);
+  tracker_.prefetch_bucket(ahead.hash_ahead(kBucketAhead));
+  tracker_.prefetch_connection(ahead.hash_ahead(kConnectionAhead));
+}
+
 void ExplainSession::on_packet(const Frame& frame, const decode::Packet& packet) {
   // The analyzer sees every TCP segment in capture order: those the tracker hands to
   // on_segment() are analyzed there (with the connection's slot hint), the others here.
@@ -247,7 +257,8 @@ void ExplainSession::on_packet(const Frame& frame, const decode::Packet& packet)
   // touched on the reading thread: asking for them now overlaps the misses with the tracker's work.
   if (packet.has_tcp && !packet.tcp.payload.empty()) __builtin_prefetch(packet.tcp.payload.data());
   prefetch_bytes(ahead_text_.data(), ahead_text_.size());
-  tracker_.feed(frame, packet);
+  tracker_.feed(frame, packet, ahead_hash_);
+  ahead_hash_ = 0;
   if (!segment_analyzed_ && packet.has_tcp) wireshark_.analyze(frame, packet);
 }
 

@@ -150,6 +150,9 @@ class ExplainSession : public PacketConsumer {
     return text_ahead_ ? &text_options_ : nullptr;
   }
   void on_packet_text(std::string_view text) override { ahead_text_ = text; }
+  // The tracker's flow-table bucket and connection a few packets ahead are prefetched (as conns does).
+  bool wants_flow_hashes() const override { return true; }
+  void on_flow_hashes(const ReadAhead& ahead) override;
 
   // File input explaining every connection, on two cores or more (and TCPSCOPE_THREADS not 1):
   // each segment's tcpdump text is printed on the pipeline's reading thread (ReadAhead), off
@@ -184,8 +187,9 @@ class ExplainSession : public PacketConsumer {
   print::PrintOptions text_options_;
   print::TcpdumpPrinter printer_;
   fmt::memory_buffer text_;
-  bool text_ahead_ = false;      // print_text_ahead() took effect
-  std::string_view ahead_text_;  // the current packet's text from the reading thread
+  bool text_ahead_ = false;       // print_text_ahead() took effect
+  std::string_view ahead_text_;   // the current packet's text from the reading thread
+  std::uint64_t ahead_hash_ = 0;  // the current packet's flow hash from the reading thread (0: none)
   std::uint64_t only_conn_;
   track::Tracker tracker_;
   track::ConnectionTimeline finished_;

@@ -163,7 +163,9 @@ int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
   int status = 0;
   std::optional<ReadAhead> ahead;
   if (use_read_ahead(options, source, consumer, writer != nullptr, progress))
-    ahead.emplace(source, packet.skip_tcp_checksum, false, nullptr, consumer->read_ahead_text_options());
+    ahead.emplace(source, packet.skip_tcp_checksum, consumer->wants_flow_hashes(), nullptr,
+                  consumer->read_ahead_text_options());
+  constexpr std::size_t kPacketAhead = 6;  // how far ahead a decoded packet is prefetched
   for (;;) {
     Frame* current = &frame;
     const decode::Packet* decoded = nullptr;  // already decoded by ReadAhead
@@ -181,7 +183,12 @@ int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
           decode::decode(*current, packet);
           decoded = &packet;
         }
-        if (ahead && ahead->has_text()) consumer->on_packet_text(ahead->text());
+        if (ahead) {
+          // (explain's tracker reads each packet on this core right after the reading one wrote it)
+          ahead->prefetch_tcp_facts_ahead(kPacketAhead);
+          if (ahead->has_text()) consumer->on_packet_text(ahead->text());
+          consumer->on_flow_hashes(*ahead);
+        }
         consumer->on_packet(*current, *decoded);
         if (consumer->failed()) break;
       }

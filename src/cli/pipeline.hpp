@@ -13,6 +13,8 @@
 
 namespace tcpscope::cli {
 
+class ReadAhead;
+
 struct SourceOptions {
   std::string read_file;          // -r FILE ("-" is standard input)
   std::string interface;          // -i IFACE; with neither -r nor -i, the first capture interface
@@ -53,6 +55,12 @@ class PacketConsumer {
   virtual const print::PrintOptions* read_ahead_text_options() const { return nullptr; }
   // The text of the packet on_packet() gets next ("" when not a TCP segment); valid during that call.
   virtual void on_packet_text(std::string_view text) { (void)text; }
+  // With read-ahead: true when the reading thread also computes each TCP segment's flow hash
+  // (ReadAhead's flow_hashes), handed to on_flow_hashes() just before each on_packet().
+  virtual bool wants_flow_hashes() const { return false; }
+  // `ahead.hash_ahead(0)` is the packet's that on_packet() gets next, and the later packets'
+  // are hints for prefetching (ReadAhead::hash_ahead()).
+  virtual void on_flow_hashes(const ReadAhead& ahead) { (void)ahead; }
 };
 
 // Runs the pipeline to the end of the source, -c, or a stop signal. `consumer`

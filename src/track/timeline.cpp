@@ -158,12 +158,13 @@ void TimelineBuilder::append(Open& open, bool created, const Connection& conn, i
   }
 
   const SegmentEvent event = segment_event(dir, tcp, frame.ts, frame.number);
-  s.inference = inference;
-  if (created) {  // the builder sees every segment of a connection it explains, from the first
-    tl.client_initial = s.inference.client_before;
-    tl.server_initial = s.inference.server_before;
+  s.inference = inference;  // (read below from `inference`: a field of the copy just written
+                            // would be loaded before the copy's wide stores are done)
+  if (created) {            // the builder sees every segment of a connection it explains, from the first
+    tl.client_initial = inference.client_before;
+    tl.server_initial = inference.server_before;
   }
-  s.phase = open.phases.on_segment(event, s.inference.notes.has(InferenceNote::rst_out_of_window));
+  s.phase = open.phases.on_segment(event, inference.notes.has(InferenceNote::rst_out_of_window));
 
   if ((tcp.flags & tcp_flag::syn) != 0) {
     SynOptions& o = from_client ? tl.client_syn : tl.server_syn;
