@@ -286,12 +286,7 @@ int run_conns(const ConnsOptions& options) {
   if (two_threads)
     ahead.emplace(source, packet.skip_tcp_checksum, /*flow_hashes=*/true, &hand_off, nullptr,
                   /*tcp_facts_only=*/true);
-  // How far ahead the flow-table bucket, then the connection, are prefetched.
-  constexpr std::size_t kBucketAhead = 8;
-  constexpr std::size_t kConnectionAhead = 4;
-  // How far ahead the decoded packets (written by the reading thread's core) are
-  // prefetched, and how far ahead in time a due timer's connection is.
-  constexpr std::size_t kPacketAhead = 6;
+  // How far ahead in time a due timer's connection is prefetched.
   constexpr std::int64_t kTimerAheadNs = 20'000;
   for (bool reading = true; reading;) {
     Frame* current = &frame;
@@ -306,12 +301,11 @@ int run_conns(const ConnsOptions& options) {
           decoded = &packet;
         } else {
           known_hash = ahead->hash_ahead(0);
-          tracker.prefetch_bucket(ahead->hash_ahead(kBucketAhead));
-          tracker.prefetch_connection(ahead->hash_ahead(kConnectionAhead));
+          ahead->prefetch_flow_ahead(tracker);
           // The timers the packet a few ahead runs; its time is a guess (this
           // packet's plus a little), good enough for a hint.
           tracker.prefetch_due_timer(current->ts.ns() + kTimerAheadNs);
-          ahead->prefetch_tcp_facts_ahead(kPacketAhead);
+          ahead->prefetch_tcp_facts_ahead();
         }
         tracker.feed(*current, *decoded, known_hash);
         break;

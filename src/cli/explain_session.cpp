@@ -241,12 +241,8 @@ ExplainSession::ExplainSession(std::uint64_t only_conn, bool compact, bool live,
 }
 
 void ExplainSession::on_flow_hashes(const ReadAhead& ahead) {
-  // How far ahead the flow-table bucket, then the connection, are prefetched (conns' distances).
-  constexpr std::size_t kBucketAhead = 8;
-  constexpr std::size_t kConnectionAhead = 4;
   ahead_hash_ = ahead.hash_ahead(0);
-  tracker_.prefetch_bucket(ahead.hash_ahead(kBucketAhead));
-  tracker_.prefetch_connection(ahead.hash_ahead(kConnectionAhead));
+  ahead.prefetch_flow_ahead(tracker_);
 }
 
 void ExplainSession::on_packet(const Frame& frame, const decode::Packet& packet) {

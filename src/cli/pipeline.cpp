@@ -165,7 +165,6 @@ int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
   if (use_read_ahead(options, source, consumer, writer != nullptr, progress))
     ahead.emplace(source, packet.skip_tcp_checksum, consumer->wants_flow_hashes(), nullptr,
                   consumer->read_ahead_text_options());
-  constexpr std::size_t kPacketAhead = 6;  // how far ahead a decoded packet is prefetched
   for (;;) {
     Frame* current = &frame;
     const decode::Packet* decoded = nullptr;  // already decoded by ReadAhead
@@ -185,7 +184,7 @@ int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
         }
         if (ahead) {
           // (explain's tracker reads each packet on this core right after the reading one wrote it)
-          ahead->prefetch_tcp_facts_ahead(kPacketAhead);
+          ahead->prefetch_tcp_facts_ahead();
           if (ahead->has_text()) consumer->on_packet_text(ahead->text());
           consumer->on_flow_hashes(*ahead);
         }

@@ -51,7 +51,7 @@ bool ReadAhead::wait_for_free_batch() {
 
 void ReadAhead::produce() {
   Frame frame;
-  bool pending = false;  // `frame` was in_batch but did not fit in the previous batch
+  bool pending = false;  // `frame` was read but did not fit in the previous batch
   std::uint64_t frames_read = 0;
   for (;;) {
     if (!wait_for_free_batch()) return;

@@ -37,6 +37,7 @@
 #include "decode/packet.hpp"
 #include "print/print_options.hpp"
 #include "print/tcpdump_printer.hpp"
+#include "track/tracker.hpp"
 
 namespace tcpscope::cli {
 
@@ -99,19 +100,29 @@ class ReadAhead {
     const std::size_t i = next_in_batch_ - 1 + distance;
     return reading_ != nullptr && i < reading_->count ? &reading_->packets[i] : nullptr;
   }
-  // A hint for the packet `distance` (>= 1) ahead: pulls in the cache lines a tracker
-  // reads of it (its status and TCP facts, and its frame's time and number), which the
-  // reading thread's core wrote. No effect on results.
-  [[gnu::always_inline]] void prefetch_tcp_facts_ahead(std::size_t distance) const {
-    const decode::Packet* packet = packet_ahead(distance);
+  // Hints for a tracking consumer (no effect on results). For the packet a few ahead: the
+  // cache lines a tracker reads of it (its status and TCP facts, and its frame's time and
+  // number), which the reading thread's core wrote.
+  [[gnu::always_inline]] void prefetch_tcp_facts_ahead() const {
+    const decode::Packet* packet = packet_ahead(kPacketAhead);
     if (packet == nullptr) return;
     const auto* first = reinterpret_cast<const char*>(&packet->status);
     prefetch_bytes(first, static_cast<std::size_t>(reinterpret_cast<const char*>(&packet->tcp + 1) - first));
     __builtin_prefetch(packet->frame);
   }
+  // With flow_hashes: the tracker's flow-table bucket of a packet a few ahead, then (closer to
+  // its turn, once the bucket is there) its connection.
+  [[gnu::always_inline]] void prefetch_flow_ahead(const track::Tracker& tracker) const {
+    tracker.prefetch_bucket(hash_ahead(kBucketAhead));
+    tracker.prefetch_connection(hash_ahead(kConnectionAhead));
+  }
 
  private:
   static constexpr std::size_t kBatches = 4;
+  // How far ahead the hints above reach: the decoded packet, the flow-table bucket, the connection.
+  static constexpr std::size_t kPacketAhead = 6;
+  static constexpr std::size_t kBucketAhead = 8;
+  static constexpr std::size_t kConnectionAhead = 4;
   static constexpr std::size_t kFramesPerBatch = 512;
   static constexpr std::size_t kArenaBytes = 1 << 20;
   // Source frames are used in place when the source keeps them valid long enough

@@ -158,9 +158,10 @@ void TimelineBuilder::append(Open& open, bool created, const Connection& conn, i
   }
 
   const SegmentEvent event = segment_event(dir, tcp, frame.ts, frame.number);
-  s.inference = inference;  // (read below from `inference`: a field of the copy just written
-                            // would be loaded before the copy's wide stores are done)
-  if (created) {            // the builder sees every segment of a connection it explains, from the first
+  // (Read below from `inference`, not from the copy just written: a field of the copy would be
+  // loaded before the copy's wide stores are done.)
+  s.inference = inference;
+  if (created) {  // the builder sees every segment of a connection it explains, from the first
     tl.client_initial = inference.client_before;
     tl.server_initial = inference.server_before;
   }
