@@ -202,8 +202,7 @@ for (label, tz), r in rows.items():
     failed = f" ({r['failed']} failed)" if r["failed"] else ""
     cpu_text = f"{own_cpu:.2f}" if own_cpu is not None else ""
     print(f"| `{label}` | {tz} | {wall:.2f}{failed} | {pps:,.0f} | {rss:.1f} | {ratio} | {cpu_text} | {cpu_ratio} |")
-print("\nThe mmap walk's RSS counts the file's pages it maps (page cache), not heap; tcpscope maps the file "
-      "through 4 MiB windows, the last few kept mapped (about 20 MiB). CPU ratios compare user+sys CPU time (tcpdump's over tcpscope's).")
+print("\nThe mmap walk's RSS counts the file's pages it maps (page cache), not heap. CPU ratios compare user+sys CPU time (tcpdump's over tcpscope's).")
 print(f"\nOutput of tcpscope vs tcpdump on this file: TZ=UTC `-S -nn -vvv` {verdict_vvv}, `-nn` {verdict_nn}; "
       f"TZ unset `-S -nn -vvv` {verdict_vvv_local}, `-nn` {verdict_nn_local}.")
 EOF

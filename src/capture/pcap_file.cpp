@@ -5,9 +5,10 @@
 // computed from the record sizes.
 //
 // Classic pcap files (µs or ns magic, either byte order, version 2.4) are read
-// through MappedPcapRecords (an mmap window) or, when the consumer reads decoded
-// facts only (prefer_copied_reads), PcapRecordReader (pread into a ring), which
-// hand out the records in place; at the first record that is not the ordinary case it stops
+// through PcapRecordReader (pread into a ring), which hands out the records in
+// place, kept for its stable distance (or, when the consumer reads decoded facts
+// only, expect_frames_read_until_next_call, until the next record, in a ring small enough to stay
+// in the cache); at the first record that is not the ordinary case it stops
 // and libpcap carries on from that record's offset on the same FILE, so errors
 // are libpcap's own. TCPSCOPE_READER=libpcap in the environment turns the
 // record reader off (tests compare both paths).
@@ -20,7 +21,6 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "capture/mapped_pcap.hpp"
 #include "capture/pcap_records.hpp"
 #include "capture/source.hpp"
 
@@ -78,9 +78,10 @@ class PcapFileSource final : public FrameSource {
     is_pcapng_ = pcap_major_version(handle_) == 1;
     if (record_reader_fits(handle_, file_, kind)) {
       nanosecond_ = kind.is(kNanoPcapMagic);
-      mapped_ = std::make_unique<MappedPcapRecords>(fileno(file_), kPcapFileHeaderBytes,
-                                                    pcap_is_swapped(handle_), nanosecond_,
-                                                    static_cast<std::uint32_t>(pcap_snapshot(handle_)));
+      records_ =
+          std::make_unique<PcapRecordReader>(fileno(file_), kPcapFileHeaderBytes, pcap_is_swapped(handle_),
+                                             nanosecond_, static_cast<std::uint32_t>(pcap_snapshot(handle_)),
+                                             /*keep_records=*/true);
     }
   }
   ~PcapFileSource() override {
@@ -91,17 +92,16 @@ class PcapFileSource final : public FrameSource {
   PcapFileSource& operator=(const PcapFileSource&) = delete;
 
   NextResult next(Frame& frame) override {
-    if ((mapped_ || copied_) && !records_deferred_) return next_from_records(frame);
+    if (records_ && !records_deferred_) return next_from_records(frame);
     return next_libpcap(frame);
   }
 
-  void prefer_copied_reads() override {
-    if (!mapped_ || records_read_ != 0) return;
-    copied_ =
+  void expect_frames_read_until_next_call() override {
+    if (!records_ || records_read_ != 0) return;
+    records_ =
         std::make_unique<PcapRecordReader>(fileno(file_), kPcapFileHeaderBytes, pcap_is_swapped(handle_),
                                            nanosecond_, static_cast<std::uint32_t>(pcap_snapshot(handle_)),
                                            /*keep_records=*/false);
-    mapped_.reset();
   }
 
   // The record reader's bytes stay valid for stable_bytes() of the file read after a frame, but
@@ -110,20 +110,20 @@ class PcapFileSource final : public FrameSource {
   // a filter, frames are valid until the next call only (the consumer copies them).
   std::uint64_t frame_stays_valid_for_bytes() const override {
     if (records_deferred_ || has_filter_) return 0;
-    return copied_ ? copied_->stable_bytes() : mapped_ ? mapped_->stable_bytes() : 0;
+    return records_ ? records_->stable_bytes() : 0;
   }
 
   NextResult next_from_records(Frame& frame) {
     for (;;) {
       if (stop_requested_.load(std::memory_order_relaxed)) return NextResult::end;
       PcapRecord record;
-      const RecordStep step = copied_ ? copied_->next(record) : mapped_->next(record);
+      const RecordStep step = records_->next(record);
       if (step == RecordStep::end) return NextResult::end;
       if (step == RecordStep::defer) {
         // libpcap reads on from this record, on its own FILE. (The ring or mapping
         // stays: frames handed out before may still be in use, see
         // frame_stays_valid_for_bytes.)
-        const std::uint64_t offset = copied_ ? copied_->offset() : mapped_->offset();
+        const std::uint64_t offset = records_->offset();
         const bool positioned = fseeko(file_, static_cast<off_t>(offset), SEEK_SET) == 0;
         records_deferred_ = true;
         if (!positioned) {
@@ -239,8 +239,7 @@ class PcapFileSource final : public FrameSource {
   std::atomic<bool> stop_requested_{false};
   Error error_;
   // The record reader of a classic pcap file (one of the two; both null: libpcap reads).
-  std::unique_ptr<MappedPcapRecords> mapped_;
-  std::unique_ptr<PcapRecordReader> copied_;  // after prefer_copied_reads()
+  std::unique_ptr<PcapRecordReader> records_;  // classic pcap files that fit (record_reader_fits)
   bool nanosecond_ = false;
   bool records_deferred_ = false;  // libpcap reads on from where the record reader stopped
 };

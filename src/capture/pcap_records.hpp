@@ -1,28 +1,26 @@
 // The records of a classic pcap file, read with pread() in chunks of a few hundred
 // KiB into a ring buffer and handed out in place: no copy into stdio's buffer and
-// then into libpcap's, no page-table work per page of the file (an mmap window
-// costs its page faults or population and its unmapping, which also interrupts
-// the process's other thread), and each chunk is still in this core's cache when
-// the records in it are decoded. For a consumer that reads decoded facts only
-// (conns): one that reads the record bytes on another core (print, explain) pays
-// there for lines this core wrote, and is faster with MappedPcapRecords
-// (FrameSource::prefer_copied_reads chooses). Only the ordinary case is handled here: a
-// complete record whose captured length is within the snapshot length. At
-// anything else (a truncated or oversized record, a failed read) the reader stops
-// and says where, and the caller hands that record and everything after it to
-// libpcap, so errors and their text are libpcap's own.
+// then into libpcap's, no page-table work per page of the file, and each chunk is
+// still in this core's cache when the records in it are decoded. (An mmap window,
+// this reader's predecessor for print and explain, touches only the lines it reads,
+// but each of them is a miss the hardware prefetcher does not cover, on top of the
+// window's population and unmapping: see docs/performance-history.md, "read13".)
+// Only the ordinary case is handled here: a complete record whose captured length
+// is within the snapshot length. At anything else (a truncated or oversized record,
+// a failed read) the reader stops and says where, and the caller hands that record
+// and everything after it to libpcap, so errors and their text are libpcap's own.
 //
 // The ring is a few MiB, so memory stays flat whatever the file size. A record's
 // bytes stay valid until the reader has moved stable_bytes() past it (a reading
-// thread can hand records to another one without copying them), or, for a caller
-// that reads them only until its next call (conns: keep_records false), in a ring
-// of one read and one largest record (512 KiB at a 262,144-byte snaplen) that stays
-// in the core's cache. A file that
-// grows while it is read (another process's -w) is followed: at the end of what
-// was read, the next read sees the new bytes, as libpcap's next fread() would. A
-// file cut short by another process while read: the records read before are
-// handed out as they were, and at the first one the file no longer holds
-// libpcap takes over, which then sees the shorter file.
+// thread can hand records to another one without copying them: print, explain), or,
+// for a caller that reads them only until its next call (conns: keep_records
+// false), in a ring of one read and one largest record (512 KiB at a 262,144-byte
+// snaplen) that stays in the core's cache. A file that grows while it is read
+// (another process's -w) is followed: at the end of what was read, the next read
+// sees the new bytes, as libpcap's next fread() would. A file cut short by another
+// process while read: the records read before are handed out as they were, and at
+// the first one the file no longer holds libpcap takes over, which then sees the
+// shorter file.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -62,7 +60,7 @@ inline void decode_record_header(const std::uint8_t* h, std::uint32_t caplen, bo
   record.data = h + kRecordHeaderBytes;
 }
 
-// What a record reader's next() found (this reader's and MappedPcapRecords').
+// What the record reader's next() found.
 enum class RecordStep : std::uint8_t {
   record,  // `record` holds the next record
   end,     // clean end of file: no byte after the last record

@@ -55,11 +55,11 @@ class FrameSource {
   // A hint, before the first next(): the frames' bytes will be read on this
   // source's thread only, and only until its next call of next() (the consumer on
   // another thread reads decoded facts, as conns' tracker does). A classic pcap
-  // file is then read with pread() into a small buffer of its own, reused at once,
-  // instead of through an mmap window (capture/pcap_records.hpp); its frames then
-  // stay valid until the next call only (frame_stays_valid_for_bytes() 0).
+  // file is then read into a ring small enough to stay in the cache, reused at once,
+  // instead of one that keeps records for a few MiB (capture/pcap_records.hpp); its
+  // frames then stay valid until the next call only (frame_stays_valid_for_bytes() 0).
   // No effect on what next() returns.
-  virtual void prefer_copied_reads() {}
+  virtual void expect_frames_read_until_next_call() {}
 };
 
 struct OpenedSource {

@@ -271,7 +271,7 @@ int run_conns(const ConnsOptions& options) {
   // The frames' bytes are read where and while they are decoded only (the tracker
   // reads the decoded facts): a classic pcap file is read into a small buffer of the
   // reader's own, reused at once.
-  source.prefer_copied_reads();
+  source.expect_frames_read_until_next_call();
   RowHandOff hand_off(writer, two_threads);
   track::Tracker tracker(topt, [&hand_off](const track::Connection& c) { hand_off.add(c); });
 

@@ -1,17 +1,30 @@
 #include "cli/read_ahead.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
 #include "track/tracker.hpp"
 
 namespace tcpscope::cli {
+namespace {
+
+// One turn of a short busy wait (the x86 pause hint: lets the sibling hyperthread run).
+inline void spin_pause() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+}  // namespace
 
 ReadAhead::ReadAhead(capture::FrameSource& source, bool skip_tcp_checksum, bool flow_hashes,
                      SideTask* side_task, const print::PrintOptions* text_options, bool tcp_facts_only)
     : source_(source),
       side_task_(side_task),
-      frames_read_at_decode_only_(tcp_facts_only && text_options == nullptr) {
+      frames_read_at_decode_only_(tcp_facts_only && text_options == nullptr),
+      share_decoding_(!frames_read_at_decode_only_ && !flow_hashes && side_task == nullptr &&
+                      text_options == nullptr) {
   if (text_options != nullptr) printer_ = std::make_unique<print::TcpdumpPrinter>(*text_options);
   for (Batch& batch : batches_) {
     if (flow_hashes) batch.hashes.resize(kFramesPerBatch);
@@ -103,22 +116,37 @@ void ReadAhead::produce() {
         in_batch.data = ByteView(batch.arena.data() + used, size);
       }
       used += size;
-      decode::decode(in_batch, batch.packets[batch.count]);
-      if (!batch.hashes.empty())
-        batch.hashes[batch.count] = track::segment_flow_hash(batch.packets[batch.count]);
-      if (printer_) {
-        if (track::has_fixed_tcp_header(batch.packets[batch.count]))
-          printer_->print(in_batch, batch.packets[batch.count], batch.text);
-        batch.text_ends[batch.count] = batch.text.size();
-      }
       ++batch.count;
+      if (share_decoding_) continue;  // decoded once the batch is published
+      decode::decode(in_batch, batch.packets[batch.count - 1]);
+      const decode::Packet& packet = batch.packets[batch.count - 1];
+      if (!batch.hashes.empty()) batch.hashes[batch.count - 1] = track::segment_flow_hash(packet);
+      if (printer_) {
+        if (track::has_fixed_tcp_header(packet)) printer_->print(in_batch, packet, batch.text);
+        batch.text_ends[batch.count - 1] = batch.text.size();
+      }
     }
+    batch.decode_claimed.store(0, std::memory_order_relaxed);  // (published by the lock below)
+    batch.decoded.store(share_decoding_ ? 0 : static_cast<std::uint32_t>(batch.count),
+                        std::memory_order_relaxed);
     {
       std::lock_guard lock(mutex_);
       ++produced_;
     }
     changed_.notify_all();
+    if (share_decoding_) decode_claims(batch);  // (the consumer may be taking claims of it too)
     if (batch.last != capture::NextResult::frame) return;
+  }
+}
+
+void ReadAhead::decode_claims(Batch& batch) {
+  const auto count = static_cast<std::uint32_t>(batch.count);
+  for (;;) {
+    const std::uint32_t first = batch.decode_claimed.fetch_add(kDecodeClaim, std::memory_order_relaxed);
+    if (first >= count) return;
+    const std::uint32_t end = std::min(first + kDecodeClaim, count);
+    for (std::uint32_t i = first; i < end; ++i) decode::decode(batch.frames[i], batch.packets[i]);
+    batch.decoded.fetch_add(end - first, std::memory_order_release);
   }
 }
 
@@ -150,6 +178,18 @@ capture::NextResult ReadAhead::next(Frame*& frame, const decode::Packet*& packet
     changed_.wait(lock, [this] { return produced_ > consumed_; });
     reading_ = &batches_[consumed_ % kBatches];
     next_in_batch_ = 0;
+    lock.unlock();
+    if (share_decoding_) {
+      decode_claims(*reading_);
+      // The other thread's claims in flight: a few frames' decoding at most.
+      for (unsigned spins = 0; reading_->decoded.load(std::memory_order_acquire) != reading_->count;
+           ++spins) {
+        if (spins < 64)
+          spin_pause();
+        else
+          std::this_thread::yield();
+      }
+    }
   }
 }
 

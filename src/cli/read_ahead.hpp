@@ -19,10 +19,17 @@
 //   batch boundary the consumer may hand work over, which the reading thread does
 //   before reading on. Handing over rides on the lock the batch hand-off takes
 //   anyway: no extra wake-up.
+// Without any of these (the printer: its consumer is the faster side, and the
+// reading thread's walk of the file waits for memory), the decoding is shared: the
+// reading thread walks a batch's records, publishes it, then decodes its frames in
+// small claims; a consumer that gets to the batch first decodes the frames not yet
+// claimed, waits for the claims in flight, and only then reads the batch. Each
+// thread decodes what the other has not got to, so the two cores stay busy.
 #pragma once
 #include <fmt/format.h>
 
 #include <array>
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -62,7 +69,7 @@ class ReadAhead {
   // (decode::Packet::tcp_facts_only), and no frame's bytes (of tcp.payload its size
   // only). Without text_options, a frame is then decoded where the source has it and
   // never copied, whatever the source promises: its bytes are read before the next
-  // source read only (the source may reuse them; see FrameSource::prefer_copied_reads).
+  // source read only (the source may reuse them; see FrameSource::expect_frames_read_until_next_call).
   ReadAhead(capture::FrameSource& source, bool skip_tcp_checksum, bool flow_hashes = false,
             SideTask* side_task = nullptr, const print::PrintOptions* text_options = nullptr,
             bool tcp_facts_only = false);
@@ -124,6 +131,9 @@ class ReadAhead {
   static constexpr std::size_t kBucketAhead = 8;
   static constexpr std::size_t kConnectionAhead = 4;
   static constexpr std::size_t kFramesPerBatch = 512;
+  // Frames one claim of shared decoding takes: small enough that a consumer waits
+  // for the other thread's claim in flight only briefly.
+  static constexpr std::uint32_t kDecodeClaim = 16;
   static constexpr std::size_t kArenaBytes = 1 << 20;
   // Source frames are used in place when the source keeps them valid long enough
   // for batches of at least this many frame bytes (see produce()).
@@ -139,15 +149,23 @@ class ReadAhead {
     std::size_t count = 0;
     // What the source said after the last frame of this batch: `frame` when more follow.
     capture::NextResult last = capture::NextResult::frame;
+    // With shared decoding: the first frame no thread has claimed yet, and the frames
+    // decoded (written with release: the consumer reads the packets once it is count).
+    // On their own line: both threads write them while the batch is shared.
+    alignas(64) std::atomic<std::uint32_t> decode_claimed{0};
+    std::atomic<std::uint32_t> decoded{0};
   };
 
   void produce();
+  // With shared decoding: decodes frames of `batch` not yet claimed, a claim at a time.
+  void decode_claims(Batch& batch);
   // Waits until the producer may fill another batch; false when told to stop.
   bool wait_for_free_batch();
 
   capture::FrameSource& source_;
   SideTask* side_task_;
   bool frames_read_at_decode_only_;                 // tcp_facts_only without text_options
+  bool share_decoding_;                             // see the comment at the top
   std::unique_ptr<print::TcpdumpPrinter> printer_;  // with text_options; used on the reading thread
   std::array<Batch, kBatches> batches_;
   std::mutex mutex_;

@@ -1,4 +1,4 @@
-# The mmap reader and the reading thread against libpcap's reader on one thread:
+# The record reader and the reading thread against libpcap's reader on one thread:
 # same stdout, stderr and exit status on every corpus capture and on damaged files.
 find_package(Python3 COMPONENTS Interpreter REQUIRED)
 add_test(NAME capture.reader_equivalence

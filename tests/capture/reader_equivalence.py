@@ -2,7 +2,7 @@
 """The fast reading paths give exactly what the plain libpcap path gives.
 
 Runs `tcpscope` twice on each capture: once with the defaults (classic pcap files
-read through the mmap reader, reading and decoding on a second thread when there
+read through the record reader (pread into a ring), reading and decoding on a second thread when there
 are two cores) and once with TCPSCOPE_READER=libpcap TCPSCOPE_THREADS=1 (libpcap's
 pcap_next_ex, one thread), and compares stdout, stderr and the exit status byte
 for byte. Inputs: every capture of the reference corpus, and hand-damaged files
@@ -13,7 +13,7 @@ records whose wire length is below the caplen, byte-swapped and nanosecond
 files, time stamps with the sign bit set, a file header of another version.
 Also a generated 45 MB capture in which a filter keeps one record in 75: the frames
 the reading thread hands over lie tens of MiB apart in the file, further than the
-mmap reader keeps a window mapped (a filtered read must not use them in place).
+record reader keeps a record (a filtered read must not use them in place).
 
 usage: reader_equivalence.py TCPSCOPE CORPUS_DIR
 Exit status 0 pass, 1 fail, 77 skip (a visible SKIP line says why); under CI=true

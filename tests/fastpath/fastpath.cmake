@@ -1,4 +1,4 @@
-# Same output, byte for byte, whatever reading path (mmap reader, libpcap, standard
+# Same output, byte for byte, whatever reading path (record reader, libpcap, standard
 # input) or thread count tcpscope takes, on every capture of ../shared/corpus.
 find_package(Python3 COMPONENTS Interpreter REQUIRED)
 add_test(NAME fastpath.same_output

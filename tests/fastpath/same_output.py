@@ -36,7 +36,7 @@ import testlib  # noqa: E402
 TIMEOUT = 300
 # The slow path's switches: (environment variable, value that selects the slow path).
 SLOW_PATH = [
-    ("TCPSCOPE_READER", "libpcap"),  # print engineer's reader switch: libpcap instead of the mmap reader
+    ("TCPSCOPE_READER", "libpcap"),  # print engineer's reader switch: libpcap instead of the record reader
     ("TCPSCOPE_THREADS", "1"),       # print engineer's thread switch: no reader/decoder thread
 ]
 PRINT_OPTION_SETS = [

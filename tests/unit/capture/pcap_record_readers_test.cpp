@@ -1,8 +1,8 @@
-// The two readers of classic pcap records (PcapRecordReader: pread() into a ring;
-// MappedPcapRecords: an mmap window) on the same hand-built files: records in place
-// with libpcap's time-stamp scaling, the cases they leave to libpcap (and where), a
-// clean end, a file that grows while it is read, records kept valid for the stable
-// distance; then what each does when the file is cut short under it.
+// The reader of classic pcap records (PcapRecordReader: pread() into a ring) on
+// hand-built files: records in place with libpcap's time-stamp scaling, the cases it
+// leaves to libpcap (and where), a clean end, a file that grows while it is read,
+// records kept valid for the stable distance (or, without keeping records, until the
+// next call); then what it does when the file is cut short under it.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -13,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "capture/mapped_pcap.hpp"
 #include "capture/pcap_records.hpp"
 
 namespace tcpscope::capture {
@@ -38,8 +37,7 @@ std::string record(std::uint32_t sec, std::uint32_t subsec, std::uint32_t caplen
   return out;
 }
 
-template <typename Reader>
-class RecordReaders : public ::testing::Test {
+class PcapRecords : public ::testing::Test {
  protected:
   void SetUp() override {
     char pattern[] = "/tmp/tcpscope-records-test-XXXXXX";
@@ -62,15 +60,10 @@ class RecordReaders : public ::testing::Test {
   std::uint64_t size_ = 0;
 };
 
-using Readers = ::testing::Types<PcapRecordReader, MappedPcapRecords>;
-TYPED_TEST_SUITE(RecordReaders, Readers);
-using PcapRecords = RecordReaders<PcapRecordReader>;
-using MappedPcap = RecordReaders<MappedPcapRecords>;
-
-TYPED_TEST(RecordReaders, RecordsInPlaceWithMicrosecondsScaledUp) {
-  this->append(record(100, 250000, 3, 60, 'a'));
-  this->append(record(0xfffffffe, 0xfffffff0, 0, 0, 'b'));  // signed fields, as libpcap's pcap_timeval
-  TypeParam reader(this->fd_, kFileHeader, false, false, 65535);
+TEST_F(PcapRecords, RecordsInPlaceWithMicrosecondsScaledUp) {
+  append(record(100, 250000, 3, 60, 'a'));
+  append(record(0xfffffffe, 0xfffffff0, 0, 0, 'b'));  // signed fields, as libpcap's pcap_timeval
+  PcapRecordReader reader(fd_, kFileHeader, false, false, 65535);
   PcapRecord r;
   ASSERT_EQ(reader.next(r), Step::record);
   EXPECT_EQ(r.sec, 100);
@@ -82,12 +75,12 @@ TYPED_TEST(RecordReaders, RecordsInPlaceWithMicrosecondsScaledUp) {
   EXPECT_EQ(r.sec, -2);
   EXPECT_EQ(r.nsec, -16000);
   EXPECT_EQ(reader.next(r), Step::end);
-  EXPECT_EQ(reader.offset(), this->size_);
+  EXPECT_EQ(reader.offset(), size_);
 }
 
-TYPED_TEST(RecordReaders, BigEndianNanosecondFile) {
-  this->append(record(7, 123456789, 2, 2, 'x', true));
-  TypeParam reader(this->fd_, kFileHeader, true, true, 65535);
+TEST_F(PcapRecords, BigEndianNanosecondFile) {
+  append(record(7, 123456789, 2, 2, 'x', true));
+  PcapRecordReader reader(fd_, kFileHeader, true, true, 65535);
   PcapRecord r;
   ASSERT_EQ(reader.next(r), Step::record);
   EXPECT_EQ(r.sec, 7);
@@ -96,45 +89,45 @@ TYPED_TEST(RecordReaders, BigEndianNanosecondFile) {
   EXPECT_EQ(reader.next(r), Step::end);
 }
 
-TYPED_TEST(RecordReaders, LeavesTheUnusualCasesToLibpcapAtTheirRecord) {
-  this->append(record(1, 0, 10, 10, 'a'));
-  const std::uint64_t second = this->size_;
-  this->append(record(2, 0, 101, 101, 'b'));  // caplen above the snaplen of 100
+TEST_F(PcapRecords, LeavesTheUnusualCasesToLibpcapAtTheirRecord) {
+  append(record(1, 0, 10, 10, 'a'));
+  const std::uint64_t second = size_;
+  append(record(2, 0, 101, 101, 'b'));  // caplen above the snaplen of 100
   {
-    TypeParam reader(this->fd_, kFileHeader, false, false, 100);
+    PcapRecordReader reader(fd_, kFileHeader, false, false, 100);
     PcapRecord r;
     ASSERT_EQ(reader.next(r), Step::record);
     EXPECT_EQ(reader.next(r), Step::defer);
     EXPECT_EQ(reader.offset(), second);
   }
   {
-    TypeParam reader(this->fd_, second + 16 + 101, false, false, 200);  // nothing left: the end
+    PcapRecordReader reader(fd_, second + 16 + 101, false, false, 200);  // nothing left: the end
     PcapRecord r;
     EXPECT_EQ(reader.next(r), Step::end);
   }
-  const std::uint64_t third = this->size_;
-  this->append(record(3, 0, 50, 50, 'c').substr(0, 30));  // a cut record
+  const std::uint64_t third = size_;
+  append(record(3, 0, 50, 50, 'c').substr(0, 30));  // a cut record
   {
-    TypeParam reader(this->fd_, second, false, false, 200);
+    PcapRecordReader reader(fd_, second, false, false, 200);
     PcapRecord r;
     ASSERT_EQ(reader.next(r), Step::record);
     EXPECT_EQ(reader.next(r), Step::defer);
     EXPECT_EQ(reader.offset(), third);
   }
-  this->append(std::string(5, 'x'));
+  append(std::string(5, 'x'));
   {
-    TypeParam reader(this->fd_, this->size_ - 5, false, false, 200);  // a cut record header
+    PcapRecordReader reader(fd_, size_ - 5, false, false, 200);  // a cut record header
     PcapRecord r;
     EXPECT_EQ(reader.next(r), Step::defer);
   }
 }
 
-TYPED_TEST(RecordReaders, FollowsAFileThatGrowsWhileRead) {
-  this->append(record(1, 0, 4, 4, 'a'));
-  TypeParam reader(this->fd_, kFileHeader, false, false, 65535);
+TEST_F(PcapRecords, FollowsAFileThatGrowsWhileRead) {
+  append(record(1, 0, 4, 4, 'a'));
+  PcapRecordReader reader(fd_, kFileHeader, false, false, 65535);
   PcapRecord r;
   ASSERT_EQ(reader.next(r), Step::record);
-  this->append(record(2, 0, 5000, 5000, 'b'));
+  append(record(2, 0, 5000, 5000, 'b'));
   ASSERT_EQ(reader.next(r), Step::record);  // seen at the end of what was known
   EXPECT_EQ(r.sec, 2);
   EXPECT_EQ(r.caplen, 5000u);
@@ -142,18 +135,17 @@ TYPED_TEST(RecordReaders, FollowsAFileThatGrowsWhileRead) {
   EXPECT_EQ(reader.next(r), Step::end);
 }
 
-TYPED_TEST(RecordReaders, RecordsAcrossRingLapsOrWindowMovesStayValidForTheStableDistance) {
-  // 21 MiB of 60000-byte records: several laps of the ring or window moves,
-  // records straddling them. Every record handed out is checked again once the reader is almost
-  // stable_bytes() past it (an overwritten record would read another
-  // letter, an unmapped window would fault).
+TEST_F(PcapRecords, RecordsAcrossRingLapsStayValidForTheStableDistance) {
+  // 21 MiB of 60000-byte records: several laps of the ring, records straddling
+  // them. Every record handed out is checked again once the reader is almost
+  // stable_bytes() past it (an overwritten record would read another letter).
   const int count = 350;
   const std::uint32_t size = 60000;
   std::string all;
   for (int i = 0; i < count; ++i)
     all += record(static_cast<std::uint32_t>(i), 0, size, size, static_cast<char>('A' + i % 26));
-  this->append(all);
-  TypeParam reader(this->fd_, kFileHeader, false, false, 65535);
+  append(all);
+  PcapRecordReader reader(fd_, kFileHeader, false, false, 65535);
   PcapRecord r;
   const int behind = static_cast<int>(reader.stable_bytes() / (size + 16)) - 1;
   ASSERT_GE(reader.stable_bytes(), 2u << 20);
@@ -172,14 +164,14 @@ TYPED_TEST(RecordReaders, RecordsAcrossRingLapsOrWindowMovesStayValidForTheStabl
   EXPECT_EQ(reader.next(r), Step::end);
 }
 
-TYPED_TEST(RecordReaders, ARecordLargerThanAReadChunk) {
-  // Records of the largest snaplen cross several reads (windows) and the ring's end.
+TEST_F(PcapRecords, ARecordLargerThanAReadChunk) {
+  // Records of the largest snaplen cross several reads and the ring's end.
   const std::uint32_t size = 262144;
   std::string all;
   for (int i = 0; i < 30; ++i)
     all += record(static_cast<std::uint32_t>(i), 0, size, size, static_cast<char>('A' + i));
-  this->append(all);
-  TypeParam reader(this->fd_, kFileHeader, false, false, size);
+  append(all);
+  PcapRecordReader reader(fd_, kFileHeader, false, false, size);
   PcapRecord r;
   for (int i = 0; i < 30; ++i) {
     ASSERT_EQ(reader.next(r), Step::record) << i;
@@ -244,25 +236,6 @@ TEST_F(PcapRecords, WithoutKeepingRecordsEachRecordIsWholeUntilTheNextCall) {
   }
   EXPECT_EQ(reader.next(r), Step::end);
   EXPECT_EQ(reader.offset(), kFileHeader + all.size());
-}
-
-TEST_F(MappedPcap, AFileCutShortWhileMappedReadsZerosThenHandsOverToLibpcap) {
-  // Another process truncates the file under a mapped window (logrotate's
-  // copytruncate): without the SIGBUS guard, touching the vanished page kills us.
-  const std::uint32_t size = 60000;
-  std::string all;
-  for (int i = 0; i < 20; ++i) all += record(static_cast<std::uint32_t>(i), 0, size, size, 'x');
-  append(all);
-  MappedPcapRecords reader(fd_, kFileHeader, false, false, 65535);
-  MappedRecord r;
-  ASSERT_EQ(reader.next(r), Step::record);
-  ASSERT_EQ(reader.next(r), Step::record);
-  const std::uint8_t* second = r.data;
-  ASSERT_EQ(ftruncate(fd_, static_cast<off_t>(kFileHeader + 100)), 0);
-  EXPECT_EQ(second[size - 1], 0);  // the vanished page reads as zeros
-  EXPECT_TRUE(reader.file_shrank());
-  EXPECT_EQ(reader.next(r), Step::defer);
-  EXPECT_EQ(reader.offset(), kFileHeader + 2 * (16 + size));
 }
 
 }  // namespace
