@@ -15,6 +15,7 @@
 #include <pcap/pcap.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -35,6 +36,12 @@ constexpr std::uint32_t kPatchedPcapMagic = 0xa1b2cd34;
 constexpr std::uint32_t kMicroPcapMagic = 0xa1b2c3d4;
 constexpr std::uint32_t kNanoPcapMagic = 0xa1b23c4d;
 constexpr std::size_t kFileBufferBytes = 1 << 20;
+// libpcap's MAXIMUM_SNAPLEN: it rejects a longer record for most link types ("invalid
+// packet capture length ..., bigger than maximum of 262144") and reads one of the few
+// that allow more itself. The record reader takes records up to this length (or the
+// file's snaplen, if less) and hands a longer one to libpcap; its ring is sized from it,
+// not from a file header's snaplen, which may claim gigabytes.
+constexpr std::uint32_t kLongestRecordRead = 262144;
 
 // What the file header said, for choosing the reader.
 struct FileKind {
@@ -78,10 +85,9 @@ class PcapFileSource final : public FrameSource {
     is_pcapng_ = pcap_major_version(handle_) == 1;
     if (record_reader_fits(handle_, file_, kind)) {
       nanosecond_ = kind.is(kNanoPcapMagic);
-      records_ =
-          std::make_unique<PcapRecordReader>(fileno(file_), kPcapFileHeaderBytes, pcap_is_swapped(handle_),
-                                             nanosecond_, static_cast<std::uint32_t>(pcap_snapshot(handle_)),
-                                             /*keep_records=*/true);
+      records_ = std::make_unique<PcapRecordReader>(
+          fileno(file_), kPcapFileHeaderBytes, pcap_is_swapped(handle_), nanosecond_, record_reader_snaplen(),
+          /*keep_records=*/true);
     }
   }
   ~PcapFileSource() override {
@@ -98,10 +104,9 @@ class PcapFileSource final : public FrameSource {
 
   void expect_frames_read_until_next_call() override {
     if (!records_ || records_read_ != 0) return;
-    records_ =
-        std::make_unique<PcapRecordReader>(fileno(file_), kPcapFileHeaderBytes, pcap_is_swapped(handle_),
-                                           nanosecond_, static_cast<std::uint32_t>(pcap_snapshot(handle_)),
-                                           /*keep_records=*/false);
+    records_ = std::make_unique<PcapRecordReader>(
+        fileno(file_), kPcapFileHeaderBytes, pcap_is_swapped(handle_), nanosecond_, record_reader_snaplen(),
+        /*keep_records=*/false);
   }
 
   // The record reader's bytes stay valid for stable_bytes() of the file read after a frame, but
@@ -224,6 +229,11 @@ class PcapFileSource final : public FrameSource {
     message += pcap_geterr(handle_);
     error_ = Error{ErrorCode::damaged_file, std::move(message), packet, offset};
     return NextResult::error;
+  }
+
+  // The longest record the record reader takes (see kLongestRecordRead).
+  std::uint32_t record_reader_snaplen() const {
+    return std::min(static_cast<std::uint32_t>(pcap_snapshot(handle_)), kLongestRecordRead);
   }
 
   pcap_t* handle_;

@@ -9,6 +9,7 @@ for byte. Inputs: every capture of the reference corpus, and hand-damaged files
 made in a temporary directory from a corpus capture: cut at many offsets (inside
 a record header, inside record data, right after the file header), a record whose
 caplen exceeds the snaplen (libpcap cuts it) or 262144 (libpcap rejects it),
+a header claiming a huge snaplen with a 262,145-byte record,
 records whose wire length is below the caplen, byte-swapped and nanosecond
 files, time stamps with the sign bit set, a file header of another version.
 Also a generated 45 MB capture in which a filter keeps one record in 75: the frames
@@ -137,6 +138,13 @@ def damaged_files(source, tmp):
     d = bytearray(data)
     struct.pack_into("<I", d, 16, 0)
     files["snaplen_0.pcap"] = bytes(d)
+    # A header claiming a huge snaplen (no reader may size a buffer from it), with a record
+    # of 262,145 bytes in the middle: within that snaplen, but libpcap rejects it.
+    d = bytearray(data[: recs[len(recs) // 2][0]])
+    struct.pack_into("<I", d, 16, 0x7FFFFFFF)
+    d += struct.pack("<IIII", 1, 2, 262145, 262145) + bytes(262145)
+    d += data[recs[len(recs) // 2][0] :]
+    files["huge_snaplen_long_record.pcap"] = bytes(d)
     paths = []
     for name, content in files.items():
         path = os.path.join(tmp, name)
