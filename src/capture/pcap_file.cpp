@@ -7,8 +7,8 @@
 // Classic pcap files (µs or ns magic, either byte order, version 2.4) are read
 // through PcapRecordReader (pread into a ring), which hands out the records in
 // place, kept for its stable distance (or, when the consumer reads decoded facts
-// only, expect_frames_read_until_next_call, until the next record, in a ring small enough to stay
-// in the cache); at the first record that is not the ordinary case it stops
+// only, expect_frames_read_until_next_call(), until the next record, in a ring small
+// enough to stay in the cache); at the first record that is not the ordinary case it stops
 // and libpcap carries on from that record's offset on the same FILE, so errors
 // are libpcap's own. TCPSCOPE_READER=libpcap in the environment turns the
 // record reader off (tests compare both paths).
@@ -85,9 +85,7 @@ class PcapFileSource final : public FrameSource {
     is_pcapng_ = pcap_major_version(handle_) == 1;
     if (record_reader_fits(handle_, file_, kind)) {
       nanosecond_ = kind.is(kNanoPcapMagic);
-      records_ = std::make_unique<PcapRecordReader>(
-          fileno(file_), kPcapFileHeaderBytes, pcap_is_swapped(handle_), nanosecond_, record_reader_snaplen(),
-          /*keep_records=*/true);
+      records_ = make_record_reader(/*keep_records=*/true);
     }
   }
   ~PcapFileSource() override {
@@ -104,9 +102,7 @@ class PcapFileSource final : public FrameSource {
 
   void expect_frames_read_until_next_call() override {
     if (!records_ || records_read_ != 0) return;
-    records_ = std::make_unique<PcapRecordReader>(
-        fileno(file_), kPcapFileHeaderBytes, pcap_is_swapped(handle_), nanosecond_, record_reader_snaplen(),
-        /*keep_records=*/false);
+    records_ = make_record_reader(/*keep_records=*/false);
   }
 
   // The record reader's bytes stay valid for stable_bytes() of the file read after a frame, but
@@ -125,9 +121,8 @@ class PcapFileSource final : public FrameSource {
       const RecordStep step = records_->next(record);
       if (step == RecordStep::end) return NextResult::end;
       if (step == RecordStep::defer) {
-        // libpcap reads on from this record, on its own FILE. (The ring or mapping
-        // stays: frames handed out before may still be in use, see
-        // frame_stays_valid_for_bytes.)
+        // libpcap reads on from this record, on its own FILE. (The ring stays:
+        // frames handed out before may still be in use, see frame_stays_valid_for_bytes.)
         const std::uint64_t offset = records_->offset();
         const bool positioned = fseeko(file_, static_cast<off_t>(offset), SEEK_SET) == 0;
         records_deferred_ = true;
@@ -231,9 +226,12 @@ class PcapFileSource final : public FrameSource {
     return NextResult::error;
   }
 
-  // The longest record the record reader takes (see kLongestRecordRead).
-  std::uint32_t record_reader_snaplen() const {
-    return std::min(static_cast<std::uint32_t>(pcap_snapshot(handle_)), kLongestRecordRead);
+  // The record reader of this file, taking records up to its snaplen or kLongestRecordRead.
+  std::unique_ptr<PcapRecordReader> make_record_reader(bool keep_records) const {
+    const std::uint32_t longest =
+        std::min(static_cast<std::uint32_t>(pcap_snapshot(handle_)), kLongestRecordRead);
+    return std::make_unique<PcapRecordReader>(fileno(file_), kPcapFileHeaderBytes, pcap_is_swapped(handle_),
+                                              nanosecond_, longest, keep_records);
   }
 
   pcap_t* handle_;
@@ -248,8 +246,8 @@ class PcapFileSource final : public FrameSource {
   std::uint64_t next_record_offset_ = kPcapFileHeaderBytes;
   std::atomic<bool> stop_requested_{false};
   Error error_;
-  // The record reader of a classic pcap file (one of the two; both null: libpcap reads).
-  std::unique_ptr<PcapRecordReader> records_;  // classic pcap files that fit (record_reader_fits)
+  // The record reader of a classic pcap file that fits (record_reader_fits); null: libpcap reads.
+  std::unique_ptr<PcapRecordReader> records_;
   bool nanosecond_ = false;
   bool records_deferred_ = false;  // libpcap reads on from where the record reader stopped
 };

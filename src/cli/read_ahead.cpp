@@ -126,9 +126,10 @@ void ReadAhead::produce() {
         batch.text_ends[batch.count - 1] = batch.text.size();
       }
     }
-    batch.decode_claimed.store(0, std::memory_order_relaxed);  // (published by the lock below)
-    batch.decoded.store(share_decoding_ ? 0 : static_cast<std::uint32_t>(batch.count),
-                        std::memory_order_relaxed);
+    if (share_decoding_) {  // (published by the lock below)
+      batch.decode_claimed.store(0, std::memory_order_relaxed);
+      batch.decoded.store(0, std::memory_order_relaxed);
+    }
     {
       std::lock_guard lock(mutex_);
       ++produced_;

@@ -19,12 +19,12 @@
 //   batch boundary the consumer may hand work over, which the reading thread does
 //   before reading on. Handing over rides on the lock the batch hand-off takes
 //   anyway: no extra wake-up.
-// Without any of these (the printer: its consumer is the faster side, and the
-// reading thread's walk of the file waits for memory), the decoding is shared: the
-// reading thread walks a batch's records, publishes it, then decodes its frames in
-// small claims; a consumer that gets to the batch first decodes the frames not yet
-// claimed, waits for the claims in flight, and only then reads the batch. Each
-// thread decodes what the other has not got to, so the two cores stay busy.
+// Without any of these (the printer, whose consumer is the faster side), the
+// decoding is shared: the reading thread walks a batch's records, publishes it, then
+// decodes its frames in small claims; a consumer that gets to the batch first
+// decodes the frames not yet claimed, waits for the claims in flight, and only then
+// reads the batch. Each thread decodes what the other has not got to, so the two
+// cores stay busy.
 #pragma once
 #include <fmt/format.h>
 
@@ -69,7 +69,8 @@ class ReadAhead {
   // (decode::Packet::tcp_facts_only), and no frame's bytes (of tcp.payload its size
   // only). Without text_options, a frame is then decoded where the source has it and
   // never copied, whatever the source promises: its bytes are read before the next
-  // source read only (the source may reuse them; see FrameSource::expect_frames_read_until_next_call).
+  // source read only (the source may reuse them; see
+  // FrameSource::expect_frames_read_until_next_call).
   ReadAhead(capture::FrameSource& source, bool skip_tcp_checksum, bool flow_hashes = false,
             SideTask* side_task = nullptr, const print::PrintOptions* text_options = nullptr,
             bool tcp_facts_only = false);
