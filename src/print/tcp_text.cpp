@@ -119,79 +119,98 @@ void append_fast_open(TextWriter& w, const std::uint8_t* data, std::uint32_t len
 }  // namespace
 
 // tcpdump's relative-sequence tables (tcp_seq_hash4/6), as a member: one entry per
-// canonically ordered address/port pair, holding the base for each end.
+// canonically ordered address/port pair, holding the base for each end. tcpdump never
+// forgets an entry (a later segment of the same pair without SYN is numbered from the
+// bases already there), so neither can this table: it grows with the conversations of
+// the file, and its entries are kept small (IPv4's 20 bytes, in a table at most 3/4 full).
 struct TcpPrinter::SeqTables {
-  struct Key {
-    std::array<std::uint8_t, 16> first{};   // address of the canonical first end
-    std::array<std::uint8_t, 16> second{};  // address of the other end
-    std::uint32_t ports = 0;                // first port << 16 | second port
-    std::uint8_t family = 0;                // 0 marks an empty slot
-    bool operator==(const Key&) const = default;
-  };
   struct Bases {
     std::uint32_t first = 0;   // tcpdump's th->seq: subtracted from the first end's numbers
     std::uint32_t second = 0;  // tcpdump's th->ack
   };
-  struct Slot {
-    Key key;
-    Bases bases;
+  struct Key4 {
+    std::uint32_t first = 0;   // address of the canonical first end (network order)
+    std::uint32_t second = 0;  // address of the other end
+    std::uint32_t ports = 0;   // first port << 16 | second port
+    bool operator==(const Key4&) const = default;
+    std::uint64_t hash() const {
+      const std::uint64_t h =
+          ((std::uint64_t{first} << 32 | second) ^ (std::uint64_t{ports} * 0x9e3779b97f4a7c15ull)) *
+          0xff51afd7ed558ccdull;
+      return h ^ (h >> 29);
+    }
+  };
+  struct Key6 {
+    std::array<std::uint8_t, 16> first{};
+    std::array<std::uint8_t, 16> second{};
+    std::uint32_t ports = 0;
+    bool operator==(const Key6&) const = default;
+    std::uint64_t hash() const {
+      std::uint64_t w[4];
+      std::memcpy(w, first.data(), 16);
+      std::memcpy(w + 2, second.data(), 16);
+      std::uint64_t h = std::uint64_t{ports} * 0x9e3779b97f4a7c15ull;
+      for (std::uint64_t v : w) h = (h ^ v) * 0xff51afd7ed558ccdull;
+      return h ^ (h >> 29);
+    }
   };
 
-  // Open addressing with linear probing; the slot array doubles at half load, so
-  // memory is allocated only as new conversations appear (like tcpdump's calloc per entry).
-  std::vector<Slot> slots = std::vector<Slot>(1024);
-  std::size_t used = 0;
-
-  static std::size_t hash(const Key& k) {
-    std::uint64_t w[4];
-    std::memcpy(w, k.first.data(), 16);
-    std::memcpy(w + 2, k.second.data(), 16);
-    std::uint64_t h = (std::uint64_t{k.ports} << 8 | k.family) * 0x9e3779b97f4a7c15ull;
-    for (std::uint64_t v : w) h = (h ^ v) * 0xff51afd7ed558ccdull;
-    return static_cast<std::size_t>(h ^ (h >> 29));
-  }
-
-  // Key equality on whole words (the defaulted == compares the arrays through memcmp).
-  static bool same_key(const Key& a, const Key& b) {
-    std::uint64_t x[4];
-    std::uint64_t y[4];
-    std::memcpy(x, a.first.data(), 16);
-    std::memcpy(x + 2, a.second.data(), 16);
-    std::memcpy(y, b.first.data(), 16);
-    std::memcpy(y + 2, b.second.data(), 16);
-    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0 && a.ports == b.ports &&
-           a.family == b.family;
-  }
-
-  // The entry for `key`, and whether it was just created (zero bases).
-  std::pair<Bases*, bool> find_or_insert(const Key& key) {
-    const std::size_t mask = slots.size() - 1;
-    for (std::size_t i = hash(key) & mask;; i = (i + 1) & mask) {
-      Slot& slot = slots[i];
-      if (slot.key.family == 0) {
-        if (2 * (used + 1) > slots.size()) {
-          grow();
-          return find_or_insert(key);
+  // Open addressing with linear probing, an occupancy bit per slot (every key is a valid
+  // one); the slot array doubles at 3/4 load, so memory comes as new conversations appear
+  // (like tcpdump's calloc per entry).
+  template <class Key>
+  class Table {
+   public:
+    // The entry for `key`, and whether it was just created (zero bases).
+    std::pair<Bases*, bool> find_or_insert(const Key& key) {
+      if (slots_.empty()) resize(kFirstSlots);
+      for (;;) {
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t i = key.hash() & mask;; i = (i + 1) & mask) {
+          Slot& slot = slots_[i];
+          if (!occupied(i)) {
+            if (4 * (used_ + 1) > 3 * slots_.size()) break;  // grow, then look again
+            occupy(i);
+            slot.key = key;
+            slot.bases = Bases{};
+            ++used_;
+            return {&slot.bases, true};
+          }
+          if (slot.key == key) return {&slot.bases, false};
         }
-        slot.key = key;
-        ++used;
-        return {&slot.bases, true};
+        resize(2 * slots_.size());
       }
-      if (same_key(slot.key, key)) return {&slot.bases, false};
     }
-  }
 
-  void grow() {
-    std::vector<Slot> old(slots.size() * 2);
-    old.swap(slots);
-    const std::size_t mask = slots.size() - 1;
-    for (const Slot& s : old) {
-      if (s.key.family == 0) continue;
-      std::size_t i = hash(s.key) & mask;
-      while (slots[i].key.family != 0) i = (i + 1) & mask;
-      slots[i] = s;
+   private:
+    static constexpr std::size_t kFirstSlots = 1024;
+    struct Slot {
+      Key key;
+      Bases bases;
+    };
+    bool occupied(std::size_t i) const { return (occupied_[i >> 6] >> (i & 63)) & 1; }
+    void occupy(std::size_t i) { occupied_[i >> 6] |= std::uint64_t{1} << (i & 63); }
+    void resize(std::size_t n) {
+      std::vector<Slot> old_slots(n);
+      std::vector<std::uint64_t> old_occupied(n / 64);
+      old_slots.swap(slots_);
+      old_occupied.swap(occupied_);
+      const std::size_t mask = n - 1;
+      for (std::size_t j = 0; j < old_slots.size(); ++j) {
+        if (!((old_occupied[j >> 6] >> (j & 63)) & 1)) continue;
+        std::size_t i = old_slots[j].key.hash() & mask;
+        while (occupied(i)) i = (i + 1) & mask;
+        occupy(i);
+        slots_[i] = old_slots[j];
+      }
     }
-  }
+    std::vector<Slot> slots_;
+    std::vector<std::uint64_t> occupied_;
+    std::size_t used_ = 0;
+  };
+
+  Table<Key4> v4;
+  Table<Key6> v6;
 };
 
 // With -n, an IPv4 segment's "src.sport > dst.dport" text depends on its 4-tuple
@@ -364,12 +383,25 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
     } else if (sport == dport) {
       rev = std::memcmp(ctx.src.bytes.data(), ctx.dst.bytes.data(), alen) > 0;
     }
-    SeqTables::Key key;
-    key.family = ctx.src.is_v6() ? 6 : 4;
-    std::memcpy(key.first.data(), (rev ? ctx.dst : ctx.src).bytes.data(), alen);
-    std::memcpy(key.second.data(), (rev ? ctx.src : ctx.dst).bytes.data(), alen);
-    key.ports = rev ? (std::uint32_t{dport} << 16 | sport) : (std::uint32_t{sport} << 16 | dport);
-    auto [entry, inserted] = tables_->find_or_insert(key);
+    const IpAddr& first = rev ? ctx.dst : ctx.src;
+    const IpAddr& second = rev ? ctx.src : ctx.dst;
+    const std::uint32_t ports =
+        rev ? (std::uint32_t{dport} << 16 | sport) : (std::uint32_t{sport} << 16 | dport);
+    std::pair<SeqTables::Bases*, bool> found;
+    if (alen == 4) {
+      SeqTables::Key4 key;
+      std::memcpy(&key.first, first.bytes.data(), 4);
+      std::memcpy(&key.second, second.bytes.data(), 4);
+      key.ports = ports;
+      found = tables_->v4.find_or_insert(key);
+    } else {
+      SeqTables::Key6 key;
+      std::memcpy(key.first.data(), first.bytes.data(), 16);
+      std::memcpy(key.second.data(), second.bytes.data(), 16);
+      key.ports = ports;
+      found = tables_->v6.find_or_insert(key);
+    }
+    auto [entry, inserted] = found;
     SeqTables::Bases& bases = *entry;
     if (inserted || (flags & tcp_flag::syn)) {
       if (rev) {

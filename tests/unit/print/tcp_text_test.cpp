@@ -168,28 +168,55 @@ TEST(TcpPrinterState, TablesBelongToThePrinter) {
   EXPECT_EQ(to_string(out), "10.0.0.1.40000 > 10.0.0.2.5001: Flags [.], ack 5001, win 512, length 0");
 }
 
-// Many conversations: every one keeps its own bases while the table grows.
+// Many conversations, IPv4 and IPv6 interleaved: every one keeps its own bases while the
+// tables grow (several doublings each), and an IPv4 and an IPv6 pair with the same ports
+// are different conversations.
 TEST(TcpPrinterState, ThousandsOfConversationsKeepTheirBases) {
   TcpPrinter printer;
   PrintOptions options;
   options.numeric = 2;
   std::vector<std::uint8_t> seg = from_hex("0000138800000000000000075018020000000000616263");
-  auto print_one = [&](std::uint32_t conn, std::uint32_t seq) {
+  auto print_one = [&](bool v6, std::uint32_t conn, std::uint32_t seq) {
     seg[0] = static_cast<std::uint8_t>((10000 + conn) >> 8);
     seg[1] = static_cast<std::uint8_t>(10000 + conn);
     for (int i = 0; i < 4; ++i) seg[4 + i] = static_cast<std::uint8_t>(seq >> (24 - 8 * i));
     fmt::memory_buffer out;
-    printer.print(out, options, ByteView(seg.data(), seg.size()), context(false, false, 23));
+    printer.print(out, options, ByteView(seg.data(), seg.size()), context(v6, false, 23));
     return to_string(out);
   };
   for (std::uint32_t c = 0; c < 5000; ++c) {
-    const std::string first = print_one(c, c * 1000);
-    ASSERT_NE(first.find(", seq " + std::to_string(c * 1000) + ":"), std::string::npos) << first;
+    for (bool v6 : {false, true}) {
+      const std::uint32_t isn = c * 1000 + (v6 ? 500 : 0);
+      const std::string first = print_one(v6, c, isn);
+      ASSERT_NE(first.find(", seq " + std::to_string(isn) + ":"), std::string::npos) << first;
+    }
   }
   for (std::uint32_t c = 0; c < 5000; ++c) {
-    const std::string later = print_one(c, c * 1000 + 3);
-    ASSERT_NE(later.find("Flags [P.], seq 3:6, ack 1, win 512"), std::string::npos) << later;
+    for (bool v6 : {false, true}) {
+      const std::string later = print_one(v6, c, c * 1000 + (v6 ? 500 : 0) + 3);
+      ASSERT_NE(later.find("Flags [P.], seq 3:6, ack 1, win 512"), std::string::npos) << later;
+    }
   }
+}
+
+// Every address/port pair is a key, the all-zero one too (0.0.0.0.0 > 0.0.0.0.0: a damaged
+// or crafted capture): its second segment is numbered from the first one's bases.
+TEST(TcpPrinterState, AllZeroPairIsAConversation) {
+  TcpPrinter printer;
+  PrintOptions options;
+  options.numeric = 2;
+  std::vector<std::uint8_t> seg = from_hex("0000000000000064000000075018020000000000616263");
+  static constexpr std::uint8_t kZero[4] = {0, 0, 0, 0};
+  TcpPrintContext ctx;
+  ctx.src = IpAddr::v4(kZero);
+  ctx.dst = IpAddr::v4(kZero);
+  ctx.segment_len = 23;
+  fmt::memory_buffer first, second;
+  printer.print(first, options, ByteView(seg.data(), seg.size()), ctx);
+  EXPECT_EQ(to_string(first), "0.0.0.0.0 > 0.0.0.0.0: Flags [P.], seq 100:103, ack 7, win 512, length 3");
+  seg[7] = 0x67;  // seq 103
+  printer.print(second, options, ByteView(seg.data(), seg.size()), ctx);
+  EXPECT_EQ(to_string(second), "0.0.0.0.0 > 0.0.0.0.0: Flags [P.], seq 3:6, ack 1, win 512, length 3");
 }
 
 // Without -n ports are named from the services database, as tcpdump's init_servarray does.
