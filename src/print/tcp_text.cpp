@@ -116,6 +116,13 @@ void append_fast_open(TextWriter& w, const std::uint8_t* data, std::uint32_t len
   }
 }
 
+// The mixed bits of an IPv4 address pair and its ports, for the printer's per-pair tables
+// (each takes the bits it indexes by).
+std::uint64_t mix_v4_pair(std::uint32_t first, std::uint32_t second, std::uint32_t ports) {
+  return ((std::uint64_t{first} << 32 | second) ^ (std::uint64_t{ports} * 0x9e3779b97f4a7c15ull)) *
+         0xff51afd7ed558ccdull;
+}
+
 }  // namespace
 
 // tcpdump's relative-sequence tables (tcp_seq_hash4/6), as a member: one entry per
@@ -134,9 +141,7 @@ struct TcpPrinter::SeqTables {
     std::uint32_t ports = 0;   // first port << 16 | second port
     bool operator==(const Key4&) const = default;
     std::uint64_t hash() const {
-      const std::uint64_t h =
-          ((std::uint64_t{first} << 32 | second) ^ (std::uint64_t{ports} * 0x9e3779b97f4a7c15ull)) *
-          0xff51afd7ed558ccdull;
+      const std::uint64_t h = mix_v4_pair(first, second, ports);
       return h ^ (h >> 29);
     }
   };
@@ -188,7 +193,10 @@ struct TcpPrinter::SeqTables {
       Key key;
       Bases bases;
     };
-    bool occupied(std::size_t i) const { return (occupied_[i >> 6] >> (i & 63)) & 1; }
+    static bool bit(const std::vector<std::uint64_t>& bits, std::size_t i) {
+      return (bits[i >> 6] >> (i & 63)) & 1;
+    }
+    bool occupied(std::size_t i) const { return bit(occupied_, i); }
     void occupy(std::size_t i) { occupied_[i >> 6] |= std::uint64_t{1} << (i & 63); }
     void resize(std::size_t n) {
       std::vector<Slot> old_slots(n);
@@ -197,7 +205,7 @@ struct TcpPrinter::SeqTables {
       old_occupied.swap(occupied_);
       const std::size_t mask = n - 1;
       for (std::size_t j = 0; j < old_slots.size(); ++j) {
-        if (!((old_occupied[j >> 6] >> (j & 63)) & 1)) continue;
+        if (!bit(old_occupied, j)) continue;
         std::size_t i = old_slots[j].key.hash() & mask;
         while (occupied(i)) i = (i + 1) & mask;
         occupy(i);
@@ -230,10 +238,7 @@ struct TcpPrinter::EndpointTexts {
   std::vector<Entry> entries = std::vector<Entry>(kEntries);
 
   Entry& slot(std::uint32_t src, std::uint32_t dst, std::uint32_t ports) {
-    const std::uint64_t h =
-        ((std::uint64_t{src} << 32 | dst) ^ (std::uint64_t{ports} * 0x9e3779b97f4a7c15ull)) *
-        0xff51afd7ed558ccdull;
-    return entries[static_cast<std::size_t>(h >> 54)];
+    return entries[static_cast<std::size_t>(mix_v4_pair(src, dst, ports) >> 54)];
   }
 };
 
