@@ -1,6 +1,7 @@
 // `tcpscope lab [SCENARIO] [-w OUT.pcap] [--lang en|zh] [--list] [--cleanup]`: the
 // article's experiment on one machine. lab/ runs it (namespaces, capture, kernel
 // states); this file prints the capture and the explanation (lab_report.cpp).
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -132,13 +133,38 @@ int run_lab_command(const LabCommandOptions& o) {
   if (!o.quiet)
     lo.progress = [](const std::string& line) { std::fprintf(stderr, "tcpscope: lab: %s\n", line.c_str()); };
   lab::LabResult result;
-  const Error error = lab::run_lab(lo, result);
+  // The temporary capture goes as soon as it has been read, before the output is written.
+  // Until then a closed stderr or stdout must not end the process (SIGPIPE) with the file
+  // still there: SIGPIPE stays ignored up to that point (run_lab ignores it too while it runs).
   struct TempRemover {
     const lab::LabResult& r;
-    ~TempRemover() {
+    void remove() const {
       if (r.pcap_is_temporary && !r.pcap_path.empty()) unlink(r.pcap_path.c_str());
     }
+    ~TempRemover() { remove(); }
   } remover{result};
+  class SigpipeIgnored {
+   public:
+    SigpipeIgnored() {
+      struct sigaction ignore {};
+      ignore.sa_handler = SIG_IGN;
+      sigemptyset(&ignore.sa_mask);
+      sigaction(SIGPIPE, &ignore, &old_);
+    }
+    ~SigpipeIgnored() { restore(); }
+    void restore() {
+      if (restored_) return;
+      restored_ = true;
+      sigaction(SIGPIPE, &old_, nullptr);
+    }
+    SigpipeIgnored(const SigpipeIgnored&) = delete;
+    SigpipeIgnored& operator=(const SigpipeIgnored&) = delete;
+
+   private:
+    struct sigaction old_ {};
+    bool restored_ = false;
+  } sigpipe_ignored;
+  const Error error = lab::run_lab(lo, result);
   if (error) {
     std::fprintf(stderr, "tcpscope: lab: %s\n", error.message.c_str());
     return 1;
@@ -164,6 +190,8 @@ int run_lab_command(const LabCommandOptions& o) {
   if (scenario->close_together && !verdict.simultaneous_close)
     fmt::format_to(it, "{}\n", fins_not_crossed_text(lang));
   if (!o.write_file.empty()) fmt::format_to(it, "capture written to {}\n", o.write_file);
+  remover.remove();
+  sigpipe_ignored.restore();  // `tcpscope lab | head` ends quietly, as tcpdump does
   write_out(out);
   return verdict.disagreements > 0 ? kExitDisagree : 0;
 }
@@ -177,7 +205,7 @@ void add_lab_command(CLI::App& app, int& exit_status) {
   cmd->add_option("--lang", o->lang, "en | zh")->capture_default_str();
   cmd->add_flag("--list", o->list, "list the scenarios");
   cmd->add_flag("--cleanup", o->cleanup,
-                "remove what a killed lab left behind (tslab-* namespaces, trace instances)");
+                "remove what a killed lab left behind (tslab-* namespaces, trace instances, its capture in /tmp)");
   cmd->add_flag("-q,--quiet", o->quiet, "no progress lines on stderr");
   cmd->callback([o, &exit_status] { exit_status = run_lab_command(*o); });
 }

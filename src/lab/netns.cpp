@@ -12,6 +12,7 @@
 
 #include "lab/kernel_states.hpp"
 #include "lab/process.hpp"
+#include "lab/temp_capture.hpp"
 
 namespace tcpscope::lab {
 namespace {
@@ -113,6 +114,7 @@ std::vector<std::string> list_leftovers() {
   std::vector<std::string> items;
   for (const auto& ns : lab_namespaces()) items.push_back("network namespace " + ns);
   for (const auto& inst : lab_trace_instances()) items.push_back("trace instance " + inst);
+  for (const auto& path : orphaned_temp_captures()) items.push_back("capture file " + path);
   return items;
 }
 
@@ -125,6 +127,11 @@ std::vector<std::string> cleanup_leftovers() {
   for (const auto& inst : lab_trace_instances()) {
     const Error e = remove_trace_instance(inst);
     removed.push_back("trace instance " + inst + (e ? " NOT removed: " + e.message : " removed"));
+  }
+  for (const auto& path : orphaned_temp_captures()) {
+    const bool ok = unlink(path.c_str()) == 0 || errno == ENOENT;
+    removed.push_back("capture file " + path +
+                      (ok ? " removed" : std::string(" NOT removed: ") + std::strerror(errno)));
   }
   return removed;
 }

@@ -53,11 +53,12 @@ class Topology {
 // Moves the calling thread into the named namespace (/run/netns/NAME).
 Error enter_netns(const std::string& name);
 
-// Deletes namespaces and tracefs instances left by a killed lab (names with the
-// lab prefix only). Returns one line per removed item.
+// Deletes namespaces, tracefs instances and temporary capture files left by a killed
+// lab (names with the lab prefix only; capture files whose lab no longer runs).
+// Returns one line per removed item.
 std::vector<std::string> cleanup_leftovers();
 
-// Lists leftovers without removing them (namespaces, trace instances).
+// Lists leftovers without removing them (namespaces, trace instances, capture files).
 std::vector<std::string> list_leftovers();
 
 }  // namespace tcpscope::lab

@@ -27,6 +27,7 @@
 #include "lab/kernel_states.hpp"
 #include "lab/netns.hpp"
 #include "lab/pingpong.hpp"
+#include "lab/temp_capture.hpp"
 
 namespace tcpscope::lab {
 namespace {
@@ -328,12 +329,8 @@ Error run_lab(const LabOptions& options, LabResult& result) {
 
   // Capture, as the article's tcpdump on the server host.
   if (options.write_path.empty()) {
-    char path[] = "/tmp/tcpscope-lab-XXXXXX.pcap";
-    const int fd = mkstemps(path, 5);
-    if (fd < 0)
-      return Error{ErrorCode::io, std::string("cannot create a temporary file: ") + std::strerror(errno)};
-    close(fd);
-    result.pcap_path = path;
+    result.pcap_path = create_temp_capture(tag, error);
+    if (result.pcap_path.empty()) return error;
     result.pcap_is_temporary = true;
   } else {
     result.pcap_path = options.write_path;

@@ -7,7 +7,8 @@ lab_e2e.py CASE, where CASE is one of:
                      deterministic scenarios), and nothing left behind
   write_capture      `lab -w F` writes a capture that tcpdump reads: same packet count
                      and the same tcpdump -S -nn -vvv text as tcpscope printed
-  sigkill_cleanup    SIGKILL a running lab: leftovers exist; `lab --cleanup` removes them
+  sigkill_cleanup    SIGKILL a running lab: leftovers exist (its temporary capture among
+                     them); `lab --cleanup` removes them
   sigterm            SIGTERM a running lab: it stops, says so, leaves nothing behind
   lock               a second lab while one runs: refused, naming the holder's pid
   closed_output      `lab | head -1`: a closed stdout/stderr (SIGPIPE) still cleans up
@@ -111,6 +112,9 @@ def all_leftovers():
     inst = "/sys/kernel/tracing/instances"
     if os.path.isdir(inst):
         out += [f"trace instance {n}" for n in os.listdir(inst) if n.startswith("tslab_")]
+    # the temporary capture (no -w): /tmp/tcpscope-lab-<tag>-<pid>-XXXXXX.pcap
+    out += [f"capture file /tmp/{n}" for n in os.listdir("/tmp")
+            if n.startswith("tcpscope-lab-") and n.endswith(".pcap")]
     return out
 
 
@@ -219,6 +223,8 @@ def case_sigkill_cleanup():
     left = leftovers(tag)
     if not left:
         fail("nothing left after SIGKILL: the test did not kill a running lab")
+    if not any(x.startswith("capture file ") for x in left):
+        fail(f"SIGKILL left no temporary capture file (or it is not named after the lab's tag): {left}")
     r = run_lab(["--cleanup"])
     if r.returncode != 0:
         fail(f"--cleanup exited {r.returncode}: {r.stderr}")

@@ -5,10 +5,12 @@ Usage: lab_safety.py TCPSCOPE_BINARY
 
 Before the lab runs, the test makes decoys that look like a lab's but are not: a
 network namespace `robust-decoy-ns`, one named `tslabdecoy` (the lab prefix without
-its dash), a veth pair `tsdecoy0`/`tsdecoy1` in the root namespace and an nftables
-table `inet robust_decoy`. Then it runs `lab article`, kills a second run with SIGKILL
+its dash), a veth pair `tsdecoy0`/`tsdecoy1` in the root namespace, an nftables
+table `inet robust_decoy`, and two files in /tmp: the temporary capture of a lab that
+still runs (named with this test's own pid) and a `.pcap` that only starts like one. Then it runs `lab article`, kills a second run with SIGKILL
 mid-run, runs `lab --cleanup`, and checks that the lab's own objects are gone
-(`tslab-*` namespaces, `tslc*`/`tsls*` links, `tslab` nft tables and trace instances)
+(`tslab-*` namespaces, `tslc*`/`tsls*` links, `tslab` nft tables, trace instances and
+the killed lab's temporary capture)
 while every decoy is still there, unchanged. Needs root (skip otherwise; CI=true
 makes that a failure). The decoys are removed at the end whatever happens.
 """
@@ -22,6 +24,9 @@ import time
 DECOY_NS = ["robust-decoy-ns", "tslabdecoy"]
 DECOY_LINKS = ["tsdecoy0", "tsdecoy1"]
 DECOY_TABLE = "robust_decoy"
+# /tmp/tcpscope-lab-<tag>-<pid>-XXXXXX.pcap of a lab whose pid is alive (this test), and a name
+# without a pid
+DECOY_FILES = [f"/tmp/tcpscope-lab-decoy-{os.getpid()}-Xy12Zw.pcap", "/tmp/tcpscope-lab-notes.pcap"]
 
 
 def sh(*argv, check=True):
@@ -35,6 +40,8 @@ def lab_objects():
     inst = "/sys/kernel/tracing/instances"
     if os.path.isdir(inst):
         out += [f"trace instance {n}" for n in os.listdir(inst) if n.startswith("tslab_")]
+    out += [f"file /tmp/{n}" for n in os.listdir("/tmp")
+            if n.startswith("tcpscope-lab-") and n.endswith(".pcap") and f"/tmp/{n}" not in DECOY_FILES]
     return out
 
 
@@ -46,6 +53,7 @@ def decoys_present():
     missing += [f"link {l}" for l in DECOY_LINKS if l not in links]
     if f"table inet {DECOY_TABLE}" not in tables:
         missing.append(f"nft table inet {DECOY_TABLE}")
+    missing += [f"file {f}" for f in DECOY_FILES if not os.path.exists(f)]
     return missing
 
 
@@ -54,6 +62,9 @@ def make_decoys():
         sh("ip", "netns", "add", n)
     sh("ip", "link", "add", DECOY_LINKS[0], "type", "veth", "peer", "name", DECOY_LINKS[1])
     sh("nft", "add", "table", "inet", DECOY_TABLE)
+    for f in DECOY_FILES:
+        with open(f, "wb"):
+            pass
 
 
 def remove_decoys():
@@ -61,6 +72,9 @@ def remove_decoys():
         sh("ip", "netns", "del", n, check=False)
     sh("ip", "link", "del", DECOY_LINKS[0], check=False)
     sh("nft", "delete", "table", "inet", DECOY_TABLE, check=False)
+    for f in DECOY_FILES:
+        if os.path.exists(f):
+            os.unlink(f)
 
 
 def fail(message):
@@ -103,6 +117,8 @@ def main():
         left = lab_objects()
         if not left:
             return fail("nothing left after SIGKILL: the test did not kill a running lab")
+        if not any(x.startswith("file ") for x in left):
+            return fail(f"SIGKILL left no temporary capture: {left}")
         r = subprocess.run([binary, "lab", "--cleanup"], capture_output=True, text=True, timeout=60, env=env)
         if r.returncode != 0:
             return fail(f"lab --cleanup exited {r.returncode}: {r.stderr}")
@@ -110,7 +126,7 @@ def main():
             return fail(f"lab --cleanup left {lab_objects()}")
         if decoys_present():
             return fail(f"lab --cleanup removed objects it did not create: {decoys_present()}")
-        print(f"SIGKILL left {left}; --cleanup removed them; decoys {DECOY_NS + DECOY_LINKS} and "
+        print(f"SIGKILL left {left}; --cleanup removed them; decoys {DECOY_NS + DECOY_LINKS + DECOY_FILES} and "
               f"table inet {DECOY_TABLE} untouched")
     finally:
         remove_decoys()
