@@ -71,7 +71,9 @@ void append_ascii(fmt::memory_buffer& out, ByteView data) {
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint8_t c = data[i];
     if (c == '\r') {
-      if (i + 1 == n || data[i + 1] != '\n') out.push_back('.');
+      // tcpdump's ascii_print: a CR is a '.' only when at least two bytes follow and the
+      // next is not LF; so a CR before LF, and one of the last two bytes, print nothing.
+      if (n - i > 2 && data[i + 1] != '\n') out.push_back('.');
     } else if (!is_graph(c) && c != '\t' && c != ' ' && c != '\n') {
       out.push_back('.');
     } else {

@@ -10,7 +10,8 @@ namespace tcpscope::print {
 void append_hex(fmt::memory_buffer& out, ByteView data);
 // The same with the printable characters on the right ("  E..4..@.").
 void append_hex_ascii(fmt::memory_buffer& out, ByteView data);
-// A newline, then the bytes as text (non-printables as '.', CR before LF dropped).
+// A newline, then the bytes as text as tcpdump -A prints them (non-printables as '.';
+// a CR before LF or among the last two bytes dropped).
 void append_ascii(fmt::memory_buffer& out, ByteView data);
 
 }  // namespace tcpscope::print

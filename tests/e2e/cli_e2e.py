@@ -474,6 +474,31 @@ def nano_round_trip(capture):
               "nanosecond time stamps survive the round trip")
 
 
+def tcp_frame(payload, seq=1000):
+    """An Ethernet/IPv4/TCP frame (PSH+ACK, 192.0.2.1:40000 > 192.0.2.2:18190, ports no tcpdump
+    printer claims) carrying `payload`."""
+    tcp = struct.pack(">HHIIBBHHH", 40000, 18190, seq, 1, 5 << 4, 0x18, 502, 0, 0)
+    total = 20 + len(tcp) + len(payload)
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, total, 1, 0x4000, 64, 6, 0, bytes([192, 0, 2, 1]),
+                     bytes([192, 0, 2, 2]))
+    return b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip + tcp + payload
+
+
+# Carriage returns where tcpdump's -A drops them (before LF, and among the last two bytes
+# whatever follows) and where it prints '.', and bytes -A and -X show differently.
+ASCII_PAYLOADS = [b"ping\r", b"pong\r\n", b"ab\rc", b"ab\rcd", b"\r", b"\r\r", b"\r\r\r", b"x\r\r\n",
+                  b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", b"\rX\rYZ", b"\x00\x7f\x80\xff\t \n~"]
+
+
+def case_ascii_carriage_returns():
+    with TempDir() as tmp:
+        capture = write(os.path.join(tmp, "cr.pcap"),
+                        make_pcap(1, [tcp_frame(p, 1000 + 100 * i) for i, p in enumerate(ASCII_PAYLOADS)]))
+        for options in (("-nn", "-A"), ("-A",), ("-nn", "-X"), ("-nn", "-XX"), ("-nn", "-S", "-vvv", "-A")):
+            compare_printing(capture, *options)
+        print(f"{len(ASCII_PAYLOADS)} payloads: -A, -X and -XX print as tcpdump's")
+
+
 FILTER_CASES = [
     ("geneve.pcap", "src host 20.0.0.1"),
     ("geneve.pcap", "tcp"),  # the TCP is inside Geneve: BPF's "tcp" selects nothing
