@@ -25,10 +25,11 @@ _tcpscope() {
     fi
 
     local subcommands="print conns explain diagram lab server client"
-    local print_opts="-A -B -c -D -e -F -h -i -K -l -n -nn -p -q -r -s -S -t -tt -ttt -tttt -ttttt -U -v -vv -vvv
-        -w -x -xx -X -XX -Z -# --buffer-size --list-interfaces --help --interface --dont-verify-checksums
-        --no-promiscuous-mode --snapshot-length --relinquish-privileges --number --version
-        --time-stamp-precision --immediate-mode --nano --micro --print --skip --quiet"
+    local print_opts="-A -B -c -d -dd -ddd -D -e -F -h -i -K -l -n -nn -O -p -Q -q -r -s -S -t -tt -ttt -tttt
+        -ttttt -U -v -vv -vvv -w -x -xx -X -XX -Z -# --buffer-size --list-interfaces --help --interface
+        --dont-verify-checksums --no-promiscuous-mode --snapshot-length --relinquish-privileges --number
+        --version --time-stamp-precision --immediate-mode --nano --micro --print --skip --no-optimize
+        --direction --quiet"
     local conns_opts="-r -i --format --max-conns --validate-checksums --stats --quiet -Z --relinquish-privileges
         --help -h"
     local source_opts="-r --read -i --interface -c --count --skip -s --snapshot-length -B --buffer-size
@@ -61,6 +62,10 @@ _tcpscope() {
             ;;
         --time-stamp-precision)
             COMPREPLY=($(compgen -W "micro nano" -- "$cur"))
+            return
+            ;;
+        -Q | --direction)
+            COMPREPLY=($(compgen -W "in out inout" -- "$cur"))
             return
             ;;
         --format)

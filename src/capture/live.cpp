@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "capture/bpf_text.hpp"
 #include "capture/source.hpp"
 
 namespace tcpscope::capture {
@@ -46,20 +47,21 @@ class LiveSource final : public FrameSource {
 
   const Error& error() const override { return error_; }
 
-  Error set_filter(const std::string& expression) override {
+  Error set_filter(const std::string& expression, bool optimize) override {
     if (expression.empty()) return {};
-    bpf_u_int32 net = 0;
-    bpf_u_int32 mask = PCAP_NETMASK_UNKNOWN;
-    char errbuf[PCAP_ERRBUF_SIZE] = {};
-    if (pcap_lookupnet(interface_.c_str(), &net, &mask, errbuf) != 0) mask = PCAP_NETMASK_UNKNOWN;
     if (has_filter_) pcap_freecode(&filter_);
     has_filter_ = false;
-    if (pcap_compile(handle_, &filter_, expression.c_str(), 1, mask) != 0)
-      return Error{ErrorCode::usage, "bad filter expression '" + expression + "': " + pcap_geterr(handle_)};
+    if (Error e = compile_filter(handle_, expression, optimize, kTcpdumpNetmask, filter_)) return e;
     has_filter_ = true;
     if (pcap_setfilter(handle_, &filter_) != 0)
       return Error{ErrorCode::io, interface_ + ": cannot set the filter: " + pcap_geterr(handle_)};
     return {};
+  }
+
+  Error filter_program_text(const std::string& expression, bool optimize, int level,
+                            std::string& text) override {
+    return capture::filter_program_text(handle_, link_type_, snaplen(), expression, optimize, kTcpdumpNetmask,
+                                        level, text);
   }
 
   int link_type() const override { return link_type_; }
@@ -128,6 +130,13 @@ OpenedSource open_live(const LiveOptions& options) {
   }
   // As tcpdump 4.99 does, "any" captures with Linux cooked v2 headers (they carry the interface index).
   if (options.interface == "any") (void)pcap_set_datalink(handle, DLT_LINUX_SLL2);
+  if (options.direction != CaptureDirection::inout &&
+      pcap_setdirection(handle, options.direction == CaptureDirection::in ? PCAP_D_IN : PCAP_D_OUT) != 0) {
+    Error error{ErrorCode::io,
+                options.interface + ": cannot capture in one direction only: " + pcap_geterr(handle)};
+    pcap_close(handle);
+    return {nullptr, std::move(error)};
+  }
   // rc > 0 is a warning (e.g. promiscuous mode not supported): capture goes on.
   std::string warning;
   if (rc > 0) {

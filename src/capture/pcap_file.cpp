@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "capture/bpf_text.hpp"
 #include "capture/pcap_records.hpp"
 #include "capture/source.hpp"
 
@@ -182,16 +183,21 @@ class PcapFileSource final : public FrameSource {
 
   const Error& error() const override { return error_; }
 
-  Error set_filter(const std::string& expression) override {
+  Error set_filter(const std::string& expression, bool optimize) override {
     if (has_filter_) {
       pcap_freecode(&filter_);
       has_filter_ = false;
     }
     if (expression.empty()) return {};
-    if (pcap_compile(handle_, &filter_, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
-      return Error{ErrorCode::usage, "bad filter expression '" + expression + "': " + pcap_geterr(handle_)};
+    if (Error e = compile_filter(handle_, expression, optimize, kTcpdumpNetmask, filter_)) return e;
     has_filter_ = true;
     return {};
+  }
+
+  Error filter_program_text(const std::string& expression, bool optimize, int level,
+                            std::string& text) override {
+    return capture::filter_program_text(handle_, link_type_, snaplen(), expression, optimize, kTcpdumpNetmask,
+                                        level, text);
   }
 
   int link_type() const override { return link_type_; }

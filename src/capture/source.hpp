@@ -35,8 +35,13 @@ class FrameSource {
   // The error that made next() return NextResult::error.
   virtual const Error& error() const = 0;
 
-  // Compiles a BPF filter expression and applies it to the frames next() returns.
-  virtual Error set_filter(const std::string& expression) = 0;
+  // Compiles a BPF filter expression (with libpcap's optimizer unless `optimize` is
+  // false: tcpdump's -O) and applies it to the frames next() returns.
+  virtual Error set_filter(const std::string& expression, bool optimize) = 0;
+  // The program `expression` compiles to on this source, as tcpdump -d (`level` 1), -dd (2)
+  // or -ddd (3) prints it.
+  virtual Error filter_program_text(const std::string& expression, bool optimize, int level,
+                                    std::string& text) = 0;
 
   virtual int link_type() const = 0;
   virtual int snaplen() const = 0;
@@ -77,6 +82,9 @@ OpenedSource open_capture_file(const std::string& path);
 // 8 MiB (what `lab` always asked for) costs little while capturing. -B sets any size.
 inline constexpr int kDefaultLiveBufferKib = 8192;
 
+// Which packets a live capture sees (tcpdump's -Q): both directions, received or sent.
+enum class CaptureDirection : std::uint8_t { inout, in, out };
+
 struct LiveOptions {
   std::string interface;                        // "any" captures on all interfaces (Linux)
   int snaplen = 262144;                         // -s
@@ -84,11 +92,16 @@ struct LiveOptions {
   bool promiscuous = true;                      // cleared by -p
   bool immediate = false;                       // --immediate-mode: deliver each packet as it arrives
   int timeout_ms = 1000;                        // tcpdump's packet buffer timeout
+  CaptureDirection direction = CaptureDirection::inout;  // -Q
 };
 
 // Opens a live capture. Errors name the interface and, when permission is
 // missing, say that root or CAP_NET_RAW is needed.
 OpenedSource open_live(const LiveOptions& options);
+
+// tcpdump -d/-dd/-ddd without -r or -i: `expression` compiled for `link_type` and `snaplen` alone.
+Error filter_program_text_for(int link_type, int snaplen, const std::string& expression, bool optimize,
+                              int level, std::string& text);
 
 // Name and description of a link type as tcpdump prints them in its banner
 // ("EN10MB (Ethernet)"), or the bare number when libpcap does not know it.

@@ -247,7 +247,7 @@ int run_conns(const ConnsOptions& options) {
   std::string filter;
   for (const auto& w : options.filter_words) filter += (filter.empty() ? "" : " ") + w;
   if (!filter.empty()) {
-    if (const Error e = source.set_filter(filter)) {
+    if (const Error e = source.set_filter(filter, /*optimize=*/true)) {
       std::fprintf(stderr, "tcpscope: conns: %s\n", e.message.c_str());
       return 2;
     }

@@ -140,6 +140,8 @@ int run_print_argv(int argc, char** argv, const std::string& subcommand_usage) {
     return 1;
   }
 
+  if (command.dump_filter_program > 0) return run_filter_dump(command.source, command.dump_filter_program);
+
   const bool printing = command.source.write_file.empty() || command.print_when_writing;
   if (!printing) return run_pipeline(command.source, nullptr);
   const bool flush_every_packet = command.line_buffered || isatty(STDOUT_FILENO) != 0;

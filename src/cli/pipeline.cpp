@@ -3,6 +3,7 @@
 #include <pcap/pcap.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -129,6 +130,36 @@ void report_error(const std::string& message) {
   std::fprintf(stderr, "tcpscope: %s\n", message.c_str());
 }
 
+int run_filter_dump(const SourceOptions& options, int level) {
+  std::string text;
+  Error error;
+  if (options.read_file.empty() && options.interface.empty()) {
+    // As tcpdump: no capture is opened, the program is for Ethernet.
+    std::fputs("tcpscope: warning: assuming Ethernet\n", stderr);
+    error = capture::filter_program_text_for(DLT_EN10MB, options.live.snaplen, options.filter,
+                                             options.optimize_filter, level, text);
+  } else {
+    std::string interface;
+    capture::OpenedSource opened = open_source(options, interface);
+    if (!opened.source) {
+      report_error(opened.error.message);
+      return exit_status_for(opened.error);
+    }
+    if (!opened.source->is_live()) print_banner(options, interface, *opened.source, false);
+    error = opened.source->filter_program_text(options.filter, options.optimize_filter, level, text);
+  }
+  if (error) {
+    report_error(error.message);
+    return exit_status_for(error);
+  }
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (std::fflush(stdout) != 0) {
+    std::fprintf(stderr, "tcpscope: cannot write to standard output: %s\n", std::strerror(errno));
+    return 1;
+  }
+  return 0;
+}
+
 int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
   std::string interface;
   capture::OpenedSource opened = open_source(options, interface);
@@ -138,7 +169,7 @@ int run_pipeline(const SourceOptions& options, PacketConsumer* consumer) {
   }
   capture::FrameSource& source = *opened.source;
   if (!opened.warning.empty()) std::fprintf(stderr, "tcpscope: WARNING: %s\n", opened.warning.c_str());
-  if (Error error = source.set_filter(options.filter)) {
+  if (Error error = source.set_filter(options.filter, options.optimize_filter)) {
     report_error(error.message);
     return exit_status_for(error);
   }

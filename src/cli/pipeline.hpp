@@ -19,7 +19,8 @@ struct SourceOptions {
   std::string read_file;          // -r FILE ("-" is standard input)
   std::string interface;          // -i IFACE; with neither -r nor -i, the first capture interface
   std::string filter;             // BPF expression, for files and live capture
-  capture::LiveOptions live;      // -s, -B, -p, --immediate-mode (interface is filled from `interface`)
+  bool optimize_filter = true;    // cleared by -O: libpcap's filter optimizer off
+  capture::LiveOptions live;      // -s, -B, -p, -Q, --immediate-mode (interface is filled from `interface`)
   std::uint64_t count = 0;        // -c N: stop after N packets (0: no limit)
   std::uint64_t skip = 0;         // --skip N: ignore the first N packets that pass the filter
   std::string write_file;         // -w FILE
@@ -70,6 +71,11 @@ class PacketConsumer {
 // there (progress.hpp) unless options.quiet.
 // Returns the exit status: 0, 1 for runtime errors, 2 for usage errors.
 int run_pipeline(const SourceOptions& options, PacketConsumer* consumer);
+
+// tcpdump -d/-dd/-ddd: prints the program the filter compiles to on the source (`level`
+// 1, 2, 3) and returns the exit status as run_pipeline(); without -r or -i, for Ethernet
+// (tcpdump's default), with a warning.
+int run_filter_dump(const SourceOptions& options, int level);
 
 // Prints "tcpscope: <message>" on stderr (one line).
 void report_error(const std::string& message);

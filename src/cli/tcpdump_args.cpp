@@ -1,5 +1,6 @@
 #include "cli/tcpdump_args.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <optional>
@@ -34,13 +35,15 @@ constexpr LongOption kLongOptions[] = {
     {"micro", false, kMicro},
     {"print", false, kPrint},
     {"skip", true, kSkip},
+    {"no-optimize", false, 'O'},
+    {"direction", true, 'Q'},
     {"quiet", false, kQuiet},  // tcpscope's own: no progress line on stderr
 };
 
-constexpr std::string_view kShortWithArgument = "BcFirswZ";
-constexpr std::string_view kShortFlags = "ADehKlnpqStUvxX#";
+constexpr std::string_view kShortWithArgument = "BcFiQrswZ";
+constexpr std::string_view kShortFlags = "AdDehKlnOpqStUvxX#";
 // tcpdump options tcpscope knows but does not implement.
-constexpr std::string_view kShortUnsupported = "abCdEfGHIjJLmMNOQTuVWyYz";
+constexpr std::string_view kShortUnsupported = "abCEfGHIjJLmMNTuVWyYz";
 
 constexpr int kMaximumSnaplen = 262144;
 
@@ -52,6 +55,14 @@ std::optional<long long> parse_integer(std::string_view text, int base) {
   const long long value = std::strtoll(copy.c_str(), &end, base);
   if (errno != 0 || end == copy.c_str() || *end != '\0') return std::nullopt;
   return value;
+}
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
 }
 
 std::string option_name(int code) {
@@ -73,8 +84,25 @@ class ArgsParser {
       case 'A':
         print.ascii = true;
         break;
+      case 'd':
+        ++cmd_.dump_filter_program;
+        break;
       case 'D':
         cmd_.list_interfaces = true;
+        break;
+      case 'O':
+        source.optimize_filter = false;
+        break;
+      case 'Q':
+        // tcpdump compares without regard to case
+        if (equal_ignoring_case(argument, "in"))
+          source.live.direction = capture::CaptureDirection::in;
+        else if (equal_ignoring_case(argument, "out"))
+          source.live.direction = capture::CaptureDirection::out;
+        else if (equal_ignoring_case(argument, "inout"))
+          source.live.direction = capture::CaptureDirection::inout;
+        else
+          return "unknown capture direction '" + std::string(argument) + "' (in, out or inout)";
         break;
       case 'e':
         print.link_header = true;
@@ -306,8 +334,8 @@ ParsedArgs parse_tcpdump_args(std::span<const std::string_view> args) {
 
 std::string tcpdump_usage(const std::string& subcommand_usage) {
   std::string text =
-      R"(Usage: tcpscope [print] [-ADehKlnpqStUvxX#] [-B size] [-c count] [--skip count] [-F file]
-                [-i interface] [--immediate-mode] [-r file] [-s snaplen]
+      R"(Usage: tcpscope [print] [-AdDehKlnOpqStUvxX#] [-B size] [-c count] [--skip count] [-F file]
+                [-i interface] [--immediate-mode] [-Q in|out|inout] [-r file] [-s snaplen]
                 [--time-stamp-precision micro|nano] [--nano] [--micro] [--print]
                 [-w file] [-Z user] [--quiet] [--version] [expression]
 )";
@@ -317,6 +345,7 @@ print (the default) prints packets as tcpdump 4.99 does. Options follow tcpdump:
  input   -r FILE  read a pcap/pcapng file ("-": standard input);  -i IFACE  capture live on IFACE
          ("any": all interfaces; a number: that entry of -D's list);  -D  list the interfaces
  filter  expression  a BPF filter (pcap-filter(7));  -F FILE  read the expression from FILE
+         -d, -dd, -ddd  print the compiled filter program and stop;  -O  without the optimizer
  count   -c N  stop after N packets;  --skip N  ignore the first N packets (-# still counts them)
  names   -n, -nn  numeric addresses, and ports;  -S  absolute sequence numbers
  detail  -v, -vv, -vvv  more detail;  -q  less;  -e  link-level header;  -K  do not verify checksums
@@ -324,13 +353,14 @@ print (the default) prints packets as tcpdump 4.99 does. Options follow tcpdump:
  time    -t .. -ttttt  time-stamp formats;  --nano, --micro, --time-stamp-precision  precision
          -#, --number  packet numbers
  live    -s N  snapshot length;  -B KiB  kernel buffer;  -p  no promiscuous mode;  --immediate-mode
+         -Q in|out|inout  only packets received, or sent (default: both)
          -Z USER  as root, become USER once the capture and -w file are open (default: tcpdump;
                   -Z root keeps root)
  output  -w FILE  write a pcap file, not text (--print: text too);  -U  flush -w per packet
          -l  flush stdout per packet;  --quiet  no progress line on stderr for large files
  other   -h, --help  this text;  --version  versions of tcpscope and libpcap
 Long forms: --buffer-size --list-interfaces --interface --dont-verify-checksums
-  --no-promiscuous-mode --snapshot-length --relinquish-privileges
+  --no-promiscuous-mode --snapshot-length --relinquish-privileges --no-optimize --direction
 Subcommands: tcpscope SUBCOMMAND --help. Exit status: 0 ok, 1 runtime error, 2 usage error.
 )";
   return text;

@@ -21,6 +21,7 @@ struct PrintCommand {
   bool print_when_writing = false;  // --print: print packets even with -w
   bool line_buffered = false;       // -l
   bool list_interfaces = false;     // -D
+  int dump_filter_program = 0;      // -d (1), -dd (2), -ddd (3): print the compiled filter and stop
   bool show_version = false;        // --version
   bool show_help = false;           // -h, --help
 };

@@ -355,7 +355,7 @@ Error run_lab(const LabOptions& options, LabResult& result) {
       opened = capture::open_live(lo);
       if (!opened.source) e = opened.error;
     }
-    if (!e) e = opened.source->set_filter("tcp port " + std::to_string(hosts.port));
+    if (!e) e = opened.source->set_filter("tcp port " + std::to_string(hosts.port), /*optimize=*/true);
     if (!e) {
       auto w = capture::PcapWriter::open(result.pcap_path, opened.source->link_type(),
                                          opened.source->snaplen(), false);

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 SKIP = 77
 TIMEOUT = 60
@@ -376,6 +377,7 @@ def case_bad_options():
         (["-r", "x", "-i", "lo"], "-r and -i cannot be used together"),
         (["-s", "huge", "-i", "lo"], "invalid snaplen huge"),
         (["--time-stamp-precision=pico", "-r", "x"], "unsupported time stamp precision pico"),
+        (["-Q", "sideways", "-i", "lo"], "unknown capture direction 'sideways'"),
     ]
     for args, fragment in cases:
         result = tcpscope(*args)
@@ -497,6 +499,46 @@ def case_ascii_carriage_returns():
         for options in (("-nn", "-A"), ("-A",), ("-nn", "-X"), ("-nn", "-XX"), ("-nn", "-S", "-vvv", "-A")):
             compare_printing(capture, *options)
         print(f"{len(ASCII_PAYLOADS)} payloads: -A, -X and -XX print as tcpdump's")
+
+
+def compare_stdout(args, what):
+    ours, theirs = tcpscope(*args), tcpdump(*args)
+    check(ours.returncode == 0 and theirs.returncode == 0,
+          f"{what}: exit {ours.returncode}, tcpdump's {theirs.returncode}: {ours.stderr!r} / {theirs.stderr!r}")
+    check(ours.stdout == theirs.stdout,
+          f"{what} differs from tcpdump's:\n{ours.stdout.decode()}\n---\n{theirs.stdout.decode()}")
+    return ours
+
+
+# Filters for -d: a port, TCP flags, IPv6, VLAN (the code depends on the handle: a live
+# Linux handle loads the tag from the kernel's metadata), broadcast (tcpdump compiles with
+# netmask 0), and one the optimizer shrinks.
+DUMP_FILTERS = ["", "tcp port 1234", "tcp[tcpflags] & (tcp-syn|tcp-fin) != 0", "ip6 and tcp",
+                "vlan and tcp", "ip broadcast", "tcp and tcp"]
+
+
+def case_filter_program_dump():
+    capture = corpus_file(PURE_TCP_ETHERNET)
+    sources = [[], ["-r", capture]]
+    if os.geteuid() == 0:
+        sources.append(["-i", "lo"])
+    else:
+        print("NOTE: not root: -d on a live handle (-i lo) is not compared")
+    compared = 0
+    for source in sources:
+        for level in ("-d", "-dd", "-ddd"):
+            for optimizer in ([], ["-O"]):
+                for expression in DUMP_FILTERS:
+                    args = [level, *optimizer, *source, *expression.split()]
+                    result = compare_stdout(args, " ".join(args))
+                    check(result.stdout, f"{args}: no program printed")
+                    compared += 1
+    # -d stops: nothing else is printed, whatever the source
+    check(b"Flags" not in tcpscope("-d", "-r", capture).stdout, "-d printed packets")
+    # tcpdump's netmask 0 also when reading: 'ip broadcast' is a valid filter on a file
+    compare_printing(capture, "-nn", "ip", "broadcast", "or", "tcp")
+    expect_one_error_line(tcpscope("-d", "-r", capture, "tcp", "port"), 2, "bad filter expression")
+    print(f"{compared} programs (-d/-dd/-ddd, with and without -O, Ethernet, file, lo) as tcpdump's")
 
 
 FILTER_CASES = [
@@ -669,6 +711,34 @@ def case_live_loopback_exchange():
         check(b"Flags [S]" in reread.stdout and b"Flags [S.]" in reread.stdout, "the handshake was captured")
         for options in PRINT_OPTION_SETS:
             compare_printing(out, *options)
+
+
+def case_capture_direction():
+    """-Q on lo, where Linux shows each packet once, as received: -Q in captures the whole
+    exchange, -Q out none of it (tcpdump behaves the same on lo)."""
+    require_root("live capture on lo")
+    for direction, expect_packets in (("in", True), ("out", False)):
+        server = LoopbackServer()
+        proc, watchdog = start_capture(["-Q", direction, "-i", "lo", "--immediate-mode", "-l", "-#", "-nn",
+                                        "tcp", "port", str(server.port)])
+        try:
+            banner = wait_for_listening(proc)
+            server.exchange()
+            time.sleep(0.5)  # what -Q lets through has been printed by now (-l, immediate mode)
+            proc.send_signal(signal.SIGINT)
+            out, err = finish_capture(proc)
+        finally:
+            watchdog.cancel()
+            server.close()
+        lines = banner + err.decode(errors="replace").splitlines()
+        check(proc.returncode == 0, f"-Q {direction}: exit status {proc.returncode}: {lines!r}")
+        printed = packet_numbers(out)
+        check_statistics(lines, len(printed))
+        if expect_packets:
+            check(len(printed) >= 8, f"-Q in: {len(printed)} packets of the exchange, at least 8 expected")
+        else:
+            check(printed == [], f"-Q out on lo: {len(printed)} packets, tcpdump captures none")
+        print(f"-Q {direction}: {len(printed)} packets")
 
 
 def case_signal_during_write():

@@ -6,7 +6,8 @@ set(TCPSCOPE_E2E_CASES
   unknown_link_type unlisted_link_type bad_filter bad_options list_interfaces help_and_version
   count skip count_after_filter write_read_round_trip write_nano_round_trip filter_selection
   no_such_interface no_capture_permission privilege_drop live_loopback_exchange
-  signal_during_write ascii_carriage_returns)
+  signal_during_write ascii_carriage_returns filter_program_dump
+  capture_direction)
 foreach(case ${TCPSCOPE_E2E_CASES})
   add_test(NAME e2e.${case}
            COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/cli_e2e.py ${case})

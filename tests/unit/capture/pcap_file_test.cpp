@@ -125,7 +125,7 @@ TEST_F(PcapFile, FilterSelectsFramesAndOffsetsStillCountEveryRecord) {
                                                  std::string("\x05\x00\x00\x00\x00", 5));  // a cut header
   auto opened = open_capture_file(path);
   ASSERT_TRUE(opened.source);
-  ASSERT_FALSE(opened.source->set_filter("greater 100"));
+  ASSERT_FALSE(opened.source->set_filter("greater 100", true));
   NextResult last{};
   const auto frames = read_all(*opened.source, last);
   ASSERT_EQ(frames.size(), 2u);
@@ -157,7 +157,7 @@ TEST_F(PcapFile, BadFilterIsAUsageError) {
   const auto path = write_file("one.pcap", pcap_bytes(kMicroMagic, {{1, 0, bytes_of(60, 1)}}));
   auto opened = open_capture_file(path);
   ASSERT_TRUE(opened.source);
-  const Error error = opened.source->set_filter("tcp port");
+  const Error error = opened.source->set_filter("tcp port", true);
   EXPECT_EQ(error.code, ErrorCode::usage);
   EXPECT_NE(error.message.find("bad filter expression 'tcp port'"), std::string::npos) << error.message;
 }

@@ -64,7 +64,8 @@ class MemorySource final : public capture::FrameSource {
     return capture::NextResult::frame;
   }
   const Error& error() const override { return error_; }
-  Error set_filter(const std::string&) override { return {}; }
+  Error set_filter(const std::string&, bool) override { return {}; }
+  Error filter_program_text(const std::string&, bool, int, std::string&) override { return {}; }
   int link_type() const override { return 1; }
   int snaplen() const override { return 262144; }
   bool is_live() const override { return false; }

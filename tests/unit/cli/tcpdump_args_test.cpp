@@ -192,6 +192,26 @@ TEST(TcpdumpArgs, KnownButUnsupportedTcpdumpOption) {
   EXPECT_EQ(parse({"-C", "10", "-w", "f"}).error, "option -C is not supported by tcpscope");
 }
 
+TEST(TcpdumpArgs, FilterProgramDumpLevelsAndOptimizer) {
+  EXPECT_EQ(parse({"-d", "tcp"}).command.dump_filter_program, 1);
+  EXPECT_EQ(parse({"-ddd", "-r", "f"}).command.dump_filter_program, 3);
+  EXPECT_EQ(parse({"-d", "-d", "-r", "f"}).command.dump_filter_program, 2);
+  EXPECT_EQ(parse({"-r", "f"}).command.dump_filter_program, 0);
+  EXPECT_TRUE(parse({"-r", "f"}).command.source.optimize_filter);
+  EXPECT_FALSE(parse({"-Od", "-r", "f"}).command.source.optimize_filter);
+  EXPECT_FALSE(parse({"--no-optimize", "-r", "f"}).command.source.optimize_filter);
+}
+
+TEST(TcpdumpArgs, CaptureDirection) {
+  using capture::CaptureDirection;
+  EXPECT_EQ(parse({"-i", "lo"}).command.source.live.direction, CaptureDirection::inout);
+  EXPECT_EQ(parse({"-Q", "in", "-i", "lo"}).command.source.live.direction, CaptureDirection::in);
+  EXPECT_EQ(parse({"-QOUT", "-i", "lo"}).command.source.live.direction, CaptureDirection::out);
+  EXPECT_EQ(parse({"--direction=InOut", "-i", "lo"}).command.source.live.direction, CaptureDirection::inout);
+  EXPECT_EQ(parse({"-Q", "sideways"}).error, "unknown capture direction 'sideways' (in, out or inout)");
+  EXPECT_EQ(parse({"-Q"}).error, "option -Q needs an argument");
+}
+
 TEST(TcpdumpArgs, MissingArgument) {
   EXPECT_EQ(parse({"-n", "-r"}).error, "option -r needs an argument");
   EXPECT_EQ(parse({"-c"}).error, "option -c needs an argument");
