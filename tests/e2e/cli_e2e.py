@@ -671,6 +671,24 @@ def finish_capture(proc):
     return out, err
 
 
+def capture_exchange(server, args, interrupt_after=None):
+    """Runs `tcpscope args` while `server` has its exchange, then (when `interrupt_after`
+    seconds are given) interrupts it; returns (process, stdout, stderr lines with the banner).
+    Always stops the watchdog and closes the server."""
+    proc, watchdog = start_capture(args)
+    try:
+        banner = wait_for_listening(proc)
+        server.exchange()
+        if interrupt_after is not None:
+            time.sleep(interrupt_after)
+            proc.send_signal(signal.SIGINT)
+        out, err = finish_capture(proc)
+    finally:
+        watchdog.cancel()
+        server.close()
+    return proc, out, banner + err.decode(errors="replace").splitlines()
+
+
 STATS_RE = [r"^(\d+) packets? captured$", r"^(\d+) packets? received by filter$", r"^(\d+) packets? dropped by kernel$"]
 
 
@@ -693,16 +711,8 @@ def case_live_loopback_exchange():
     with TempDir() as tmp:
         out = os.path.join(tmp, "live.pcap")
         count = 8  # the exchange's minimum (see LoopbackServer)
-        proc, watchdog = start_capture(["-i", "lo", "--immediate-mode", "-c", str(count), "-w", out,
-                                        "tcp", "port", str(server.port)])
-        try:
-            banner = wait_for_listening(proc)
-            server.exchange()
-            _, err = finish_capture(proc)
-        finally:
-            watchdog.cancel()
-            server.close()
-        lines = banner + err.decode(errors="replace").splitlines()
+        proc, _, lines = capture_exchange(server, ["-i", "lo", "--immediate-mode", "-c", str(count), "-w", out,
+                                                   "tcp", "port", str(server.port)])
         check(proc.returncode == 0, f"exit status {proc.returncode}: {lines!r}")
         check_statistics(lines, count)
         reread = tcpdump("-#", "-nn", "-r", out)
@@ -719,18 +729,9 @@ def case_capture_direction():
     require_root("live capture on lo")
     for direction, expect_packets in (("in", True), ("out", False)):
         server = LoopbackServer()
-        proc, watchdog = start_capture(["-Q", direction, "-i", "lo", "--immediate-mode", "-l", "-#", "-nn",
-                                        "tcp", "port", str(server.port)])
-        try:
-            banner = wait_for_listening(proc)
-            server.exchange()
-            time.sleep(0.5)  # what -Q lets through has been printed by now (-l, immediate mode)
-            proc.send_signal(signal.SIGINT)
-            out, err = finish_capture(proc)
-        finally:
-            watchdog.cancel()
-            server.close()
-        lines = banner + err.decode(errors="replace").splitlines()
+        # interrupted 0.5 s after the exchange: what -Q lets through has been printed by then
+        proc, out, lines = capture_exchange(server, ["-Q", direction, "-i", "lo", "--immediate-mode", "-l", "-#",
+                                                     "-nn", "tcp", "port", str(server.port)], interrupt_after=0.5)
         check(proc.returncode == 0, f"-Q {direction}: exit status {proc.returncode}: {lines!r}")
         printed = packet_numbers(out)
         check_statistics(lines, len(printed))
