@@ -25,7 +25,7 @@ _tcpscope() {
     fi
 
     local subcommands="print conns explain diagram lab server client"
-    local print_opts="-A -B -c -d -dd -ddd -D -e -F -h -i -K -l -n -nn -O -p -Q -q -r -s -S -t -tt -ttt -tttt
+    local print_opts="-A -B -c -d -dd -ddd -D -e -F -h -i -K -l -n -nn -N -O -p -Q -q -r -s -S -t -tt -ttt -tttt
         -ttttt -U -v -vv -vvv -w -x -xx -X -XX -Z -# --buffer-size --list-interfaces --help --interface
         --dont-verify-checksums --no-promiscuous-mode --snapshot-length --relinquish-privileges --number
         --version --time-stamp-precision --immediate-mode --nano --micro --print --skip --no-optimize

@@ -41,9 +41,9 @@ constexpr LongOption kLongOptions[] = {
 };
 
 constexpr std::string_view kShortWithArgument = "BcFiQrswZ";
-constexpr std::string_view kShortFlags = "AdDehKlnOpqStUvxX#";
+constexpr std::string_view kShortFlags = "AdDehKlnNOpqStUvxX#";
 // tcpdump options tcpscope knows but does not implement.
-constexpr std::string_view kShortUnsupported = "abCEfGHIjJLmMNTuVWyYz";
+constexpr std::string_view kShortUnsupported = "abCEfGHIjJLmMTuVWyYz";
 
 constexpr int kMaximumSnaplen = 262144;
 
@@ -89,6 +89,9 @@ class ArgsParser {
         break;
       case 'D':
         cmd_.list_interfaces = true;
+        break;
+      case 'N':
+        print.strip_domain = true;
         break;
       case 'O':
         source.optimize_filter = false;
@@ -334,7 +337,7 @@ ParsedArgs parse_tcpdump_args(std::span<const std::string_view> args) {
 
 std::string tcpdump_usage(const std::string& subcommand_usage) {
   std::string text =
-      R"(Usage: tcpscope [print] [-AdDehKlnOpqStUvxX#] [-B size] [-c count] [--skip count] [-F file]
+      R"(Usage: tcpscope [print] [-AdDehKlnNOpqStUvxX#] [-B size] [-c count] [--skip count] [-F file]
                 [-i interface] [--immediate-mode] [-Q in|out|inout] [-r file] [-s snaplen]
                 [--time-stamp-precision micro|nano] [--nano] [--micro] [--print]
                 [-w file] [-Z user] [--quiet] [--version] [expression]
@@ -347,7 +350,7 @@ print (the default) prints packets as tcpdump 4.99 does. Options follow tcpdump:
  filter  expression  a BPF filter (pcap-filter(7));  -F FILE  read the expression from FILE
          -d, -dd, -ddd  print the compiled filter program and stop;  -O  without the optimizer
  count   -c N  stop after N packets;  --skip N  ignore the first N packets (-# still counts them)
- names   -n, -nn  numeric addresses, and ports;  -S  absolute sequence numbers
+ names   -n, -nn  numeric addresses, and ports;  -N  host names without domain;  -S  absolute seq
  detail  -v, -vv, -vvv  more detail;  -q  less;  -e  link-level header;  -K  do not verify checksums
  dumps   -x/-xx  hex;  -X/-XX  hex and ASCII;  -A  ASCII
  time    -t .. -ttttt  time-stamp formats;  --nano, --micro, --time-stamp-precision  precision

@@ -4,6 +4,7 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace tcpscope::print {
@@ -15,14 +16,20 @@ std::size_t HostNames::KeyHash::operator()(const IpAddr& a) const noexcept {
   return static_cast<std::size_t>(h ^ (h >> 31));
 }
 
+std::string HostNames::system_lookup(const IpAddr& addr) {
+  const bool v6 = addr.is_v6();
+  const hostent* h = gethostbyaddr(addr.bytes.data(), v6 ? 16 : 4, v6 ? AF_INET6 : AF_INET);
+  return h != nullptr && h->h_name != nullptr ? std::string(h->h_name) : std::string();
+}
+
 std::string_view HostNames::name(const IpAddr& addr) {
   if (auto it = names_.find(addr); it != names_.end()) return it->second;
-  const bool v6 = addr.is_v6();
-  std::string text;
-  if (const hostent* h = gethostbyaddr(addr.bytes.data(), v6 ? 16 : 4, v6 ? AF_INET6 : AF_INET);
-      h != nullptr && h->h_name != nullptr && h->h_name[0] != '\0') {
-    text = h->h_name;
+  std::string text = lookup_(addr);
+  if (!text.empty()) {
+    if (strip_domain_)
+      text.resize(std::min(text.size(), text.find('.')));  // as tcpdump -N: up to the first dot
   } else {
+    const bool v6 = addr.is_v6();
     char buf[INET6_ADDRSTRLEN];
     if (inet_ntop(v6 ? AF_INET6 : AF_INET, addr.bytes.data(), buf, sizeof buf) != nullptr) text = buf;
   }

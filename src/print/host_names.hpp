@@ -13,6 +13,15 @@ namespace tcpscope::print {
 
 class HostNames {
  public:
+  // The reverse lookup: the host's name, or "" when it has none (the system resolver
+  // by default; tests give their own).
+  using Lookup = std::string (*)(const IpAddr& addr);
+  static std::string system_lookup(const IpAddr& addr);
+
+  // `strip_domain` (tcpdump's -N): a name is printed up to its first dot.
+  explicit HostNames(bool strip_domain = false, Lookup lookup = &system_lookup)
+      : strip_domain_(strip_domain), lookup_(lookup) {}
+
   // The name to print for `addr` (at most kMaxNameLen characters). The view stays
   // valid for the lifetime of this object.
   std::string_view name(const IpAddr& addr);
@@ -20,6 +29,8 @@ class HostNames {
   static constexpr std::size_t kMaxNameLen = 255;
 
  private:
+  bool strip_domain_;
+  Lookup lookup_;
   struct KeyHash {
     std::size_t operator()(const IpAddr& a) const noexcept;
   };

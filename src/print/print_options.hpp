@@ -14,9 +14,10 @@ enum class TimeFormat : std::uint8_t {
 };
 
 struct PrintOptions {
-  int numeric = 0;           // -n count (1: numeric addresses; 2: numeric ports too)
-  bool absolute_seq = false; // -S
-  int verbose = 0;           // -v count
+  int numeric = 0;            // -n count (1: numeric addresses; 2: numeric ports too)
+  bool strip_domain = false;  // -N: host names without their domain
+  bool absolute_seq = false;  // -S
+  int verbose = 0;            // -v count
   TimeFormat time = TimeFormat::local_time;
   bool nano = false;         // --nano / --time-stamp-precision=nano
   bool number = false;       // -#

@@ -271,7 +271,7 @@ void TcpPrinter::append_port(TextWriter& w, const PrintOptions& options, std::ui
 
 void TcpPrinter::append_host(TextWriter& w, const PrintOptions& options, const IpAddr& addr) {
   if (options.numeric > 0) return w.ip(addr);
-  if (!host_names_) host_names_ = std::make_unique<HostNames>();
+  if (!host_names_) host_names_ = std::make_unique<HostNames>(options.strip_domain);
   w.text(host_names_->name(addr));
 }
 
@@ -655,7 +655,7 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
           proto = "mptcp";
           HostNames* names = nullptr;
           if (options.numeric == 0) {
-            if (!host_names_) host_names_ = std::make_unique<HostNames>();
+            if (!host_names_) host_names_ = std::make_unique<HostNames>(options.strip_domain);
             names = host_names_.get();
           }
           if (!append_mptcp_option(w, ByteView(cp - 2, len), flags, names)) return bad_option();

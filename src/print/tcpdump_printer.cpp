@@ -9,7 +9,7 @@
 namespace tcpscope::print {
 
 struct TcpdumpPrinter::State {
-  explicit State(const PrintOptions& options) : timestamps(options) {}
+  explicit State(const PrintOptions& options) : timestamps(options), hosts(options.strip_domain) {}
   TimestampFormatter timestamps;
   TcpPrinter tcp;
   detail::InterfaceNames interfaces;

@@ -501,6 +501,15 @@ def case_ascii_carriage_returns():
         print(f"{len(ASCII_PAYLOADS)} payloads: -A, -X and -XX print as tcpdump's")
 
 
+def case_names_without_domain():
+    """-N with name resolution (no -n) and with -n, as tcpdump prints them (which names the
+    resolver gives is the machine's; the cut at the first dot is unit-tested: host_names_test)."""
+    for name in (PURE_TCP_ETHERNET, "tcp-handshake-nano.pcap"):
+        for options in (("-N",), ("-N", "-v"), ("-N", "-nn")):
+            compare_printing(corpus_file(name), *options)
+    print("-N prints as tcpdump's")
+
+
 def compare_stdout(args, what):
     ours, theirs = tcpscope(*args), tcpdump(*args)
     check(ours.returncode == 0 and theirs.returncode == 0,

@@ -7,7 +7,7 @@ set(TCPSCOPE_E2E_CASES
   count skip count_after_filter write_read_round_trip write_nano_round_trip filter_selection
   no_such_interface no_capture_permission privilege_drop live_loopback_exchange
   signal_during_write ascii_carriage_returns filter_program_dump
-  capture_direction)
+  capture_direction names_without_domain)
 foreach(case ${TCPSCOPE_E2E_CASES})
   add_test(NAME e2e.${case}
            COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/cli_e2e.py ${case})
