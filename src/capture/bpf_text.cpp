@@ -8,12 +8,9 @@
 
 namespace tcpscope::capture {
 
-Error compile_filter(pcap_t* handle, const std::string& expression, bool optimize, bpf_u_int32 netmask,
-                     bpf_program& program) {
-  if (pcap_compile(handle, &program, expression.c_str(), optimize ? 1 : 0, netmask) != 0)
-    return Error{ErrorCode::usage, "bad filter expression '" + expression + "': " + pcap_geterr(handle)};
-  return {};
-}
+namespace {
+
+constexpr bpf_u_int32 kTcpdumpNetmask = 0;  // see compile_filter()
 
 std::string bpf_program_text(const bpf_program& program, int level) {
   fmt::memory_buffer out;
@@ -21,7 +18,7 @@ std::string bpf_program_text(const bpf_program& program, int level) {
   const int n = static_cast<int>(program.bf_len);
   if (level >= 3) fmt::format_to(it, "{}\n", n);
   for (int i = 0; i < n; ++i) {
-    bpf_insn insn = program.bf_insns[i];
+    const bpf_insn& insn = program.bf_insns[i];
     if (level >= 3)
       fmt::format_to(it, "{} {} {} {}\n", insn.code, insn.jt, insn.jf, insn.k);
     else if (level == 2)
@@ -32,23 +29,30 @@ std::string bpf_program_text(const bpf_program& program, int level) {
   return fmt::to_string(out);
 }
 
-Error filter_program_text(pcap_t* handle, int link_type, int snaplen, const std::string& expression,
-                          bool optimize, bpf_u_int32 netmask, int level, std::string& text) {
-  pcap_t* dead = handle == nullptr ? pcap_open_dead(link_type, snaplen) : nullptr;
-  if (handle == nullptr && dead == nullptr) return Error{ErrorCode::io, "cannot create a libpcap handle"};
+}  // namespace
+
+Error compile_filter(pcap_t* handle, const std::string& expression, bool optimize, bpf_program& program) {
+  if (pcap_compile(handle, &program, expression.c_str(), optimize ? 1 : 0, kTcpdumpNetmask) != 0)
+    return Error{ErrorCode::usage, "bad filter expression '" + expression + "': " + pcap_geterr(handle)};
+  return {};
+}
+
+Error filter_program_text(pcap_t* handle, const std::string& expression, bool optimize, int level,
+                          std::string& text) {
   bpf_program program{};
-  Error error = compile_filter(handle != nullptr ? handle : dead, expression, optimize, netmask, program);
-  if (!error) {
-    text = bpf_program_text(program, level);
-    pcap_freecode(&program);
-  }
-  if (dead != nullptr) pcap_close(dead);
-  return error;
+  if (Error error = compile_filter(handle, expression, optimize, program)) return error;
+  text = bpf_program_text(program, level);
+  pcap_freecode(&program);
+  return {};
 }
 
 Error filter_program_text_for(int link_type, int snaplen, const std::string& expression, bool optimize,
                               int level, std::string& text) {
-  return filter_program_text(nullptr, link_type, snaplen, expression, optimize, kTcpdumpNetmask, level, text);
+  pcap_t* dead = pcap_open_dead(link_type, snaplen);
+  if (dead == nullptr) return Error{ErrorCode::io, "cannot create a libpcap handle"};
+  Error error = filter_program_text(dead, expression, optimize, level, text);
+  pcap_close(dead);
+  return error;
 }
 
 }  // namespace tcpscope::capture

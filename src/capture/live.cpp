@@ -51,7 +51,7 @@ class LiveSource final : public FrameSource {
     if (expression.empty()) return {};
     if (has_filter_) pcap_freecode(&filter_);
     has_filter_ = false;
-    if (Error e = compile_filter(handle_, expression, optimize, kTcpdumpNetmask, filter_)) return e;
+    if (Error e = compile_filter(handle_, expression, optimize, filter_)) return e;
     has_filter_ = true;
     if (pcap_setfilter(handle_, &filter_) != 0)
       return Error{ErrorCode::io, interface_ + ": cannot set the filter: " + pcap_geterr(handle_)};
@@ -60,8 +60,7 @@ class LiveSource final : public FrameSource {
 
   Error filter_program_text(const std::string& expression, bool optimize, int level,
                             std::string& text) override {
-    return capture::filter_program_text(handle_, link_type_, snaplen(), expression, optimize, kTcpdumpNetmask,
-                                        level, text);
+    return capture::filter_program_text(handle_, expression, optimize, level, text);
   }
 
   int link_type() const override { return link_type_; }

@@ -189,15 +189,14 @@ class PcapFileSource final : public FrameSource {
       has_filter_ = false;
     }
     if (expression.empty()) return {};
-    if (Error e = compile_filter(handle_, expression, optimize, kTcpdumpNetmask, filter_)) return e;
+    if (Error e = compile_filter(handle_, expression, optimize, filter_)) return e;
     has_filter_ = true;
     return {};
   }
 
   Error filter_program_text(const std::string& expression, bool optimize, int level,
                             std::string& text) override {
-    return capture::filter_program_text(handle_, link_type_, snaplen(), expression, optimize, kTcpdumpNetmask,
-                                        level, text);
+    return capture::filter_program_text(handle_, expression, optimize, level, text);
   }
 
   int link_type() const override { return link_type_; }

@@ -1,7 +1,6 @@
 // `tcpscope lab [SCENARIO] [-w OUT.pcap] [--lang en|zh] [--list] [--cleanup]`: the
 // article's experiment on one machine. lab/ runs it (namespaces, capture, kernel
 // states); this file prints the capture and the explanation (lab_report.cpp).
-#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -143,27 +142,7 @@ int run_lab_command(const LabCommandOptions& o) {
     }
     ~TempRemover() { remove(); }
   } remover{result};
-  class SigpipeIgnored {
-   public:
-    SigpipeIgnored() {
-      struct sigaction ignore {};
-      ignore.sa_handler = SIG_IGN;
-      sigemptyset(&ignore.sa_mask);
-      sigaction(SIGPIPE, &ignore, &old_);
-    }
-    ~SigpipeIgnored() { restore(); }
-    void restore() {
-      if (restored_) return;
-      restored_ = true;
-      sigaction(SIGPIPE, &old_, nullptr);
-    }
-    SigpipeIgnored(const SigpipeIgnored&) = delete;
-    SigpipeIgnored& operator=(const SigpipeIgnored&) = delete;
-
-   private:
-    struct sigaction old_ {};
-    bool restored_ = false;
-  } sigpipe_ignored;
+  lab::IgnoredSigpipe ignored_sigpipe;
   const Error error = lab::run_lab(lo, result);
   if (error) {
     std::fprintf(stderr, "tcpscope: lab: %s\n", error.message.c_str());
@@ -191,7 +170,7 @@ int run_lab_command(const LabCommandOptions& o) {
     fmt::format_to(it, "{}\n", fins_not_crossed_text(lang));
   if (!o.write_file.empty()) fmt::format_to(it, "capture written to {}\n", o.write_file);
   remover.remove();
-  sigpipe_ignored.restore();  // `tcpscope lab | head` ends quietly, as tcpdump does
+  ignored_sigpipe.restore();  // `tcpscope lab | head` ends quietly, as tcpdump does
   write_out(out);
   return verdict.disagreements > 0 ? kExitDisagree : 0;
 }
@@ -204,8 +183,9 @@ void add_lab_command(CLI::App& app, int& exit_status) {
   cmd->add_option("-w", o->write_file, "keep the capture in this pcap file");
   cmd->add_option("--lang", o->lang, "en | zh")->capture_default_str();
   cmd->add_flag("--list", o->list, "list the scenarios");
-  cmd->add_flag("--cleanup", o->cleanup,
-                "remove what a killed lab left behind (tslab-* namespaces, trace instances, its capture in /tmp)");
+  cmd->add_flag(
+      "--cleanup", o->cleanup,
+      "remove what a killed lab left behind (tslab-* namespaces, trace instances, its capture in /tmp)");
   cmd->add_flag("-q,--quiet", o->quiet, "no progress lines on stderr");
   cmd->callback([o, &exit_status] { exit_status = run_lab_command(*o); });
 }

@@ -56,15 +56,9 @@ class SignalGuard {
     sa.sa_handler = on_lab_signal;
     sigemptyset(&sa.sa_mask);
     for (std::size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &sa, &old_[i]);
-    // A closed stdout/stderr (`tcpscope lab | head`) must not kill the lab before it cleans up.
-    struct sigaction ignore {};
-    ignore.sa_handler = SIG_IGN;
-    sigemptyset(&ignore.sa_mask);
-    sigaction(SIGPIPE, &ignore, &old_pipe_);
   }
   ~SignalGuard() {
     for (std::size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &old_[i], nullptr);
-    sigaction(SIGPIPE, &old_pipe_, nullptr);
   }
   SignalGuard(const SignalGuard&) = delete;
   SignalGuard& operator=(const SignalGuard&) = delete;
@@ -72,7 +66,7 @@ class SignalGuard {
  private:
   static constexpr std::array<int, 3> kSignals = {SIGINT, SIGTERM, SIGHUP};
   std::array<struct sigaction, 3> old_{};
-  struct sigaction old_pipe_ {};
+  IgnoredSigpipe ignored_sigpipe_;  // a closed stdout/stderr must not kill the lab before it cleans up
 };
 
 class LabLock {
@@ -245,6 +239,19 @@ bool has_lab_privileges() {
 bool has_capture_privileges() {
   constexpr std::uint64_t kNetRaw = 1ull << 13;
   return (effective_capabilities() & kNetRaw) != 0;
+}
+
+IgnoredSigpipe::IgnoredSigpipe() {
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  sigaction(SIGPIPE, &ignore, &previous_);
+}
+
+void IgnoredSigpipe::restore() {
+  if (restored_) return;
+  restored_ = true;
+  sigaction(SIGPIPE, &previous_, nullptr);
 }
 
 Error cleanup_lab(std::vector<std::string>& removed) {

@@ -3,6 +3,8 @@
 // kernel's state changes from tracefs, the server and the client in threads
 // that entered their namespaces; then everything is removed again.
 #pragma once
+#include <signal.h>
+
 #include <functional>
 #include <string>
 #include <vector>
@@ -36,6 +38,23 @@ struct LabResult {
   std::string kernel_unavailable_reason;  // said once by the caller
   std::vector<KernelStateEvent> kernel_events;
   std::vector<std::string> notes;  // program output and scenario remarks, in order
+};
+
+// SIGPIPE ignored while it lives (or until restore()): a closed stdout or stderr (`tcpscope
+// lab | head`) must not end the process before the lab's namespaces and temporary capture
+// are removed. run_lab() holds one while it runs; its caller holds one until the capture is gone.
+class IgnoredSigpipe {
+ public:
+  IgnoredSigpipe();
+  ~IgnoredSigpipe() { restore(); }
+  // Puts the previous disposition back (once).
+  void restore();
+  IgnoredSigpipe(const IgnoredSigpipe&) = delete;
+  IgnoredSigpipe& operator=(const IgnoredSigpipe&) = delete;
+
+ private:
+  struct sigaction previous_ {};
+  bool restored_ = false;
 };
 
 // Needs CAP_NET_ADMIN (root): the error says so. On Ctrl-C/SIGTERM the run stops,

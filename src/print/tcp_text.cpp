@@ -271,8 +271,12 @@ void TcpPrinter::append_port(TextWriter& w, const PrintOptions& options, std::ui
 
 void TcpPrinter::append_host(TextWriter& w, const PrintOptions& options, const IpAddr& addr) {
   if (options.numeric > 0) return w.ip(addr);
+  w.text(host_names(options).name(addr));
+}
+
+HostNames& TcpPrinter::host_names(const PrintOptions& options) {
   if (!host_names_) host_names_ = std::make_unique<HostNames>(options.strip_domain);
-  w.text(host_names_->name(addr));
+  return *host_names_;
 }
 
 TcpPrinter::TcpPrinter() : tables_(std::make_unique<SeqTables>()) {}
@@ -653,11 +657,7 @@ void TcpPrinter::print(fmt::memory_buffer& out, const PrintOptions& options, Byt
           datalen = len - 2;
           if (Check c = lencheck(datalen); c != Check::ok) return fail(c);
           proto = "mptcp";
-          HostNames* names = nullptr;
-          if (options.numeric == 0) {
-            if (!host_names_) host_names_ = std::make_unique<HostNames>(options.strip_domain);
-            names = host_names_.get();
-          }
+          HostNames* names = options.numeric == 0 ? &host_names(options) : nullptr;
           if (!append_mptcp_option(w, ByteView(cp - 2, len), flags, names)) return bad_option();
           break;
         }

@@ -47,9 +47,10 @@ class TcpPrinter {
   void append_host(TextWriter& w, const PrintOptions& options, const IpAddr& addr);
   void append_port(TextWriter& w, const PrintOptions& options, std::uint16_t port);
   std::unique_ptr<SeqTables> tables_;
-  std::unique_ptr<EndpointTexts> endpoint_texts_;  // -n, IPv4: "a.b.c.d.p > e.f.g.h.q" per 4-tuple
-  std::unique_ptr<PortNames> port_names_;          // loaded on first use without -n
-  std::unique_ptr<HostNames> host_names_;          // filled as addresses appear, without -n
+  std::unique_ptr<EndpointTexts> endpoint_texts_;      // -n, IPv4: "a.b.c.d.p > e.f.g.h.q" per 4-tuple
+  std::unique_ptr<PortNames> port_names_;              // loaded on first use without -n
+  std::unique_ptr<HostNames> host_names_;              // filled as addresses appear, without -n
+  HostNames& host_names(const PrintOptions& options);  // created on first use
 };
 
 }  // namespace tcpscope::print
